@@ -1,0 +1,5 @@
+"""Allow ``python -m gtui``."""
+
+from gtui.cli import main
+
+raise SystemExit(main())
