@@ -1,0 +1,295 @@
+"""The one error hierarchy of gtui's client core, and the parser for authorization requirements.
+
+A Globus service that needs more consent or a fresher session says so in one of several
+shapes (globus-api.md §1.7); `parse_authorization_requirement` turns every one of them into
+an `AuthorizationRequirement` the UI can act on: log in again for exactly those scopes and
+session parameters, then retry.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from gtui.core.redact import redact
+
+
+class GlobusError(Exception):
+    """Base of every error the client core raises."""
+
+
+class NetworkError(GlobusError):
+    """The service could not be reached (after retries): DNS, refused, reset or timed out."""
+
+    def __init__(self, host: str, detail: str = "") -> None:
+        self.host = host
+        self.detail = detail
+        suffix = f" ({detail})" if detail else ""
+        super().__init__(
+            f"Could not reach {host}{suffix}. Check the network connection and try again."
+        )
+
+
+class LoginRequired(GlobusError):
+    """There are no usable tokens: none stored, refresh token rejected, or the store unreadable."""
+
+    def __init__(self, message: str = "You are not logged in. Log in again.") -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _str_tuple(value: Any) -> tuple[str, ...]:
+    """A list, or a comma-separated string, as a tuple of non-empty strings."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return tuple(part.strip() for part in value.split(",") if part.strip())
+    if isinstance(value, list | tuple):
+        return tuple(str(item) for item in value if isinstance(item, str) and item)
+    return ()
+
+
+@dataclass(frozen=True)
+class AuthorizationRequirement:
+    """What a service asks for before it will answer: consent for scopes and/or a new session."""
+
+    code: str
+    required_scopes: tuple[str, ...] = ()
+    session_message: str | None = None
+    session_required_identities: tuple[str, ...] = ()
+    session_required_single_domain: tuple[str, ...] = ()
+    session_required_policies: tuple[str, ...] = ()
+    session_required_mfa: bool | None = None
+    prompt: str | None = None
+
+    def authorize_params(self) -> dict[str, str]:
+        """The extra query parameters for the authorize URL that satisfies this requirement."""
+        params: dict[str, str] = {}
+        if self.session_message:
+            params["session_message"] = self.session_message
+        for name in (
+            "session_required_identities",
+            "session_required_single_domain",
+            "session_required_policies",
+        ):
+            values: tuple[str, ...] = getattr(self, name)
+            if values:
+                params[name] = ",".join(values)
+        if self.session_required_mfa:
+            params["session_required_mfa"] = "true"
+        if self.prompt:
+            params["prompt"] = self.prompt
+        return params
+
+    @classmethod
+    def from_parameters(
+        cls, code: str, params: dict[str, Any], extra_scopes: Any = None
+    ) -> AuthorizationRequirement:
+        scopes = _str_tuple(params.get("required_scopes")) or _str_tuple(extra_scopes)
+        mfa = params.get("session_required_mfa")
+        message = params.get("session_message")
+        prompt = params.get("prompt")
+        return cls(
+            code=code,
+            required_scopes=scopes,
+            session_message=message if isinstance(message, str) else None,
+            session_required_identities=_str_tuple(params.get("session_required_identities")),
+            session_required_single_domain=_str_tuple(params.get("session_required_single_domain")),
+            session_required_policies=_str_tuple(params.get("session_required_policies")),
+            session_required_mfa=mfa if isinstance(mfa, bool) else None,
+            prompt=prompt if isinstance(prompt, str) else None,
+        )
+
+
+def _parse_one(doc: Any) -> AuthorizationRequirement | None:
+    if not isinstance(doc, dict):
+        return None
+    code = doc.get("code") if isinstance(doc.get("code"), str) else None
+    params = doc.get("authorization_parameters")
+    if isinstance(params, dict):
+        # Canonical GARE, or the legacy shape without a code (SDK: "AuthorizationRequired").
+        return AuthorizationRequirement.from_parameters(
+            code or "AuthorizationRequired", params, doc.get("required_scopes")
+        )
+    if code == "ConsentRequired":
+        # Transfer's top-level `required_scopes`, or an action provider's `required_scope`.
+        scopes = _str_tuple(doc.get("required_scopes")) or _str_tuple(
+            [doc["required_scope"]] if isinstance(doc.get("required_scope"), str) else None
+        )
+        if scopes:
+            return AuthorizationRequirement(code="ConsentRequired", required_scopes=scopes)
+    error = doc.get("error")
+    if isinstance(error, str) and error.lower() == "dependent_consent_required":
+        # Globus Auth: {"error": "dependent_consent_required", "errors": [{"unapproved_scopes"}]}
+        scopes: list[str] = []
+        for item in doc.get("errors") or []:
+            if isinstance(item, dict):
+                scopes.extend(_str_tuple(item.get("unapproved_scopes")))
+        if scopes:
+            return AuthorizationRequirement(code="ConsentRequired", required_scopes=tuple(scopes))
+    return None
+
+
+def parse_authorization_requirement(doc: Any) -> AuthorizationRequirement | None:
+    """Find an authorization requirement in an error body, in any shape Globus uses.
+
+    Looks at the document itself first, then at each entry of an `errors` array.
+    """
+    found = _parse_one(doc)
+    if found is not None:
+        return found
+    if isinstance(doc, dict) and isinstance(doc.get("errors"), list):
+        for item in doc["errors"]:
+            found = _parse_one(item)
+            if found is not None:
+                return found
+    return None
+
+
+def _first_str(*values: Any) -> str | None:
+    for value in values:
+        if isinstance(value, str) and value:
+            return value
+    return None
+
+
+class GlobusAPIError(GlobusError):
+    """A service answered with an error status (4xx/5xx) or with a body that is not usable."""
+
+    service_label = "Globus"
+
+    def __init__(self, response: httpx.Response) -> None:
+        self.response = response
+        self.http_status = response.status_code
+        self.headers = response.headers
+        self.raw_text = response.text
+        self.raw_json: Any = None
+        try:
+            self.raw_json = json.loads(response.content) if response.content else None
+        except ValueError:
+            self.raw_json = None
+        body = self.raw_json if isinstance(self.raw_json, dict) else {}
+        sub_errors = [e for e in body.get("errors") or [] if isinstance(e, dict)]
+        self.errors: list[dict[str, Any]] = sub_errors
+        first = sub_errors[0] if sub_errors else {}
+        self.code: str | None = _first_str(body.get("code"), body.get("error"), first.get("code"))
+        self.message: str = _first_str(
+            body.get("message"),
+            body.get("error_description"),
+            first.get("detail"),
+            first.get("message"),
+            first.get("title"),
+            body.get("detail"),
+            body.get("title"),
+        ) or (response.reason_phrase or f"HTTP {self.http_status}")
+        self.request_id: str | None = _first_str(
+            body.get("request_id"),
+            first.get("id"),
+            response.headers.get("x-request-id"),
+        )
+        self.authorization_requirement = parse_authorization_requirement(self.raw_json)
+        super().__init__(self._describe())
+
+    @property
+    def consent_required(self) -> bool:
+        """True only for ConsentRequired with a non-empty scope list (SDK semantics, v3.20)."""
+        req = self.authorization_requirement
+        return req is not None and req.code == "ConsentRequired" and bool(req.required_scopes)
+
+    @property
+    def method(self) -> str | None:
+        try:
+            return self.response.request.method
+        except RuntimeError:
+            return None
+
+    @property
+    def url(self) -> str | None:
+        try:
+            return str(self.response.request.url.copy_with(query=None))
+        except RuntimeError:
+            return None
+
+    def _describe(self) -> str:
+        text = self.message.rstrip(".")
+        details = [f"HTTP {self.http_status}"]
+        if self.code:
+            details.append(self.code)
+        if self.request_id:
+            details.append(f"request {self.request_id}")
+        return redact(f"{self.service_label}: {text} ({', '.join(details)}).")
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(http_status={self.http_status}, code={self.code!r}, "
+            f"request_id={self.request_id!r})"
+        )
+
+
+class AuthAPIError(GlobusAPIError):
+    service_label = "Globus Auth"
+
+
+class TransferAPIError(GlobusAPIError):
+    service_label = "Globus Transfer"
+
+
+class GroupsAPIError(GlobusAPIError):
+    service_label = "Globus Groups"
+
+
+class SearchAPIError(GlobusAPIError):
+    service_label = "Globus Search"
+
+
+class MalformedResponseError(GlobusAPIError):
+    """The body is not the JSON that was expected (HTML, truncated, empty, wrong type)."""
+
+    def __init__(self, response: httpx.Response, *, reason: str) -> None:
+        self.reason = reason
+        super().__init__(response)
+
+    def _describe(self) -> str:
+        where = f" from {self.url}" if self.url else ""
+        rid = f", request {self.request_id}" if self.request_id else ""
+        return redact(
+            f"Unexpected response{where}: {self.reason} (HTTP {self.http_status}{rid}). "
+            "The service may be down or behind a proxy; try again later."
+        )
+
+
+_ERROR_CODE_PREFIXES = ("ClientError", "ServerError", "ExternalError", "EndpointError")
+_ERROR_CODES = frozenset(
+    {
+        "PermissionDenied",
+        "EndpointPermissionDenied",
+        "ConsentRequired",
+        "AuthPolicyFailed",
+        "AuthorizationRequired",
+        "ServiceUnavailable",
+        "NotFound",
+        "BadRequest",
+        "Unauthorized",
+        "Forbidden",
+    }
+)
+
+
+def looks_like_error_document(data: Any) -> bool:
+    """True for a body that is an error report although its status is 2xx.
+
+    Transfer's successful answers also carry `code` and `message` ("Accepted", "Created"),
+    so only known error codes, OAuth `error` fields or a bare JSON:API `errors` array count.
+    """
+    if not isinstance(data, dict):
+        return False
+    if isinstance(data.get("error"), str) and "access_token" not in data:
+        return True
+    code = data.get("code")
+    if isinstance(code, str) and (code.startswith(_ERROR_CODE_PREFIXES) or code in _ERROR_CODES):
+        return True
+    errors = data.get("errors")
+    return isinstance(errors, list) and bool(errors) and "data" not in data and "DATA" not in data
