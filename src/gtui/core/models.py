@@ -1,0 +1,675 @@
+"""Small frozen records the UI renders, each built from an API document with ``from_api``.
+
+API documents grow and shrink between service versions and between the real service and the
+embedded one, so every ``from_api`` tolerates missing optional fields and wrong-typed values
+instead of raising: a half-filled row is better than a crashed screen.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+TASK_FINAL_STATUSES = frozenset({"SUCCEEDED", "FAILED"})
+
+_COLLECTION_KINDS = {
+    "GCP_mapped_collection": "GCP",
+    "GCP_guest_collection": "GCP guest",
+    "GCSv5_endpoint": "GCSv5 endpoint",
+    "GCSv5_mapped_collection": "GCSv5 mapped",
+    "GCSv5_guest_collection": "GCSv5 guest",
+    "GCSv4_host": "GCSv4",
+    "GCSv4_share": "GCSv4 share",
+}
+
+
+def parse_time(value: Any) -> datetime | None:
+    """Read the service's ISO-8601 times ("2020-09-23 18:53:12+00:00", "...Z"); naive means UTC."""
+    if not isinstance(value, str) or not value:
+        return None
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _int(value: Any, default: int = 0) -> int:
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value)
+    if isinstance(value, str):
+        try:
+            return int(value)
+        except ValueError:
+            return default
+    return default
+
+
+def _opt_int(value: Any) -> int | None:
+    return None if value is None else _int(value)
+
+
+def _str(value: Any, default: str = "") -> str:
+    return value if isinstance(value, str) else default
+
+
+def _opt_str(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _bool(value: Any, default: bool = False) -> bool:
+    return value if isinstance(value, bool) else default
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return dict(value) if isinstance(value, Mapping) else {}
+
+
+def _dicts(value: Any) -> Iterable[Mapping[str, Any]]:
+    if not isinstance(value, list):
+        return ()
+    return (item for item in value if isinstance(item, Mapping))
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    """One row of an ``operation_ls`` listing (or of a recursive walk, with ``abs_path``)."""
+
+    name: str
+    type: str = "file"
+    size: int = 0
+    last_modified: datetime | None = None
+    permissions: str | None = None
+    user: str | None = None
+    group: str | None = None
+    link_target: str | None = None
+    link_user: str | None = None
+    link_group: str | None = None
+    link_size: int | None = None
+    link_last_modified: datetime | None = None
+    abs_path: str | None = None
+
+    @classmethod
+    def from_api(cls, doc: Mapping[str, Any], *, parent_path: str | None = None) -> FileEntry:
+        name = _str(doc.get("name"))
+        abs_path = _opt_str(doc.get("abs_path"))
+        if abs_path is None and parent_path is not None:
+            abs_path = parent_path.rstrip("/") + "/" + name
+        return cls(
+            name=name,
+            type=_str(doc.get("type"), "file"),
+            size=_int(doc.get("size")),
+            last_modified=parse_time(doc.get("last_modified")),
+            permissions=_opt_str(doc.get("permissions")),
+            user=_opt_str(doc.get("user")),
+            group=_opt_str(doc.get("group")),
+            link_target=_opt_str(doc.get("link_target")),
+            link_user=_opt_str(doc.get("link_user")),
+            link_group=_opt_str(doc.get("link_group")),
+            link_size=_opt_int(doc.get("link_size")),
+            link_last_modified=parse_time(doc.get("link_last_modified")),
+            abs_path=abs_path,
+        )
+
+    @property
+    def is_dir(self) -> bool:
+        return self.type == "dir"
+
+    @property
+    def is_symlink(self) -> bool:
+        return self.link_target is not None or self.type == "invalid_symlink"
+
+    @property
+    def extension(self) -> str:
+        base = self.name.rsplit("/", 1)[-1]
+        stem, dot, ext = base.rpartition(".")
+        return ext.lower() if dot and stem else ""
+
+    def sort_key(self, by: str = "name") -> tuple[Any, ...]:
+        """Folders first, then by name, size, last_modified, type or extension."""
+        folded = self.name.casefold()
+        if by == "size":
+            primary: Any = self.size
+        elif by == "last_modified":
+            primary = self.last_modified or _EPOCH
+        elif by == "type":
+            primary = self.type
+        elif by == "extension":
+            primary = self.extension
+        elif by == "name":
+            primary = folded
+        else:
+            raise ValueError(f"cannot sort files by {by!r}")
+        return (not self.is_dir, primary, folded, self.name)
+
+
+@dataclass(frozen=True)
+class Collection:
+    """A Transfer endpoint or collection, as endpoint_search and get_endpoint describe it."""
+
+    id: str
+    display_name: str
+    entity_type: str | None = None
+    canonical_name: str | None = None
+    owner_id: str | None = None
+    owner_string: str | None = None
+    description: str | None = None
+    organization: str | None = None
+    department: str | None = None
+    keywords: str | None = None
+    contact_email: str | None = None
+    high_assurance: bool = False
+    default_directory: str | None = None
+    host_endpoint_id: str | None = None
+    is_globus_connect: bool = False
+    gcp_connected: bool | None = None
+    gcp_paused: bool | None = None
+    non_functional: bool = False
+    public: bool = False
+    shareable: bool = False
+    force_encryption: bool = False
+    gcs_version: str | None = None
+    gcs_manager_url: str | None = None
+    subscription_id: str | None = None
+
+    @classmethod
+    def from_api(cls, doc: Mapping[str, Any]) -> Collection:
+        ident = _str(doc.get("id"))
+        canonical = _opt_str(doc.get("canonical_name"))
+        display = _opt_str(doc.get("display_name")) or canonical or _opt_str(doc.get("name"))
+        return cls(
+            id=ident,
+            display_name=display or ident,
+            entity_type=_opt_str(doc.get("entity_type")),
+            canonical_name=canonical,
+            owner_id=_opt_str(doc.get("owner_id")),
+            owner_string=_opt_str(doc.get("owner_string")),
+            description=_opt_str(doc.get("description")),
+            organization=_opt_str(doc.get("organization")),
+            department=_opt_str(doc.get("department")),
+            keywords=_opt_str(doc.get("keywords")),
+            contact_email=_opt_str(doc.get("contact_email")),
+            high_assurance=_bool(doc.get("high_assurance")),
+            default_directory=_opt_str(doc.get("default_directory")),
+            host_endpoint_id=_opt_str(doc.get("host_endpoint_id")),
+            is_globus_connect=_bool(doc.get("is_globus_connect")),
+            gcp_connected=doc.get("gcp_connected")
+            if isinstance(doc.get("gcp_connected"), bool)
+            else None,
+            gcp_paused=doc.get("gcp_paused") if isinstance(doc.get("gcp_paused"), bool) else None,
+            non_functional=_bool(doc.get("non_functional")),
+            public=_bool(doc.get("public")),
+            shareable=_bool(doc.get("shareable")),
+            force_encryption=_bool(doc.get("force_encryption")),
+            gcs_version=_opt_str(doc.get("gcs_version")),
+            gcs_manager_url=_opt_str(doc.get("gcs_manager_url")),
+            subscription_id=_opt_str(doc.get("subscription_id")),
+        )
+
+    @property
+    def kind(self) -> str:
+        """A short label for the collection type ("GCP", "GCSv5 mapped", "GCSv5 guest", ...)."""
+        if self.entity_type in _COLLECTION_KINDS:
+            return _COLLECTION_KINDS[self.entity_type]
+        if self.is_globus_connect:
+            return "GCP"
+        return self.entity_type or "unknown"
+
+    @property
+    def requires_data_access(self) -> bool:
+        """Non high-assurance GCSv5 mapped collections need a ``data_access`` consent."""
+        return self.entity_type == "GCSv5_mapped_collection" and not self.high_assurance
+
+    @property
+    def is_offline(self) -> bool:
+        """A Globus Connect Personal endpoint whose laptop is disconnected or paused."""
+        return self.gcp_connected is False or self.gcp_paused is True
+
+
+@dataclass(frozen=True)
+class Task:
+    """A Transfer task document, with every field the task queue and task detail show."""
+
+    task_id: str
+    type: str = "TRANSFER"
+    status: str = "ACTIVE"
+    label: str | None = None
+    owner_id: str | None = None
+    username: str | None = None
+    command: str | None = None
+    nice_status: str | None = None
+    nice_status_short_description: str | None = None
+    nice_status_details: str | None = None
+    nice_status_expires_in: int | None = None
+    is_paused: bool = False
+    is_ok: bool | None = None
+    fatal_error: dict[str, Any] | None = field(default=None, hash=False)
+    canceled_by_admin: str | None = None
+    canceled_by_admin_message: str | None = None
+    history_deleted: bool = False
+    source_endpoint_id: str | None = None
+    destination_endpoint_id: str | None = None
+    source_endpoint_display_name: str | None = None
+    destination_endpoint_display_name: str | None = None
+    request_time: datetime | None = None
+    completion_time: datetime | None = None
+    deadline: datetime | None = None
+    bytes_transferred: int = 0
+    bytes_checksummed: int = 0
+    effective_bytes_per_second: int = 0
+    files: int = 0
+    directories: int = 0
+    symlinks: int = 0
+    files_transferred: int = 0
+    files_skipped: int = 0
+    faults: int = 0
+    subtasks_total: int = 0
+    subtasks_pending: int = 0
+    subtasks_retrying: int = 0
+    subtasks_succeeded: int = 0
+    subtasks_failed: int = 0
+    subtasks_canceled: int = 0
+    subtasks_expired: int = 0
+    subtasks_skipped_errors: int = 0
+    sync_level: int | None = None
+    verify_checksum: bool = False
+    encrypt_data: bool = False
+    preserve_timestamp: bool = False
+    skip_source_errors: bool = False
+    fail_on_quota_errors: bool = False
+    delete_destination_extra: bool = False
+    recursive_symlinks: str | None = None
+    filter_rules: tuple[dict[str, Any], ...] = field(default=(), hash=False)
+
+    @classmethod
+    def from_api(cls, doc: Mapping[str, Any]) -> Task:
+        fatal = doc.get("fatal_error")
+        canceled = doc.get("canceled_by_admin")
+        src_name = _opt_str(doc.get("source_endpoint_display_name")) or _opt_str(
+            doc.get("source_endpoint")
+        )
+        dst_name = _opt_str(doc.get("destination_endpoint_display_name")) or _opt_str(
+            doc.get("destination_endpoint")
+        )
+        return cls(
+            task_id=_str(doc.get("task_id")),
+            type=_str(doc.get("type"), "TRANSFER"),
+            status=_str(doc.get("status"), "ACTIVE"),
+            label=_opt_str(doc.get("label")),
+            owner_id=_opt_str(doc.get("owner_id")),
+            username=_opt_str(doc.get("username")),
+            command=_opt_str(doc.get("command")),
+            nice_status=_opt_str(doc.get("nice_status")),
+            nice_status_short_description=_opt_str(doc.get("nice_status_short_description")),
+            nice_status_details=_opt_str(doc.get("nice_status_details")),
+            nice_status_expires_in=_opt_int(doc.get("nice_status_expires_in")),
+            is_paused=_bool(doc.get("is_paused")),
+            is_ok=doc.get("is_ok") if isinstance(doc.get("is_ok"), bool) else None,
+            fatal_error=dict(fatal) if isinstance(fatal, Mapping) else None,
+            canceled_by_admin=canceled if isinstance(canceled, str) else None,
+            canceled_by_admin_message=_opt_str(doc.get("canceled_by_admin_message")),
+            history_deleted=_bool(doc.get("history_deleted")),
+            source_endpoint_id=_opt_str(doc.get("source_endpoint_id")),
+            destination_endpoint_id=_opt_str(doc.get("destination_endpoint_id")),
+            source_endpoint_display_name=src_name,
+            destination_endpoint_display_name=dst_name,
+            request_time=parse_time(doc.get("request_time")),
+            completion_time=parse_time(doc.get("completion_time")),
+            deadline=parse_time(doc.get("deadline")),
+            bytes_transferred=_int(doc.get("bytes_transferred")),
+            bytes_checksummed=_int(doc.get("bytes_checksummed")),
+            effective_bytes_per_second=_int(doc.get("effective_bytes_per_second")),
+            files=_int(doc.get("files")),
+            directories=_int(doc.get("directories")),
+            symlinks=_int(doc.get("symlinks")),
+            files_transferred=_int(doc.get("files_transferred")),
+            files_skipped=_int(doc.get("files_skipped")),
+            faults=_int(doc.get("faults")),
+            subtasks_total=_int(doc.get("subtasks_total")),
+            subtasks_pending=_int(doc.get("subtasks_pending")),
+            subtasks_retrying=_int(doc.get("subtasks_retrying")),
+            subtasks_succeeded=_int(doc.get("subtasks_succeeded")),
+            subtasks_failed=_int(doc.get("subtasks_failed")),
+            subtasks_canceled=_int(doc.get("subtasks_canceled")),
+            subtasks_expired=_int(doc.get("subtasks_expired")),
+            subtasks_skipped_errors=_int(doc.get("subtasks_skipped_errors")),
+            sync_level=_opt_int(doc.get("sync_level")),
+            verify_checksum=_bool(doc.get("verify_checksum")),
+            encrypt_data=_bool(doc.get("encrypt_data")),
+            preserve_timestamp=_bool(doc.get("preserve_timestamp")),
+            skip_source_errors=_bool(doc.get("skip_source_errors")),
+            fail_on_quota_errors=_bool(doc.get("fail_on_quota_errors")),
+            delete_destination_extra=_bool(doc.get("delete_destination_extra")),
+            recursive_symlinks=_opt_str(doc.get("recursive_symlinks")),
+            filter_rules=tuple(dict(rule) for rule in _dicts(doc.get("filter_rules"))),
+        )
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in TASK_FINAL_STATUSES
+
+    @property
+    def source_name(self) -> str:
+        return self.source_endpoint_display_name or self.source_endpoint_id or "?"
+
+    @property
+    def destination_name(self) -> str:
+        return self.destination_endpoint_display_name or self.destination_endpoint_id or "?"
+
+    @property
+    def title(self) -> str:
+        """The label if the user gave one, else "source → destination"."""
+        if self.label:
+            return self.label
+        if self.type == "DELETE":
+            return f"delete on {self.source_name}"
+        return f"{self.source_name} → {self.destination_name}"
+
+    @property
+    def fatal_error_text(self) -> str | None:
+        if not self.fatal_error:
+            return None
+        code = _str(self.fatal_error.get("code"))
+        description = _str(self.fatal_error.get("description"))
+        return ": ".join(part for part in (code, description) if part) or None
+
+
+@dataclass(frozen=True)
+class TaskEvent:
+    """One entry of a task's event log; ``details`` is often JSON text, see ``details_data``."""
+
+    code: str
+    description: str = ""
+    details: str = ""
+    is_error: bool = False
+    time: datetime | None = None
+
+    @classmethod
+    def from_api(cls, doc: Mapping[str, Any]) -> TaskEvent:
+        details = doc.get("details")
+        if details is not None and not isinstance(details, str):
+            details = json.dumps(details)
+        return cls(
+            code=_str(doc.get("code")),
+            description=_str(doc.get("description")),
+            details=details or "",
+            is_error=_bool(doc.get("is_error")),
+            time=parse_time(doc.get("time")),
+        )
+
+    @property
+    def details_data(self) -> Any:
+        """The details parsed as JSON when they are JSON, else None."""
+        try:
+            return json.loads(self.details)
+        except ValueError:
+            return None
+
+
+@dataclass(frozen=True)
+class SuccessfulTransfer:
+    """A file a task copied (directories and sync-skipped files never appear)."""
+
+    source_path: str
+    destination_path: str
+
+    @classmethod
+    def from_api(cls, doc: Mapping[str, Any]) -> SuccessfulTransfer:
+        return cls(_str(doc.get("source_path")), _str(doc.get("destination_path")))
+
+
+@dataclass(frozen=True)
+class SkippedError:
+    """A path a task skipped because of ``skip_source_errors``."""
+
+    source_path: str
+    destination_path: str
+    error_code: str = ""
+    error_details: str = ""
+    error_time: datetime | None = None
+    is_directory: bool = False
+    is_symlink: bool = False
+
+    @classmethod
+    def from_api(cls, doc: Mapping[str, Any]) -> SkippedError:
+        return cls(
+            source_path=_str(doc.get("source_path")),
+            destination_path=_str(doc.get("destination_path")),
+            error_code=_str(doc.get("error_code")),
+            error_details=_str(doc.get("error_details")),
+            error_time=parse_time(doc.get("error_time")),
+            is_directory=_bool(doc.get("is_directory")),
+            is_symlink=_bool(doc.get("is_symlink")),
+        )
+
+
+@dataclass(frozen=True)
+class Membership:
+    """A person's place in a group: role (member/manager/admin) and status (active, invited...)."""
+
+    group_id: str
+    identity_id: str
+    username: str | None = None
+    role: str = "member"
+    status: str | None = None
+    invite_email_address: str | None = None
+
+    @classmethod
+    def from_api(cls, doc: Mapping[str, Any], *, group_id: str = "") -> Membership:
+        return cls(
+            group_id=_str(doc.get("group_id"), group_id),
+            identity_id=_str(doc.get("identity_id")),
+            username=_opt_str(doc.get("username")),
+            role=_str(doc.get("role"), "member"),
+            status=_opt_str(doc.get("status")),
+            invite_email_address=_opt_str(doc.get("invite_email_address")),
+        )
+
+
+_ROLE_RANK = {"member": 1, "manager": 2, "admin": 3}
+
+
+@dataclass(frozen=True)
+class Group:
+    """A Globus group with the caller's memberships (and all memberships when included)."""
+
+    id: str
+    name: str
+    description: str | None = None
+    parent_id: str | None = None
+    group_type: str = "regular"
+    enforce_session: bool = False
+    session_limit: int | None = None
+    subscription_id: str | None = None
+    terms_and_conditions: str | None = None
+    policies: dict[str, Any] = field(default_factory=dict, hash=False)
+    my_memberships: tuple[Membership, ...] = ()
+    memberships: tuple[Membership, ...] = ()
+    allowed_actions: tuple[str, ...] = ()
+
+    @classmethod
+    def from_api(cls, doc: Mapping[str, Any]) -> Group:
+        ident = _str(doc.get("id"))
+        actions = doc.get("allowed_actions")
+        if isinstance(actions, Mapping):
+            allowed = tuple(sorted(k for k, v in actions.items() if v))
+        elif isinstance(actions, list):
+            allowed = tuple(a for a in actions if isinstance(a, str))
+        else:
+            allowed = ()
+        return cls(
+            id=ident,
+            name=_str(doc.get("name"), ident),
+            description=_opt_str(doc.get("description")),
+            parent_id=_opt_str(doc.get("parent_id")),
+            group_type=_str(doc.get("group_type"), "regular"),
+            enforce_session=_bool(doc.get("enforce_session")),
+            session_limit=_opt_int(doc.get("session_limit")),
+            subscription_id=_opt_str(doc.get("subscription_id")),
+            terms_and_conditions=_opt_str(doc.get("terms_and_conditions")),
+            policies=_dict(doc.get("policies")),
+            my_memberships=tuple(
+                Membership.from_api(m, group_id=ident) for m in _dicts(doc.get("my_memberships"))
+            ),
+            memberships=tuple(
+                Membership.from_api(m, group_id=ident) for m in _dicts(doc.get("memberships"))
+            ),
+            allowed_actions=allowed,
+        )
+
+    @property
+    def visibility(self) -> str | None:
+        return _opt_str(self.policies.get("group_visibility"))
+
+    @property
+    def members_visibility(self) -> str | None:
+        return _opt_str(self.policies.get("group_members_visibility"))
+
+    @property
+    def my_role(self) -> str | None:
+        """The highest role among the caller's active (or status-less) memberships."""
+        roles = [m.role for m in self.my_memberships if m.status in (None, "active")]
+        return max(roles, key=lambda r: _ROLE_RANK.get(r, 0)) if roles else None
+
+    @property
+    def my_status(self) -> str | None:
+        if not self.my_memberships:
+            return None
+        if self.my_role is not None:
+            return "active"
+        return self.my_memberships[0].status
+
+
+_TITLE_KEYS = ("title", "titles", "name", "display_name", "filename", "label", "subject")
+_PREVIEW_KEYS = ("description", "abstract", "summary", "text", "content")
+
+
+def _find_text(content: Mapping[str, Any], keys: tuple[str, ...], depth: int = 0) -> str | None:
+    for key in keys:
+        value = content.get(key)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+        if isinstance(value, list) and value:
+            first = value[0]
+            if isinstance(first, str) and first.strip():
+                return first.strip()
+            if isinstance(first, Mapping) and depth < 3:
+                found = _find_text(first, keys, depth + 1)
+                if found:
+                    return found
+    if depth < 3:
+        for value in content.values():
+            if isinstance(value, Mapping):
+                found = _find_text(value, keys, depth + 1)
+                if found:
+                    return found
+    return None
+
+
+def _flatten(content: Mapping[str, Any], prefix: str = "") -> Iterable[str]:
+    for key, value in content.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            yield from _flatten(value, name + ".")
+        elif isinstance(value, list):
+            shown = ", ".join(str(v) for v in value if not isinstance(v, (Mapping, list)))
+            if shown:
+                yield f"{name}: {shown}"
+        elif value is not None:
+            yield f"{name}: {value}"
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One ``gmeta`` result: a subject and its entries, with a title and preview guessed."""
+
+    subject: str
+    entries: tuple[dict[str, Any], ...] = field(default=(), hash=False)
+
+    @classmethod
+    def from_api(cls, doc: Mapping[str, Any]) -> SearchHit:
+        entries = tuple(
+            {"entry_id": e.get("entry_id"), "content": _dict(e.get("content"))}
+            for e in _dicts(doc.get("entries"))
+        )
+        return cls(subject=_str(doc.get("subject")), entries=entries)
+
+    @property
+    def content(self) -> dict[str, Any]:
+        return dict(self.entries[0]["content"]) if self.entries else {}
+
+    @property
+    def title(self) -> str:
+        return _find_text(self.content, _TITLE_KEYS) or self.subject
+
+    @property
+    def preview(self) -> str:
+        """A one-paragraph preview: a description-like field, else the fields flattened."""
+        text = _find_text(self.content, _PREVIEW_KEYS)
+        if text is None:
+            text = "; ".join(_flatten(self.content))
+        text = " ".join(text.split())
+        return text if len(text) <= 300 else text[:299] + "…"
+
+
+@dataclass(frozen=True)
+class Bookmark:
+    """A saved collection and path, private to the user."""
+
+    id: str
+    name: str
+    endpoint_id: str
+    path: str = "/~/"
+    pinned: bool = False
+
+    @classmethod
+    def from_api(cls, doc: Mapping[str, Any]) -> Bookmark:
+        return cls(
+            id=_str(doc.get("id")),
+            name=_str(doc.get("name")),
+            endpoint_id=_str(doc.get("endpoint_id")),
+            path=_str(doc.get("path"), "/~/"),
+            pinned=_bool(doc.get("pinned")),
+        )
+
+
+@dataclass(frozen=True)
+class Identity:
+    """A Globus Auth identity, from ``get_identities`` items or from ``userinfo`` claims."""
+
+    id: str
+    username: str
+    name: str | None = None
+    email: str | None = None
+    organization: str | None = None
+    identity_provider: str | None = None
+    status: str | None = None
+
+    @classmethod
+    def from_api(cls, doc: Mapping[str, Any]) -> Identity:
+        return cls(
+            id=_str(doc.get("id")) or _str(doc.get("sub")),
+            username=_str(doc.get("username")) or _str(doc.get("preferred_username")),
+            name=_opt_str(doc.get("name")),
+            email=_opt_str(doc.get("email")),
+            organization=_opt_str(doc.get("organization")),
+            identity_provider=_opt_str(doc.get("identity_provider"))
+            or _opt_str(doc.get("identity_provider_display_name")),
+            status=_opt_str(doc.get("status")),
+        )
+
+    @property
+    def display(self) -> str:
+        return f"{self.name} ({self.username})" if self.name else self.username
