@@ -1,0 +1,74 @@
+"""Shared fixtures for the core's tests: a scripted fake Globus service on httpx.MockTransport."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+
+Handler = Callable[[httpx.Request], httpx.Response]
+
+
+class FakeService:
+    """Routes requests by method and path to handlers and records every request it saw.
+
+    A route's value is a dict (answered as JSON with status 200), an ``httpx.Response``, a
+    list of those (answered in turn, the last one repeating), or a callable taking the request.
+    """
+
+    def __init__(self) -> None:
+        self.routes: dict[tuple[str, str], Any] = {}
+        self.requests: list[httpx.Request] = []
+
+    def route(self, method: str, path: str, answer: Any) -> None:
+        self.routes[(method.upper(), path)] = list(answer) if isinstance(answer, list) else answer
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        key = (request.method, request.url.path)
+        if key not in self.routes:
+            return httpx.Response(
+                404,
+                json={
+                    "code": "ClientError.NotFound",
+                    "message": f"no route {key}",
+                    "request_id": "fake",
+                },
+            )
+        answer = self.routes[key]
+        if isinstance(answer, list):
+            answer = answer.pop(0) if len(answer) > 1 else answer[0]
+        if callable(answer):
+            answer = answer(request)
+        if isinstance(answer, httpx.Response):
+            return answer
+        return httpx.Response(200, json=answer)
+
+    def calls(self, method: str, path: str) -> list[httpx.Request]:
+        return [r for r in self.requests if r.method == method and r.url.path == path]
+
+    @staticmethod
+    def body(request: httpx.Request) -> Any:
+        return json.loads(request.content)
+
+
+@pytest.fixture
+def fake_service() -> FakeService:
+    return FakeService()
+
+
+@pytest.fixture
+async def http_client(fake_service: FakeService):
+    async with httpx.AsyncClient(transport=httpx.MockTransport(fake_service)) as client:
+        yield client
+
+
+@pytest.fixture
+def no_sleep() -> Callable[[float], Any]:
+    async def sleep(_seconds: float) -> None:
+        return None
+
+    return sleep
