@@ -1,0 +1,129 @@
+"""The embedded service as one Starlette application: Auth, Transfer, Groups and Search.
+
+Each service is mounted under its own root (``/auth``, ``/transfer/v0.10``, ``/groups/v2``,
+``/search/v1``), matching the ``GLOBUS_SDK_SERVICE_URL_*`` layout. Shared state lives in the
+``SimContext`` on ``app.state.ctx``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import BaseRoute, Mount
+
+from gtui.sim.auth import AuthService
+from gtui.sim.auth_routes import auth_routes
+from gtui.sim.errors import (
+    OAuthError,
+    SimAPIError,
+    error_response,
+    oauth_error_handler,
+    sim_api_error_handler,
+)
+from gtui.sim.faults import FaultsMiddleware
+from gtui.sim.jwt_keys import SigningKey
+from gtui.sim.settings import SimSettings
+from gtui.sim.world import World
+
+log = logging.getLogger(__name__)
+
+_HTTP_CODES = {
+    404: "ClientError.NotFound",
+    405: "ClientError.BadMethod",
+    400: "ClientError.BadRequest",
+}
+
+
+@dataclass
+class SimContext:
+    """The state every route of the service shares."""
+
+    settings: SimSettings
+    world: World
+    key: SigningKey
+    auth: AuthService
+    transfer: Any = None
+    groups: Any = None
+    search: Any = None
+
+
+def build_context(settings: SimSettings) -> SimContext:
+    """Load the world and the service state (slow parts run here, before serving)."""
+    settings.state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    world = World.load(settings)
+    key = SigningKey.load_or_create(settings.state_dir)
+    return SimContext(
+        settings=settings, world=world, key=key, auth=AuthService(settings, world, key)
+    )
+
+
+def _load_transfer_package() -> Any:
+    """The Transfer package, or None while it is absent or incomplete (logged loudly)."""
+    if importlib.util.find_spec("gtui.sim.transfer") is None:
+        log.error("gtui.sim.transfer is missing: serving without the Transfer API")
+        return None
+    try:
+        return importlib.import_module("gtui.sim.transfer")
+    except ModuleNotFoundError as exc:
+        if not (exc.name or "").startswith("gtui.sim.transfer"):
+            raise
+        log.error("gtui.sim.transfer is incomplete (%s): serving without the Transfer API", exc)
+        return None
+
+
+def build_app(settings: SimSettings, ctx: SimContext | None = None) -> Starlette:
+    """The ASGI application serving the four services of the demo world."""
+    ctx = ctx or build_context(settings)
+    routes: list[BaseRoute] = [Mount("/auth", routes=auth_routes(ctx))]
+    transfer = _load_transfer_package()
+    if transfer is not None:
+        ctx.transfer = transfer.TransferService(ctx)
+        routes.append(Mount("/transfer/v0.10", routes=transfer.transfer_routes(ctx)))
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if ctx.transfer is not None:
+            await ctx.transfer.start()
+        try:
+            yield
+        finally:
+            if ctx.transfer is not None:
+                await ctx.transfer.stop()
+
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(FaultsMiddleware, settings=settings)],
+        exception_handlers={
+            SimAPIError: sim_api_error_handler,
+            OAuthError: oauth_error_handler,
+            HTTPException: _http_exception_handler,
+            Exception: _internal_error_handler,
+        },
+        lifespan=lifespan,
+    )
+    app.state.ctx = ctx
+    return app
+
+
+async def _http_exception_handler(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HTTPException)
+    code = _HTTP_CODES.get(exc.status_code, f"ClientError.HTTP{exc.status_code}")
+    message = exc.detail or "Request failed"
+    if exc.status_code == 404:
+        message = f"No such resource: {request.url.path}"
+    return error_response(request, exc.status_code, code, message)
+
+
+async def _internal_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return error_response(request, 500, "InternalError", "An internal error occurred")

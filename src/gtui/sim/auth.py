@@ -1,0 +1,306 @@
+"""Tokens of the embedded Auth service and the check every API route makes on its caller.
+
+Tokens are opaque random strings; only their SHA-256 digests are stored (in
+``state_dir/auth.json``), so neither the state file nor a log ever holds a usable token.
+Each resource server gets its own access token and, for offline grants, its own refresh
+token; refreshing rotates the refresh token and a rotated one never works again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import threading
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from gtui.sim.auth_scopes import (
+    AUTH_RS,
+    Scope,
+    data_access_scope,
+    flatten_scope_string,
+    scope_string,
+)
+from gtui.sim.errors import SimAPIError
+from gtui.sim.persist import JsonState
+from gtui.sim.world import (
+    CLIENT_IDENTITY_DOMAIN,
+    DEMO_CONFIDENTIAL_CLIENT_ID,
+    DEMO_CONFIDENTIAL_CLIENT_SECRET,
+    DEMO_NATIVE_CLIENT_ID,
+)
+
+if TYPE_CHECKING:
+    from starlette.requests import Request
+
+    from gtui.sim.jwt_keys import SigningKey
+    from gtui.sim.settings import SimSettings
+    from gtui.sim.world import World
+
+ROTATED_RETENTION_SECONDS = 7 * 86_400
+
+
+@dataclass(frozen=True)
+class Client:
+    """An OAuth client registered in the demo world."""
+
+    client_id: str
+    name: str
+    secret: str | None = None
+
+    def __repr__(self) -> str:
+        return f"Client(client_id={self.client_id!r}, name={self.name!r})"
+
+    @property
+    def confidential(self) -> bool:
+        return self.secret is not None
+
+
+CLIENTS = {
+    DEMO_NATIVE_CLIENT_ID: Client(DEMO_NATIVE_CLIENT_ID, "gtui (demo)"),
+    DEMO_CONFIDENTIAL_CLIENT_ID: Client(
+        DEMO_CONFIDENTIAL_CLIENT_ID, "gtui demo automation", DEMO_CONFIDENTIAL_CLIENT_SECRET
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is calling an API route, as proven by the bearer token."""
+
+    identity_id: str
+    username: str
+    client_id: str
+    scopes: frozenset[str]
+
+    def has_data_access(self, collection_id: str) -> bool:
+        """Whether the token carries the collection's ``data_access`` consent."""
+        return data_access_scope(collection_id) in self.scopes
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(40)
+
+
+def client_username(client_id: str) -> str:
+    return f"{client_id}@{CLIENT_IDENTITY_DOMAIN}"
+
+
+class AuthService:
+    """Issues, validates, rotates and revokes tokens; state survives restarts."""
+
+    def __init__(self, settings: SimSettings, world: World, key: SigningKey) -> None:
+        self.settings = settings
+        self.world = world
+        self.key = key
+        self._state = JsonState(settings.state_dir / "auth.json")
+        self._lock = threading.RLock()
+        data = self._state.load()
+        self._access: dict[str, dict[str, Any]] = data.get("access", {})
+        self._refresh: dict[str, dict[str, Any]] = data.get("refresh", {})
+        self._codes: dict[str, dict[str, Any]] = {}
+        self.authorize_requests: list[dict[str, str]] = []
+
+    def __repr__(self) -> str:
+        return f"AuthService(tokens={len(self._access)})"
+
+    # -- identities ---------------------------------------------------------------------
+    def username_of(self, identity_id: str) -> str:
+        user = self.world.user_for(identity_id)
+        if user is not None:
+            return user.username
+        return client_username(identity_id)
+
+    def identity_doc(self, identity_id: str) -> dict[str, Any] | None:
+        user = self.world.user_for(identity_id)
+        if user is not None:
+            return user.to_identity_doc()
+        client = CLIENTS.get(identity_id)
+        if client is None:
+            return None
+        return {
+            "id": client.client_id,
+            "username": client_username(client.client_id),
+            "name": client.name,
+            "email": None,
+            "organization": None,
+            "status": "used",
+            "identity_provider": "c48a4b88-39c5-4e4b-a2b7-3b4d8a6f2e51",
+            "identity_type": "client",
+        }
+
+    # -- persistence --------------------------------------------------------------------
+    def _save(self) -> None:
+        now = time.time()
+        self._access = {h: r for h, r in self._access.items() if r["exp"] > now}
+        self._refresh = {
+            h: r
+            for h, r in self._refresh.items()
+            if r["status"] == "active" or now - r.get("rotated_at", now) < ROTATED_RETENTION_SECONDS
+        }
+        self._state.save({"access": self._access, "refresh": self._refresh})
+
+    # -- authorization codes ------------------------------------------------------------
+    def create_code(self, record: dict[str, Any]) -> str:
+        code = secrets.token_urlsafe(24)
+        with self._lock:
+            self._codes[token_digest(code)] = {**record, "exp": time.time() + 600}
+        return code
+
+    def take_code(self, code: str) -> dict[str, Any] | None:
+        """The code's grant, once: a second use finds nothing."""
+        with self._lock:
+            record = self._codes.pop(token_digest(code), None)
+        if record is None or record["exp"] < time.time():
+            return None
+        return record
+
+    # -- tokens -------------------------------------------------------------------------
+    def issue(
+        self, identity_id: str, client_id: str, grouped: dict[str, list[Scope]], *, offline: bool
+    ) -> list[dict[str, Any]]:
+        """One token document per resource server, in Auth's token-response shape."""
+        now = int(time.time())
+        lifetime = int(self.settings.token_lifetime_seconds)
+        documents = []
+        with self._lock:
+            for rs in sorted(grouped, key=lambda r: (r != AUTH_RS, r)):
+                scope = scope_string(grouped[rs])
+                documents.append(
+                    self._mint(identity_id, client_id, rs, scope, now, lifetime, offline)
+                )
+            self._save()
+        return documents
+
+    def _mint(
+        self,
+        identity_id: str,
+        client_id: str,
+        rs: str,
+        scope: str,
+        now: int,
+        lifetime: int,
+        offline: bool,
+    ) -> dict[str, Any]:
+        access = new_token()
+        grant = secrets.token_hex(8)
+        self._access[token_digest(access)] = {
+            "sub": identity_id,
+            "client_id": client_id,
+            "rs": rs,
+            "scope": scope,
+            "iat": now,
+            "exp": now + lifetime,
+            "grant": grant,
+        }
+        doc: dict[str, Any] = {
+            "access_token": access,
+            "expires_in": lifetime,
+            "resource_server": rs,
+            "token_type": "Bearer",
+            "scope": scope,
+        }
+        if offline:
+            refresh = new_token()
+            self._refresh[token_digest(refresh)] = {
+                "sub": identity_id,
+                "client_id": client_id,
+                "rs": rs,
+                "scope": scope,
+                "grant": grant,
+                "status": "active",
+                "iat": now,
+            }
+            doc["refresh_token"] = refresh
+        return doc
+
+    def refresh(self, refresh_token: str, client_id: str) -> dict[str, Any] | None:
+        """Rotate a refresh token: a new access and refresh token; the old one stops working."""
+        digest = token_digest(refresh_token)
+        now = int(time.time())
+        with self._lock:
+            record = self._refresh.get(digest)
+            if record is None or record["status"] != "active" or record["client_id"] != client_id:
+                return None
+            record["status"] = "rotated"
+            record["rotated_at"] = now
+            doc = self._mint(
+                record["sub"],
+                client_id,
+                record["rs"],
+                record["scope"],
+                now,
+                int(self.settings.token_lifetime_seconds),
+                offline=True,
+            )
+            new_record = self._refresh[token_digest(doc["refresh_token"])]
+            new_record["grant"] = record["grant"]
+            self._access[token_digest(doc["access_token"])]["grant"] = record["grant"]
+            self._save()
+        return {**doc, "sub": record["sub"]}
+
+    def revoke(self, token: str, client_id: str) -> None:
+        """Revoke an access or refresh token of this client (a refresh token takes its grant's
+        access tokens with it). Unknown tokens are ignored, as RFC 7009 asks."""
+        digest = token_digest(token)
+        with self._lock:
+            access = self._access.get(digest)
+            if access is not None and access["client_id"] == client_id:
+                del self._access[digest]
+                self._save()
+                return
+            refresh = self._refresh.get(digest)
+            if refresh is not None and refresh["client_id"] == client_id:
+                grant = refresh["grant"]
+                self._refresh = {h: r for h, r in self._refresh.items() if r["grant"] != grant}
+                self._access = {h: r for h, r in self._access.items() if r["grant"] != grant}
+                self._save()
+
+    def lookup(self, token: str) -> dict[str, Any] | None:
+        """The record of an active (issued, unexpired, unrevoked) access token."""
+        record = self._access.get(token_digest(token))
+        if record is None or record["exp"] <= time.time():
+            return None
+        return record
+
+    def caller_for(self, token: str, resource_server: str) -> Caller | None:
+        record = self.lookup(token)
+        if record is None or record["rs"] != resource_server:
+            return None
+        return Caller(
+            identity_id=record["sub"],
+            username=self.username_of(record["sub"]),
+            client_id=record["client_id"],
+            scopes=flatten_scope_string(record["scope"]),
+        )
+
+
+def bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        return None
+    return value.strip()
+
+
+def require_caller(request: Request, resource_server: str) -> Caller:
+    """The caller proven by the request's bearer token, or a 401 in the service's shape."""
+    auth: AuthService = request.app.state.ctx.auth
+    token = bearer_token(request)
+    if token is None:
+        raise _unauthorized(resource_server, "No Authorization header provided")
+    caller = auth.caller_for(token, resource_server)
+    if caller is None:
+        raise _unauthorized(resource_server, "Token is not active, or not valid for this service")
+    return caller
+
+
+def _unauthorized(resource_server: str, message: str) -> SimAPIError:
+    if resource_server == AUTH_RS:
+        return SimAPIError(401, "UNAUTHORIZED", message)
+    return SimAPIError(401, "AuthenticationFailed", message)

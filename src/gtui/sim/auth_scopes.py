@@ -1,0 +1,168 @@
+"""Scope strings: parsing (with dependent scopes in brackets), validation, resource servers.
+
+``urn:globus:auth:scope:transfer.api.globus.org:all[*https://auth.globus.org/scopes/ID/data_access]``
+is the Transfer scope with an optional dependency on one collection's ``data_access`` scope.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from gtui.sim.world import ARCHIVE_ID, SCRATCH_ID
+
+AUTH_RS = "auth.globus.org"
+TRANSFER_RS = "transfer.api.globus.org"
+GROUPS_RS = "groups.api.globus.org"
+SEARCH_RS = "search.api.globus.org"
+
+OIDC_SCOPES = frozenset({"openid", "profile", "email"})
+TRANSFER_ALL = f"urn:globus:auth:scope:{TRANSFER_RS}:all"
+SCOPE_NAMES = {
+    AUTH_RS: ("view_identities", "view_identity_set", "view_consents"),
+    TRANSFER_RS: ("all",),
+    GROUPS_RS: ("all", "view_my_groups_and_memberships"),
+    SEARCH_RS: ("all", "search", "ingest"),
+}
+DATA_ACCESS_COLLECTIONS = frozenset({SCRATCH_ID, ARCHIVE_ID})
+_URL_FORM = re.compile(r"^https://auth\.globus\.org/scopes/([^/\s\[\]]+)/([^/\s\[\]]+)$")
+_URN_FORM = re.compile(r"^urn:globus:auth:scope:([^:\s\[\]]+):([^:\s\[\]]+)$")
+
+
+class ScopeError(ValueError):
+    """A scope string that cannot be parsed or names an unknown scope."""
+
+
+@dataclass
+class Scope:
+    """One scope with its dependencies."""
+
+    name: str
+    optional: bool = False
+    dependencies: list[Scope] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        text = ("*" if self.optional else "") + self.name
+        if self.dependencies:
+            text += "[" + " ".join(str(d) for d in self.dependencies) + "]"
+        return text
+
+    def flatten(self) -> list[str]:
+        """This scope and every dependency, nested ones included, without markers."""
+        names = [self.name]
+        for dep in self.dependencies:
+            names.extend(dep.flatten())
+        return names
+
+
+def data_access_scope(collection_id: str) -> str:
+    return f"https://auth.globus.org/scopes/{collection_id}/data_access"
+
+
+def parse_scopes(text: str) -> list[Scope]:
+    """Parse a space-separated scope string with bracketed dependencies."""
+    scopes, pos = _parse_list(text, 0, top=True)
+    if pos != len(text):
+        raise ScopeError(f"unexpected {text[pos]!r} in scope string")
+    return scopes
+
+
+def _parse_list(text: str, pos: int, *, top: bool) -> tuple[list[Scope], int]:
+    scopes: list[Scope] = []
+    while pos < len(text):
+        char = text[pos]
+        if char.isspace():
+            pos += 1
+            continue
+        if char == "]":
+            if top:
+                raise ScopeError("unbalanced ']' in scope string")
+            return scopes, pos
+        optional = char == "*"
+        if optional:
+            pos += 1
+        start = pos
+        while pos < len(text) and not text[pos].isspace() and text[pos] not in "[]*":
+            pos += 1
+        name = text[start:pos]
+        if not name:
+            raise ScopeError("empty scope name in scope string")
+        scope = Scope(name, optional)
+        if pos < len(text) and text[pos] == "[":
+            scope.dependencies, pos = _parse_list(text, pos + 1, top=False)
+            if pos >= len(text) or text[pos] != "]":
+                raise ScopeError("unbalanced '[' in scope string")
+            pos += 1
+        scopes.append(scope)
+    if not top:
+        raise ScopeError("unbalanced '[' in scope string")
+    return scopes, pos
+
+
+def canonical_name(name: str) -> str:
+    """The URN form of service scopes given in URL form; other names unchanged."""
+    match = _URL_FORM.match(name)
+    if match and match.group(1) in SCOPE_NAMES:
+        return f"urn:globus:auth:scope:{match.group(1)}:{match.group(2)}"
+    return name
+
+
+def resource_server_of(name: str) -> str:
+    """The resource server a (known) scope belongs to; raises ScopeError for unknown scopes."""
+    name = canonical_name(name)
+    if name in OIDC_SCOPES:
+        return AUTH_RS
+    urn = _URN_FORM.match(name)
+    if urn and urn.group(2) in SCOPE_NAMES.get(urn.group(1), ()):
+        return urn.group(1)
+    url = _URL_FORM.match(name)
+    if url and url.group(2) == "data_access" and url.group(1) in DATA_ACCESS_COLLECTIONS:
+        return url.group(1)
+    raise ScopeError(f"Unknown scope: {name}")
+
+
+def _check_dependencies(scope: Scope) -> None:
+    for dep in scope.dependencies:
+        name = canonical_name(dep.name)
+        url = _URL_FORM.match(name)
+        allowed = (
+            canonical_name(scope.name) == TRANSFER_ALL
+            and url is not None
+            and url.group(2) == "data_access"
+            and url.group(1) in DATA_ACCESS_COLLECTIONS
+        )
+        if not allowed:
+            raise ScopeError(f"Unknown scope: {dep.name} as a dependency of {scope.name}")
+        _check_dependencies(dep)
+
+
+def group_by_resource_server(text: str) -> dict[str, list[Scope]]:
+    """Validate a requested scope string and group its scopes by resource server."""
+    grouped: dict[str, dict[str, Scope]] = {}
+    parsed = parse_scopes(text)
+    if not parsed:
+        raise ScopeError("no scope requested")
+    for scope in parsed:
+        scope.name = canonical_name(scope.name)
+        scope.optional = False
+        _check_dependencies(scope)
+        bucket = grouped.setdefault(resource_server_of(scope.name), {})
+        existing = bucket.get(scope.name)
+        if existing is None:
+            bucket[scope.name] = scope
+        else:
+            known = {str(d) for d in existing.dependencies}
+            existing.dependencies.extend(d for d in scope.dependencies if str(d) not in known)
+    return {rs: list(scopes.values()) for rs, scopes in grouped.items()}
+
+
+def scope_string(scopes: list[Scope]) -> str:
+    return " ".join(str(s) for s in scopes)
+
+
+def flatten_scope_string(text: str) -> frozenset[str]:
+    """Every scope named in a stored scope string, dependencies included."""
+    names: list[str] = []
+    for scope in parse_scopes(text):
+        names.extend(scope.flatten())
+    return frozenset(names)

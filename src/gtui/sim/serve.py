@@ -1,0 +1,338 @@
+"""``gtui sim serve`` and ``start_in_thread``: run the embedded service on loopback.
+
+Module level imports stay light (the CLI imports this to build ``--help``); Starlette and
+uvicorn are imported when a service actually starts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from gtui.sim.world import (
+    ARCHIVE_ID,
+    COLLECTION_FOLDERS,
+    DEMO_CONFIDENTIAL_CLIENT_ID,
+    DEMO_CONFIDENTIAL_CLIENT_SECRET,
+    DEMO_INDEX_ID,
+    DEMO_NATIVE_CLIENT_ID,
+    DEMO_USERNAME,
+    GUEST_ID,
+    LAPTOP_ID,
+    SCRATCH_ID,
+)
+
+if TYPE_CHECKING:
+    from gtui.sim.settings import FaultSettings, SimSettings
+
+SERVICES = ("auth", "transfer", "groups", "search")
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost"}
+ENVIRONMENT_NAME = "sim"
+START_TIMEOUT_SECONDS = 60.0
+
+
+class NotLoopbackError(ValueError):
+    """The service only ever listens on the loopback interface."""
+
+
+def default_root() -> Path:
+    """Where the demo collections live unless ``--root`` says otherwise."""
+    override = os.environ.get("GTUI_DATA_DIR")
+    if override:
+        return Path(override) / "demo"
+    import platformdirs
+
+    return platformdirs.user_data_path("gtui") / "demo"
+
+
+def service_urls(base_url: str) -> dict[str, str]:
+    """The four service roots under one base URL."""
+    return {name: f"{base_url}/{name}/" for name in SERVICES}
+
+
+def sdk_environment(base_url: str) -> dict[str, str]:
+    """The ``GLOBUS_SDK_*`` variables pointing a client at the service."""
+    env = {"GLOBUS_SDK_ENVIRONMENT": ENVIRONMENT_NAME}
+    for name, url in service_urls(base_url).items():
+        env[f"GLOBUS_SDK_SERVICE_URL_{name.upper()}"] = url
+    return env
+
+
+@dataclass
+class RunningSim:
+    """A service running in a background thread; ``stop()`` ends it."""
+
+    base_url: str
+    port: int
+    settings: SimSettings
+    app: Any = field(repr=False)
+    _server: Any = field(repr=False)
+    _thread: threading.Thread = field(repr=False)
+
+    @property
+    def service_urls(self) -> dict[str, str]:
+        return service_urls(self.base_url)
+
+    @property
+    def env(self) -> dict[str, str]:
+        return sdk_environment(self.base_url)
+
+    @property
+    def ctx(self) -> Any:
+        return self.app.state.ctx
+
+    def stop(self, timeout: float = 30.0) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout)
+        if self._thread.is_alive():
+            self._server.force_exit = True
+            self._thread.join(timeout)
+
+
+def _check_host(host: str) -> str:
+    if host not in LOOPBACK_HOSTS:
+        raise NotLoopbackError(f"refusing to listen on {host!r}: only 127.0.0.1 is allowed")
+    return "127.0.0.1"
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    sock.listen(128)
+    sock.set_inheritable(True)
+    return sock
+
+
+def _make_server(settings: SimSettings) -> tuple[Any, Any]:
+    import uvicorn
+
+    from gtui.sim.app import build_app
+    from gtui.sim.protocol import DroppingH11Protocol
+
+    app = build_app(settings)
+    config = uvicorn.Config(
+        app,
+        log_level="warning",
+        http=DroppingH11Protocol,
+        lifespan="on",
+        loop="asyncio",
+        timeout_graceful_shutdown=5,
+        access_log=False,
+    )
+    return app, uvicorn.Server(config)
+
+
+def start_in_thread(
+    root: Path,
+    *,
+    port: int = 0,
+    faults: FaultSettings | None = None,
+    throttle_bytes_per_second: int = 0,
+    host: str = "127.0.0.1",
+    token_lifetime_seconds: int | None = None,
+) -> RunningSim:
+    """Start the service on loopback in a daemon thread; return once it accepts connections."""
+    from gtui.sim.settings import FaultSettings, SimSettings
+
+    bind_host = _check_host(host)
+    sock = _bind(bind_host, port)
+    actual_port = sock.getsockname()[1]
+    base_url = f"http://127.0.0.1:{actual_port}"
+    settings = SimSettings(
+        root=Path(root),
+        throttle_bytes_per_second=throttle_bytes_per_second,
+        faults=faults or FaultSettings(),
+        base_url=base_url,
+    )
+    if token_lifetime_seconds is not None:
+        settings.token_lifetime_seconds = token_lifetime_seconds
+    try:
+        app, server = _make_server(settings)
+    except BaseException:
+        sock.close()
+        raise
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            server.run(sockets=[sock])
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            sock.close()
+
+    thread = threading.Thread(target=run, name=f"gtui-sim-{actual_port}", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    while not server.started:
+        if errors or not thread.is_alive():
+            raise RuntimeError(f"the embedded service failed to start: {errors[:1]}")
+        if time.monotonic() > deadline:
+            server.should_exit = True
+            raise RuntimeError("the embedded service did not start in time")
+        time.sleep(0.01)
+    return RunningSim(
+        base_url=base_url,
+        port=actual_port,
+        settings=settings,
+        app=app,
+        _server=server,
+        _thread=thread,
+    )
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``gtui sim serve``."""
+    parser.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="interface to listen on; only loopback (127.0.0.1) is accepted",
+    )
+    parser.add_argument("--port", type=int, default=8765, help="port (0 picks a free one)")
+    parser.add_argument("--root", metavar="DIR", help="where the demo collections' folders live")
+    parser.add_argument(
+        "--throttle",
+        metavar="BPS",
+        type=int,
+        default=0,
+        help="bandwidth limit per transfer task in bytes/s (0 = unlimited)",
+    )
+    parser.add_argument(
+        "--latency",
+        metavar="S",
+        type=float,
+        default=0.0,
+        help="added latency per API request, in seconds",
+    )
+    parser.add_argument(
+        "--latency-jitter",
+        metavar="S",
+        type=float,
+        default=0.0,
+        help="random extra latency up to S seconds",
+    )
+    parser.add_argument(
+        "--rate-limit",
+        metavar="N",
+        type=float,
+        default=None,
+        help="requests per second allowed per token (429 + Retry-After beyond)",
+    )
+    parser.add_argument(
+        "--error-rate",
+        metavar="P",
+        type=float,
+        default=0.0,
+        help="share of API requests answered with a 5xx error",
+    )
+    parser.add_argument(
+        "--rate-429",
+        metavar="P",
+        type=float,
+        default=0.0,
+        help="share of API requests answered with 429 + Retry-After",
+    )
+    parser.add_argument(
+        "--drop-rate",
+        metavar="P",
+        type=float,
+        default=0.0,
+        help="share of API connections dropped without an answer",
+    )
+    parser.add_argument(
+        "--consent-collection",
+        metavar="ID",
+        action="append",
+        default=None,
+        help="collection that needs data_access consent (repeatable; default: the archive)",
+    )
+    parser.add_argument(
+        "--deny-path",
+        metavar="ID:/p/",
+        action="append",
+        default=[],
+        help="path prefix answering permission denied (repeatable)",
+    )
+    parser.add_argument("--seed", type=int, default=None, help="seed of the fault dice")
+
+
+def faults_from_args(args: argparse.Namespace) -> FaultSettings:
+    from gtui.sim.settings import FaultSettings
+
+    consent = set(args.consent_collection) if args.consent_collection is not None else {ARCHIVE_ID}
+    return FaultSettings(
+        latency_seconds=args.latency,
+        latency_jitter_seconds=args.latency_jitter,
+        rate_limit_per_second=args.rate_limit,
+        error_rate=args.error_rate,
+        rate_429=args.rate_429,
+        drop_rate=args.drop_rate,
+        consent_collections=consent,
+        denied_paths=list(args.deny_path),
+        seed=args.seed,
+    )
+
+
+def banner(base_url: str, root: Path) -> str:
+    """What ``gtui sim serve`` prints on start: exports, clients, collections."""
+    lines = ["# Point the Globus SDK (or the CLI) at the embedded service:"]
+    lines += [f"export {k}={v}" for k, v in sdk_environment(base_url).items()]
+    lines += [
+        "",
+        f"# Demo user: {DEMO_USERNAME}",
+        f"# Native app client id:       {DEMO_NATIVE_CLIENT_ID}",
+        f"# Confidential client id:     {DEMO_CONFIDENTIAL_CLIENT_ID}",
+        f"# Confidential client secret: {DEMO_CONFIDENTIAL_CLIENT_SECRET}",
+        f"# Search index:               {DEMO_INDEX_ID}",
+        "# Collections:",
+    ]
+    names = {
+        LAPTOP_ID: "Demo Laptop",
+        SCRATCH_ID: "HPC Cluster Scratch",
+        ARCHIVE_ID: "Tape Archive",
+        GUEST_ID: "Shared Results",
+    }
+    for cid, folder in COLLECTION_FOLDERS.items():
+        lines.append(f"#   {cid}  {names[cid]:<20} {root / folder}")
+    return "\n".join(lines)
+
+
+def run_from_args(args: argparse.Namespace) -> int:
+    """Serve in the foreground until Ctrl-C."""
+    from gtui.sim.settings import SimSettings
+
+    try:
+        host = _check_host(args.host)
+        faults = faults_from_args(args)
+    except ValueError as exc:
+        print(f"gtui sim serve: {exc}", file=sys.stderr)
+        return 2
+    root = Path(args.root).expanduser() if args.root else default_root()
+    try:
+        sock = _bind(host, args.port)
+    except OSError as exc:
+        print(f"gtui sim serve: cannot listen on {host}:{args.port}: {exc}", file=sys.stderr)
+        return 1
+    base_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    settings = SimSettings(
+        root=root, throttle_bytes_per_second=args.throttle, faults=faults, base_url=base_url
+    )
+    _, server = _make_server(settings)
+    print(banner(base_url, root), flush=True)
+    try:
+        server.run(sockets=[sock])
+    finally:
+        sock.close()
+    return 0

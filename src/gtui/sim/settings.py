@@ -1,0 +1,80 @@
+"""Run-time settings of the embedded service: where the world lives and which faults to inject.
+
+Both dataclasses are plain and mutable on purpose: a test (or the demo) may change the fault
+settings of a running service, and every request reads them afresh.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gtui.sim.world import ARCHIVE_ID
+
+STATE_DIR_NAME = ".gtui-sim"
+DEFAULT_TOKEN_LIFETIME_SECONDS = 172_800
+
+
+@dataclass
+class FaultSettings:
+    """Faults injected into API answers (never into the login pages)."""
+
+    latency_seconds: float = 0.0
+    latency_jitter_seconds: float = 0.0
+    rate_limit_per_second: float | None = None
+    error_rate: float = 0.0
+    rate_429: float = 0.0
+    drop_rate: float = 0.0
+    consent_collections: set[str] = field(default_factory=lambda: {ARCHIVE_ID})
+    denied_paths: list[str] = field(default_factory=list)
+    seed: int | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("error_rate", "rate_429", "drop_rate"):
+            value = getattr(self, name)
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"{name} must be between 0 and 1, not {value!r}")
+        if self.latency_seconds < 0 or self.latency_jitter_seconds < 0:
+            raise ValueError("latency must not be negative")
+        if self.rate_limit_per_second is not None and self.rate_limit_per_second <= 0:
+            raise ValueError("rate_limit_per_second must be positive (or None for no limit)")
+
+    def is_denied(self, collection_id: str, path: str) -> bool:
+        """Whether ``path`` on ``collection_id`` lies under one of the denied prefixes."""
+        for entry in self.denied_paths:
+            coll, _, prefix = entry.partition(":")
+            if coll != collection_id or not prefix:
+                continue
+            folder = prefix if prefix.endswith("/") else prefix + "/"
+            if path == prefix.rstrip("/") or path.startswith(folder) or path == folder:
+                return True
+        return False
+
+
+@dataclass
+class SimSettings:
+    """Everything the service needs to know about one run."""
+
+    root: Path
+    state_dir: Path | None = None
+    throttle_bytes_per_second: int = 0
+    faults: FaultSettings = field(default_factory=FaultSettings)
+    token_lifetime_seconds: int = DEFAULT_TOKEN_LIFETIME_SECONDS
+    base_url: str = ""
+
+    def __post_init__(self) -> None:
+        self.root = Path(self.root)
+        if self.state_dir is None:
+            self.state_dir = self.root / STATE_DIR_NAME
+        self.state_dir = Path(self.state_dir)
+        if self.throttle_bytes_per_second < 0:
+            raise ValueError("throttle_bytes_per_second must not be negative")
+
+    @property
+    def issuer(self) -> str:
+        """The Auth service root URL, which is also the id_token issuer."""
+        return f"{self.base_url}/auth" if self.base_url else ""
+
+    def service_url(self, service: str) -> str:
+        """The root URL of one of the four services, with a trailing slash."""
+        return f"{self.base_url}/{service}/"

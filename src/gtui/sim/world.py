@@ -1,0 +1,354 @@
+"""The demo world: fixed ids, its users and its collections, each a folder under the root.
+
+Folders under ``root`` (one per collection, each collection's paths are relative to it):
+
+- ``laptop/``  — ``LAPTOP_ID``, "Demo Laptop", a Globus Connect Personal collection owned by
+  the demo user (home ``/home/demo/``).
+- ``scratch/`` — ``SCRATCH_ID``, "HPC Cluster Scratch", a GCSv5 mapped collection (home
+  ``/home/demo/``); holds the 100,000-entry folder ``BIG_FOLDER_PATH`` and the wide tree
+  ``WIDE_TREE_PATH``, both created on first use.
+- ``archive/`` — ``ARCHIVE_ID``, "Tape Archive", a GCSv5 mapped collection whose data needs the
+  ``data_access`` consent (home ``/home/demo/``).
+- ``shared/``  — ``GUEST_ID``, "Shared Results", a GCSv5 guest collection on the scratch
+  endpoint, owned by the other user and shared with the demo user (home ``/``).
+
+This module imports nothing of the web stack, so the constants are cheap to import.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from gtui.sim.settings import SimSettings
+
+DEMO_USER_ID = "f982aefb-c5d2-41c0-8a5a-718a8d0c828c"
+DEMO_USERNAME = "demo@gtui.example"
+OTHER_USER_ID = "bd736f89-f88d-4d06-8eec-75cd3dd35779"
+OTHER_USERNAME = "other@gtui.example"
+ADA_USER_ID = "aad380b0-3a92-426a-8cb5-bb9300b956a9"
+GRACE_USER_ID = "cd69a4a3-cc16-4098-a2b9-ff820cd69ee8"
+ALAN_USER_ID = "40ccbf4d-980d-46c9-b1c3-76f97102110d"
+
+DEMO_NATIVE_CLIENT_ID = "a444ebf7-54a3-4631-9ee5-07762fb5c31b"
+DEMO_CONFIDENTIAL_CLIENT_ID = "ef6fb27c-3f95-414b-8944-3ea6e2260dd1"
+DEMO_CONFIDENTIAL_CLIENT_SECRET = "gtui-demo-secret-4639639f4f1e4241"  # noqa: S105
+CLIENT_IDENTITY_DOMAIN = "clients.auth.globus.org"
+
+LAPTOP_ID = "85bcf520-92eb-4a71-8281-550125062da2"
+SCRATCH_ID = "a9e6fcb5-f22b-48be-85f9-29d91af40177"
+ARCHIVE_ID = "c39824e6-d48a-4ed9-afe5-aa3ffbdd79e0"
+GUEST_ID = "6f3b264e-351b-4d41-a950-6c4db21c5844"
+SCRATCH_ENDPOINT_ID = "d6210145-78e4-4c8a-bf95-d9616378a5c9"
+ARCHIVE_ENDPOINT_ID = "d51a95a2-6cc1-43fe-a276-1d9a64e70012"
+DEMO_INDEX_ID = "1b3668b4-1770-48fb-b3bb-201efb776da3"
+
+BIG_FOLDER_PATH = "/big/100k/"
+BIG_FOLDER_ENTRIES = 100_000
+WIDE_TREE_PATH = "/wide/"
+WIDE_TREE_FANOUT = (8, 16, 16)
+
+COLLECTION_FOLDERS = {
+    LAPTOP_ID: "laptop",
+    SCRATCH_ID: "scratch",
+    ARCHIVE_ID: "archive",
+    GUEST_ID: "shared",
+}
+
+
+@dataclass(frozen=True)
+class User:
+    """One identity of the demo world."""
+
+    id: str
+    username: str
+    name: str
+    email: str
+    organization: str = "gtui Demo University"
+    identity_provider: str = "41143743-f3c8-4d60-bbdb-eeecaba85bd9"
+
+    def to_identity_doc(self) -> dict[str, Any]:
+        """The identity as Auth's ``/v2/api/identities`` lists it."""
+        return {
+            "id": self.id,
+            "username": self.username,
+            "name": self.name,
+            "email": self.email,
+            "organization": self.organization,
+            "status": "used",
+            "identity_provider": self.identity_provider,
+            "identity_type": "login",
+        }
+
+
+@dataclass
+class Collection:
+    """A collection: a folder under the root that the Transfer API serves."""
+
+    id: str
+    display_name: str
+    canonical_name: str
+    entity_type: str
+    owner_id: str
+    owner_string: str
+    root: Path
+    organization: str = "gtui Demo University"
+    description: str = ""
+    keywords: str = ""
+    default_directory: str = "/~/"
+    home: str = "/home/demo/"
+    high_assurance: bool = False
+    shared_with: set[str] = field(default_factory=set)
+    requires_data_access: bool = False
+    host_endpoint_id: str | None = None
+    gcs_manager_url: str | None = None
+    public: bool = False
+    contact_email: str = "support@gtui.example"
+
+    @property
+    def is_gcp(self) -> bool:
+        return self.entity_type == "GCP_mapped_collection"
+
+    def can_access(self, identity_id: str) -> bool:
+        """Whether an identity may see and use this collection."""
+        if identity_id == self.owner_id or identity_id in self.shared_with:
+            return True
+        return self.public
+
+    def to_endpoint_doc(self) -> dict[str, Any]:
+        """The collection as Transfer's ``GET /endpoint/{id}`` answers it."""
+        gcs = self.entity_type.startswith("GCSv5")
+        return {
+            "DATA_TYPE": "endpoint",
+            "id": self.id,
+            "display_name": self.display_name,
+            "canonical_name": self.canonical_name,
+            "name": self.canonical_name.split("#", 1)[-1],
+            "username": self.owner_string.split("@", 1)[0],
+            "owner_id": self.owner_id,
+            "owner_string": self.owner_string,
+            "organization": self.organization,
+            "department": "Research Computing",
+            "description": self.description,
+            "keywords": self.keywords,
+            "contact_email": self.contact_email,
+            "contact_info": None,
+            "info_link": None,
+            "entity_type": self.entity_type,
+            "public": self.public,
+            "is_globus_connect": self.is_gcp,
+            "globus_connect_setup_key": None,
+            "gcp_connected": True if self.is_gcp else None,
+            "gcp_paused": False if self.is_gcp else None,
+            "gcs_version": "5.4.80" if gcs else None,
+            "gcs_manager_url": self.gcs_manager_url,
+            "host_endpoint": None,
+            "host_endpoint_id": self.host_endpoint_id,
+            "host_endpoint_display_name": None,
+            "host_path": None,
+            "mapped_collection_id": SCRATCH_ID
+            if self.entity_type == "GCSv5_guest_collection"
+            else None,
+            "mapped_collection_display_name": None,
+            "high_assurance": self.high_assurance,
+            "authentication_assurance_timeout": None,
+            "authentication_timeout_mins": None,
+            "requires_data_access_consent": self.requires_data_access,
+            "disable_verify": False,
+            "disable_anonymous_writes": False,
+            "force_verify": False,
+            "force_encryption": False,
+            "mfa_required": False,
+            "myproxy_server": None,
+            "myproxy_dn": None,
+            "oauth_server": None,
+            "non_functional": False,
+            "non_functional_endpoint_display_name": None,
+            "non_functional_endpoint_id": None,
+            "default_directory": self.default_directory,
+            "activated": False,
+            "expires_in": -1,
+            "expire_time": None,
+            "shareable": self.entity_type != "GCSv5_guest_collection",
+            "acl_available": self.entity_type == "GCSv5_guest_collection",
+            "acl_editable": False,
+            "in_use": False,
+            "local_user_info_available": gcs,
+            "french_english_bilingual": False,
+            "user_message": None,
+            "user_message_link": None,
+            "subscription_id": "964be8f5-5f9b-11e4-b64e-12313940394d",
+            "s3_url": None,
+            "s3_owner_activated": False,
+            "https_server": f"https://{self.id[:6]}.data.gtui.example" if gcs else None,
+            "tlsftp_server": f"tlsftp://{self.id[:6]}.data.gtui.example:443" if gcs else None,
+            "preferred_transfer_command": None,
+            "max_concurrency": None,
+            "preferred_concurrency": None,
+            "max_parallelism": None,
+            "preferred_parallelism": None,
+            "network_use": None,
+            "location": None,
+            "DATA": [],
+        }
+
+
+class World:
+    """The demo world of one service run: users, collections, sample data on disk."""
+
+    def __init__(
+        self, root: Path, users: dict[str, User], collections: dict[str, Collection]
+    ) -> None:
+        self.root = root
+        self.users = users
+        self.collections = collections
+        self._big_lock = threading.Lock()
+        self._wide_lock = threading.Lock()
+
+    @classmethod
+    def load(cls, settings: SimSettings) -> World:
+        """Build the world under ``settings.root``, creating folders and sample data if missing."""
+        from gtui.sim import demo_data
+
+        root = Path(settings.root)
+        world = cls(root, demo_users(), demo_collections(root))
+        for collection in world.collections.values():
+            collection.root.mkdir(parents=True, exist_ok=True)
+        demo_data.populate(world)
+        return world
+
+    def collection_root(self, collection_id: str) -> Path:
+        return self.collections[collection_id].root
+
+    def visible_collections(self, identity_id: str) -> list[Collection]:
+        """The collections an identity may see, in a stable order."""
+        return [c for c in self.collections.values() if c.can_access(identity_id)]
+
+    def user_for(self, identity_id: str) -> User | None:
+        return self.users.get(identity_id)
+
+    def user_by_username(self, username: str) -> User | None:
+        wanted = username.lower()
+        return next((u for u in self.users.values() if u.username.lower() == wanted), None)
+
+    def ensure_big_folder(self) -> Path:
+        """Create the 100,000-entry folder (empty files) on first use; return its real path."""
+        folder = self.collection_root(SCRATCH_ID) / BIG_FOLDER_PATH.strip("/")
+        marker = folder.parent / ".100k-complete"
+        if marker.exists():
+            return folder
+        with self._big_lock:
+            if marker.exists():
+                return folder
+            folder.mkdir(parents=True, exist_ok=True)
+            flags = os.O_CREAT | os.O_WRONLY
+            for i in range(BIG_FOLDER_ENTRIES):
+                os.close(os.open(folder / f"entry_{i:06d}.dat", flags, 0o644))
+            marker.touch()
+        return folder
+
+    def ensure_wide_tree(self) -> Path:
+        """Create the wide tree (8×16×16 folders, one small file in each leaf) on first use."""
+        top = self.collection_root(SCRATCH_ID) / WIDE_TREE_PATH.strip("/")
+        marker = top / ".wide-complete"
+        if marker.exists():
+            return top
+        with self._wide_lock:
+            if marker.exists():
+                return top
+            a, b, c = WIDE_TREE_FANOUT
+            for i in range(a):
+                for j in range(b):
+                    for k in range(c):
+                        leaf = top / f"group_{i:02d}" / f"set_{j:02d}" / f"run_{k:02d}"
+                        leaf.mkdir(parents=True, exist_ok=True)
+                        (leaf / "result.txt").write_text(f"run {i}.{j}.{k}\n", encoding="utf-8")
+            marker.touch()
+        return top
+
+
+def demo_users() -> dict[str, User]:
+    """The identities of the demo world."""
+    users = [
+        User(DEMO_USER_ID, DEMO_USERNAME, "Demo User", "demo@gtui.example"),
+        User(
+            OTHER_USER_ID,
+            OTHER_USERNAME,
+            "Other User",
+            "other@gtui.example",
+            organization="Elsewhere Institute",
+        ),
+        User(ADA_USER_ID, "ada@gtui.example", "Ada Lovelace", "ada@gtui.example"),
+        User(GRACE_USER_ID, "grace@gtui.example", "Grace Hopper", "grace@gtui.example"),
+        User(ALAN_USER_ID, "alan@gtui.example", "Alan Turing", "alan@gtui.example"),
+    ]
+    return {u.id: u for u in users}
+
+
+def demo_collections(root: Path) -> dict[str, Collection]:
+    """The four collections of the demo world, rooted in their folders under ``root``."""
+    owner = DEMO_USERNAME
+    colls = [
+        Collection(
+            LAPTOP_ID,
+            "Demo Laptop",
+            f"{owner}#demo-laptop",
+            "GCP_mapped_collection",
+            DEMO_USER_ID,
+            owner,
+            root / COLLECTION_FOLDERS[LAPTOP_ID],
+            description="Globus Connect Personal on the demo user's laptop",
+            keywords="laptop,personal",
+            shared_with={DEMO_CONFIDENTIAL_CLIENT_ID},
+        ),
+        Collection(
+            SCRATCH_ID,
+            "HPC Cluster Scratch",
+            "hpc#scratch",
+            "GCSv5_mapped_collection",
+            OTHER_USER_ID,
+            OTHER_USERNAME,
+            root / COLLECTION_FOLDERS[SCRATCH_ID],
+            description="Scratch file system of the demo HPC cluster; purged after 30 days",
+            keywords="hpc,scratch,cluster",
+            host_endpoint_id=SCRATCH_ENDPOINT_ID,
+            gcs_manager_url="https://scratch.gcs.gtui.example",
+            public=True,
+        ),
+        Collection(
+            ARCHIVE_ID,
+            "Tape Archive",
+            "hpc#archive",
+            "GCSv5_mapped_collection",
+            OTHER_USER_ID,
+            OTHER_USERNAME,
+            root / COLLECTION_FOLDERS[ARCHIVE_ID],
+            description="Long-term tape archive; needs data_access consent",
+            keywords="archive,tape,long-term",
+            requires_data_access=True,
+            host_endpoint_id=ARCHIVE_ENDPOINT_ID,
+            gcs_manager_url="https://archive.gcs.gtui.example",
+            public=True,
+        ),
+        Collection(
+            GUEST_ID,
+            "Shared Results",
+            "hpc#shared-results",
+            "GCSv5_guest_collection",
+            OTHER_USER_ID,
+            OTHER_USERNAME,
+            root / COLLECTION_FOLDERS[GUEST_ID],
+            description="Results shared with collaborators",
+            keywords="shared,results",
+            home="/",
+            default_directory="/",
+            shared_with={DEMO_USER_ID, DEMO_CONFIDENTIAL_CLIENT_ID},
+            host_endpoint_id=SCRATCH_ENDPOINT_ID,
+            gcs_manager_url="https://scratch.gcs.gtui.example",
+        ),
+    ]
+    return {c.id: c for c in colls}

@@ -1,0 +1,192 @@
+"""Fixtures for tests of the embedded service: a running service and logged-in clients.
+
+- ``sim``: a service on a free loopback port over a fresh root (``tmp_path``), stopped after.
+  ``sim_factory(**kwargs)`` starts more (same keywords as ``start_in_thread``).
+- ``sim_env``: the ``GLOBUS_SDK_*`` variables of ``sim`` set for the test.
+- ``sdk_authorizer``: a ``ClientCredentialsAuthorizer`` of the demo confidential client for
+  ``transfer:all`` (no ``data_access``); ``sdk_authorizer_factory(scopes)`` for other scopes.
+- ``sdk_transfer_client`` / ``sdk_groups_client`` / ``sdk_search_client`` / ``sdk_auth_client``:
+  official SDK clients with such authorizers.
+- ``demo_user_tokens`` / ``other_user_tokens``: resource server → access token for the demo
+  user (or the other user), obtained through the authorize page and a PKCE code exchange;
+  ``user_token_response(...)`` returns the whole token response.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+import secrets
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import globus_sdk
+import httpx
+import pytest
+
+from gtui.sim.serve import RunningSim, start_in_thread
+from gtui.sim.world import (
+    DEMO_CONFIDENTIAL_CLIENT_ID,
+    DEMO_CONFIDENTIAL_CLIENT_SECRET,
+    DEMO_NATIVE_CLIENT_ID,
+    DEMO_USER_ID,
+    OTHER_USER_ID,
+)
+
+TRANSFER_SCOPE = "urn:globus:auth:scope:transfer.api.globus.org:all"
+GROUPS_SCOPE = "urn:globus:auth:scope:groups.api.globus.org:all"
+SEARCH_SCOPE = "urn:globus:auth:scope:search.api.globus.org:all"
+AUTH_SCOPES = "openid profile email urn:globus:auth:scope:auth.globus.org:view_identities"
+USER_SCOPES = f"{AUTH_SCOPES} {TRANSFER_SCOPE} {GROUPS_SCOPE} {SEARCH_SCOPE}"
+CODE_PATTERN = re.compile(r'<code id="auth-code">([^<]+)</code>')
+
+
+@pytest.fixture
+def sim_factory(tmp_path: Path) -> Iterator[Callable[..., RunningSim]]:
+    started: list[RunningSim] = []
+
+    def start(root: Path | None = None, **kwargs: Any) -> RunningSim:
+        running = start_in_thread(root or tmp_path / f"world{len(started)}", **kwargs)
+        started.append(running)
+        return running
+
+    yield start
+    for running in reversed(started):
+        running.stop()
+
+
+@pytest.fixture
+def sim(sim_factory: Callable[..., RunningSim]) -> RunningSim:
+    return sim_factory()
+
+
+@pytest.fixture
+def sim_env(sim: RunningSim, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    for name, value in sim.env.items():
+        monkeypatch.setenv(name, value)
+    return sim.env
+
+
+@pytest.fixture
+def sdk_confidential_client(sim_env: dict[str, str]) -> globus_sdk.ConfidentialAppAuthClient:
+    return globus_sdk.ConfidentialAppAuthClient(
+        DEMO_CONFIDENTIAL_CLIENT_ID, DEMO_CONFIDENTIAL_CLIENT_SECRET
+    )
+
+
+@pytest.fixture
+def sdk_authorizer_factory(
+    sdk_confidential_client: globus_sdk.ConfidentialAppAuthClient,
+) -> Callable[[str], globus_sdk.ClientCredentialsAuthorizer]:
+    def make(scopes: str) -> globus_sdk.ClientCredentialsAuthorizer:
+        return globus_sdk.ClientCredentialsAuthorizer(sdk_confidential_client, scopes)
+
+    return make
+
+
+@pytest.fixture
+def sdk_authorizer(
+    sdk_authorizer_factory: Callable[[str], globus_sdk.ClientCredentialsAuthorizer],
+) -> globus_sdk.ClientCredentialsAuthorizer:
+    return sdk_authorizer_factory(TRANSFER_SCOPE)
+
+
+@pytest.fixture
+def sdk_transfer_client(
+    sdk_authorizer: globus_sdk.ClientCredentialsAuthorizer,
+) -> globus_sdk.TransferClient:
+    return globus_sdk.TransferClient(authorizer=sdk_authorizer)
+
+
+@pytest.fixture
+def sdk_groups_client(
+    sdk_authorizer_factory: Callable[[str], globus_sdk.ClientCredentialsAuthorizer],
+) -> globus_sdk.GroupsClient:
+    return globus_sdk.GroupsClient(authorizer=sdk_authorizer_factory(GROUPS_SCOPE))
+
+
+@pytest.fixture
+def sdk_search_client(
+    sdk_authorizer_factory: Callable[[str], globus_sdk.ClientCredentialsAuthorizer],
+) -> globus_sdk.SearchClient:
+    return globus_sdk.SearchClient(authorizer=sdk_authorizer_factory(SEARCH_SCOPE))
+
+
+@pytest.fixture
+def sdk_auth_client(
+    sdk_authorizer_factory: Callable[[str], globus_sdk.ClientCredentialsAuthorizer],
+) -> globus_sdk.AuthClient:
+    return globus_sdk.AuthClient(authorizer=sdk_authorizer_factory(AUTH_SCOPES))
+
+
+def pkce_pair() -> tuple[str, str]:
+    verifier = base64.urlsafe_b64encode(secrets.token_bytes(32)).rstrip(b"=").decode()
+    digest = hashlib.sha256(verifier.encode()).digest()
+    return verifier, base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def login_through_page(
+    sim: RunningSim,
+    *,
+    scopes: str = USER_SCOPES,
+    identity_id: str = DEMO_USER_ID,
+    offline: bool = True,
+    extra: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """Log in like a person would: open the authorize page, read the code, exchange it."""
+    verifier, challenge = pkce_pair()
+    auth_root = sim.service_urls["auth"]
+    params = {
+        "client_id": DEMO_NATIVE_CLIENT_ID,
+        "redirect_uri": f"{auth_root}v2/web/auth-code",
+        "scope": scopes,
+        "state": secrets.token_hex(8),
+        "response_type": "code",
+        "code_challenge": challenge,
+        "code_challenge_method": "S256",
+        "access_type": "offline" if offline else "online",
+        "session_required_identities": identity_id,
+        **(extra or {}),
+    }
+    with httpx.Client() as client:
+        page = client.get(f"{auth_root}v2/oauth2/authorize", params=params)
+        page.raise_for_status()
+        match = CODE_PATTERN.search(page.text)
+        assert match, "the authorize page shows no code"
+        answer = client.post(
+            f"{auth_root}v2/oauth2/token",
+            data={
+                "grant_type": "authorization_code",
+                "code": match.group(1),
+                "code_verifier": verifier,
+                "redirect_uri": params["redirect_uri"],
+                "client_id": DEMO_NATIVE_CLIENT_ID,
+            },
+        )
+        answer.raise_for_status()
+        return answer.json()
+
+
+def by_resource_server(response: dict[str, Any]) -> dict[str, str]:
+    tokens = [response, *response.get("other_tokens", [])]
+    return {t["resource_server"]: t["access_token"] for t in tokens}
+
+
+@pytest.fixture
+def user_token_response(sim: RunningSim) -> Callable[..., dict[str, Any]]:
+    def login(**kwargs: Any) -> dict[str, Any]:
+        return login_through_page(sim, **kwargs)
+
+    return login
+
+
+@pytest.fixture
+def demo_user_tokens(sim: RunningSim) -> dict[str, str]:
+    return by_resource_server(login_through_page(sim))
+
+
+@pytest.fixture
+def other_user_tokens(sim: RunningSim) -> dict[str, str]:
+    return by_resource_server(login_through_page(sim, identity_id=OTHER_USER_ID))
