@@ -15,16 +15,16 @@ Handler = Callable[[httpx.Request], httpx.Response]
 class FakeService:
     """Routes requests by method and path to handlers and records every request it saw.
 
-    A route's value is a dict (answered as JSON with status 200), an ``httpx.Response``, a
-    list of those (answered in turn, the last one repeating), or a callable taking the request.
+    An answer is JSON data (sent with status 200), an ``httpx.Response``, or a callable
+    taking the request. Several answers are given in turn, the last one repeating.
     """
 
     def __init__(self) -> None:
         self.routes: dict[tuple[str, str], Any] = {}
         self.requests: list[httpx.Request] = []
 
-    def route(self, method: str, path: str, answer: Any) -> None:
-        self.routes[(method.upper(), path)] = list(answer) if isinstance(answer, list) else answer
+    def route(self, method: str, path: str, *answers: Any) -> None:
+        self.routes[(method.upper(), path)] = list(answers)
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
@@ -38,9 +38,8 @@ class FakeService:
                     "request_id": "fake",
                 },
             )
-        answer = self.routes[key]
-        if isinstance(answer, list):
-            answer = answer.pop(0) if len(answer) > 1 else answer[0]
+        answers = self.routes[key]
+        answer = answers.pop(0) if len(answers) > 1 else answers[0]
         if callable(answer):
             answer = answer(request)
         if isinstance(answer, httpx.Response):
