@@ -1,0 +1,147 @@
+"""``endpoint_search`` and ``endpoint/{id}``: the collections a caller can find and open."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from gtui.sim.auth import Caller
+from gtui.sim.errors import SimAPIError
+from gtui.sim.transfer.common import answer, caller_of, collection_for, query_int, service_of
+from gtui.sim.world import Collection
+
+SEARCH_MAX_RESULTS = 1000
+SEARCH_DEFAULT_LIMIT = 25
+SEARCH_MAX_LIMIT = 100
+ENTITY_TYPES = (
+    "GCP_mapped_collection",
+    "GCP_guest_collection",
+    "GCSv5_endpoint",
+    "GCSv5_mapped_collection",
+    "GCSv5_guest_collection",
+)
+SCOPES = (
+    "all",
+    "my-endpoints",
+    "my-gcp-endpoints",
+    "recently-used",
+    "in-use",
+    "shared-by-me",
+    "shared-with-me",
+    "administered-by-me",
+)
+OWNER_CONFLICTS = ("my-endpoints", "my-gcp-endpoints", "shared-by-me")
+
+
+def bad_request(message: str) -> SimAPIError:
+    return SimAPIError(400, "ClientError.BadRequest", message)
+
+
+def _text_of(c: Collection) -> str:
+    return " ".join(
+        (
+            c.display_name,
+            c.canonical_name,
+            c.description,
+            c.keywords,
+            c.owner_string,
+            c.organization,
+            c.id,
+        )
+    ).lower()
+
+
+def _matches_fulltext(c: Collection, fulltext: str) -> bool:
+    text = _text_of(c)
+    return all(word in text for word in fulltext.lower().split())
+
+
+def _scoped(request: Request, scope: str, caller: Caller) -> list[Collection]:
+    world = request.app.state.ctx.world
+    me = caller.identity_id
+    visible = world.visible_collections(me)
+    guest = "GCSv5_guest_collection"
+    if scope == "all":
+        return visible
+    if scope in ("my-endpoints", "administered-by-me"):
+        return [c for c in visible if c.owner_id == me]
+    if scope == "my-gcp-endpoints":
+        return [c for c in visible if c.owner_id == me and c.is_gcp]
+    if scope == "shared-by-me":
+        return [c for c in visible if c.owner_id == me and c.entity_type == guest]
+    if scope == "shared-with-me":
+        return [
+            c
+            for c in visible
+            if c.entity_type == guest and c.owner_id != me and me in c.shared_with
+        ]
+    store = service_of(request).store
+    if scope == "recently-used":
+        ids = store.recently_used_endpoints(me)
+    else:
+        ids = store.in_use_endpoints(me)
+    by_id = {c.id: c for c in visible}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+async def endpoint_search(request: Request) -> Response:
+    caller = caller_of(request)
+    params = request.query_params
+    scope = params.get("filter_scope") or "all"
+    if scope not in SCOPES:
+        raise bad_request(f"Invalid filter_scope '{scope}'")
+    fulltext = (params.get("filter_fulltext") or "").strip()
+    if scope == "all" and not fulltext:
+        raise bad_request("filter_fulltext is required when filter_scope is 'all'")
+    owner = params.get("filter_owner_id")
+    if owner and scope in OWNER_CONFLICTS:
+        raise bad_request(f"filter_owner_id cannot be combined with filter_scope '{scope}'")
+    entity_type = params.get("filter_entity_type")
+    non_functional = params.get("filter_non_functional")
+    if entity_type and non_functional not in (None, ""):
+        raise bad_request("filter_entity_type cannot be combined with filter_non_functional")
+    if entity_type and entity_type not in ENTITY_TYPES:
+        raise bad_request(f"Invalid filter_entity_type '{entity_type}'")
+    limit = query_int(request, "limit", SEARCH_DEFAULT_LIMIT, minimum=1, maximum=SEARCH_MAX_LIMIT)
+    offset = query_int(request, "offset", 0, minimum=0, maximum=SEARCH_MAX_RESULTS - 1)
+    if offset + limit > SEARCH_MAX_RESULTS:
+        raise bad_request(f"offset + limit must not exceed {SEARCH_MAX_RESULTS}")
+
+    found = _scoped(request, scope, caller)
+    if fulltext:
+        found = [c for c in found if _matches_fulltext(c, fulltext)]
+    if owner:
+        found = [c for c in found if c.owner_id == owner]
+    if entity_type:
+        found = [c for c in found if c.entity_type == entity_type]
+    if non_functional not in (None, ""):
+        wanted = non_functional.lower() in ("1", "true")
+        found = [c for c in found if c.to_endpoint_doc().get("non_functional") is wanted]
+    host = params.get("filter_host_endpoint")
+    if host:
+        found = [c for c in found if c.host_endpoint_id == host]
+    found = found[:SEARCH_MAX_RESULTS]
+    page = found[offset : offset + limit]
+    in_use = set(service_of(request).store.in_use_endpoints(caller.identity_id))
+    docs = []
+    for c in page:
+        doc = c.to_endpoint_doc()
+        doc["in_use"] = c.id in in_use
+        docs.append(doc)
+    return answer(
+        {
+            "DATA_TYPE": "endpoint_list",
+            "DATA": docs,
+            "has_next_page": offset + limit < len(found),
+            "limit": limit,
+            "offset": offset,
+        }
+    )
+
+
+async def get_endpoint(request: Request) -> Response:
+    caller = caller_of(request)
+    collection = collection_for(request, request.path_params["endpoint_id"], caller)
+    doc = collection.to_endpoint_doc()
+    doc["in_use"] = collection.id in service_of(request).store.in_use_endpoints(caller.identity_id)
+    return answer(doc)

@@ -1,0 +1,210 @@
+"""Tasks as the service keeps them: the public task document plus what the engine needs."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+PROGRESS_COUNTERS = (
+    "bytes_transferred",
+    "bytes_checksummed",
+    "effective_bytes_per_second",
+    "files",
+    "directories",
+    "symlinks",
+    "files_transferred",
+    "files_skipped",
+    "faults",
+    "subtasks_total",
+    "subtasks_pending",
+    "subtasks_retrying",
+    "subtasks_succeeded",
+    "subtasks_failed",
+    "subtasks_canceled",
+    "subtasks_expired",
+    "subtasks_skipped_errors",
+)
+TRANSFER_OPTIONS = (
+    "sync_level",
+    "verify_checksum",
+    "encrypt_data",
+    "preserve_timestamp",
+    "skip_source_errors",
+    "fail_on_quota_errors",
+    "delete_destination_extra",
+    "recursive_symlinks",
+    "filter_rules",
+)
+FINAL_STATUSES = ("SUCCEEDED", "FAILED")
+
+
+def iso_time(seconds: float | None = None) -> str:
+    """A time as Transfer writes it in task documents: ``2021-09-02T18:04:47+00:00``."""
+    moment = datetime.fromtimestamp(time.time() if seconds is None else seconds, UTC)
+    return moment.replace(microsecond=0).isoformat()
+
+
+def parse_iso(text: str) -> float:
+    """Seconds since the epoch of an ISO-8601 time; naive times are UTC."""
+    cleaned = text.strip().replace(" ", "T", 1)
+    if cleaned.endswith("Z"):
+        cleaned = cleaned[:-1] + "+00:00"
+    moment = datetime.fromisoformat(cleaned)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.timestamp()
+
+
+@dataclass
+class Task:
+    """One task: ``doc`` is the answer of ``GET /task/{id}``, the rest stays inside."""
+
+    doc: dict[str, Any]
+    spec: dict[str, Any]
+    submission_id: str
+    events: list[dict[str, Any]] = field(default_factory=list)
+    successful: list[dict[str, Any]] = field(default_factory=list)
+    skipped: list[dict[str, Any]] = field(default_factory=list)
+    sequence: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+    stop_reason: str | None = None
+
+    @property
+    def task_id(self) -> str:
+        return self.doc["task_id"]
+
+    @property
+    def owner_id(self) -> str:
+        return self.doc["owner_id"]
+
+    @property
+    def status(self) -> str:
+        return self.doc["status"]
+
+    @property
+    def is_final(self) -> bool:
+        return self.doc["status"] in FINAL_STATUSES
+
+    @property
+    def deadline_seconds(self) -> float:
+        return parse_iso(self.doc["deadline"])
+
+    def add_event(
+        self, code: str, description: str, details: str = "", *, is_error: bool = False
+    ) -> None:
+        """Record an event (kept oldest first; the API answers newest first)."""
+        with self.lock:
+            self.events.append(
+                {
+                    "DATA_TYPE": "event",
+                    "code": code,
+                    "description": description,
+                    "details": details,
+                    "is_error": is_error,
+                    "time": iso_time(),
+                }
+            )
+
+    def add_successful(self, source_path: str, destination_path: str) -> None:
+        with self.lock:
+            self.successful.append(
+                {
+                    "DATA_TYPE": "successful_transfer",
+                    "source_path": source_path,
+                    "destination_path": destination_path,
+                }
+            )
+
+    def add_skipped(self, record: dict[str, Any]) -> None:
+        with self.lock:
+            self.skipped.append({"DATA_TYPE": "skipped_error", **record})
+
+    def public_doc(self) -> dict[str, Any]:
+        with self.lock:
+            return dict(self.doc)
+
+    def to_state(self) -> dict[str, Any]:
+        with self.lock:
+            return {
+                "doc": dict(self.doc),
+                "spec": self.spec,
+                "submission_id": self.submission_id,
+                "events": list(self.events),
+                "successful": list(self.successful),
+                "skipped": list(self.skipped),
+                "sequence": self.sequence,
+            }
+
+    @classmethod
+    def from_state(cls, data: dict[str, Any]) -> Task:
+        return cls(
+            doc=dict(data["doc"]),
+            spec=data["spec"],
+            submission_id=data["submission_id"],
+            events=list(data.get("events", [])),
+            successful=list(data.get("successful", [])),
+            skipped=list(data.get("skipped", [])),
+            sequence=int(data.get("sequence", 0)),
+        )
+
+
+def new_task_doc(
+    *,
+    task_id: str,
+    task_type: str,
+    owner_id: str,
+    username: str,
+    label: str | None,
+    source: dict[str, Any] | None,
+    destination: dict[str, Any] | None,
+    deadline: str,
+    options: dict[str, Any],
+) -> dict[str, Any]:
+    """A fresh task document with every field the real service reports."""
+    doc: dict[str, Any] = {
+        "DATA_TYPE": "task",
+        "task_id": task_id,
+        "type": task_type,
+        "label": label,
+        "owner_id": owner_id,
+        "owner_string": username,
+        "username": username,
+        "command": "API 0.10",
+        "source_endpoint": source["canonical_name"] if source else None,
+        "source_endpoint_id": source["id"] if source else None,
+        "source_endpoint_display_name": source["display_name"] if source else None,
+        "destination_endpoint": destination["canonical_name"] if destination else None,
+        "destination_endpoint_id": destination["id"] if destination else None,
+        "destination_endpoint_display_name": destination["display_name"] if destination else None,
+        "source_local_user": options.pop("source_local_user", None),
+        "source_local_user_status": None,
+        "destination_local_user": options.pop("destination_local_user", None),
+        "destination_local_user_status": None,
+        "source_base_path": None,
+        "destination_base_path": None,
+        "status": "ACTIVE",
+        "is_paused": False,
+        "is_ok": True,
+        "nice_status": "Queued",
+        "nice_status_short_description": "Queued",
+        "nice_status_details": None,
+        "nice_status_expires_in": -1,
+        "fatal_error": None,
+        "canceled_by_admin": None,
+        "canceled_by_admin_message": None,
+        "history_deleted": False,
+        "request_time": iso_time(),
+        "completion_time": None,
+        "deadline": deadline,
+        "notify_on_succeeded": True,
+        "notify_on_failed": True,
+        "notify_on_inactive": True,
+    }
+    for name in PROGRESS_COUNTERS:
+        doc[name] = 0
+    for name in TRANSFER_OPTIONS:
+        doc[name] = options.get(name)
+    return doc

@@ -1,0 +1,45 @@
+"""The Transfer v0.10 routes, relative to the API root (``/transfer/v0.10``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.routing import BaseRoute, Route
+
+from gtui.sim.transfer import bookmarks, endpoints, operations, submit, tasks
+
+
+def transfer_routes(ctx: Any) -> list[BaseRoute]:
+    """Every route of the Transfer API this service answers."""
+    return [
+        Route("/endpoint_search", endpoints.endpoint_search, methods=["GET"]),
+        Route("/endpoint/{endpoint_id}", endpoints.get_endpoint, methods=["GET"]),
+        Route("/operation/endpoint/{endpoint_id}/ls", operations.operation_ls, methods=["GET"]),
+        Route("/operation/endpoint/{endpoint_id}/stat", operations.operation_stat, methods=["GET"]),
+        Route(
+            "/operation/endpoint/{endpoint_id}/mkdir", operations.operation_mkdir, methods=["POST"]
+        ),
+        Route(
+            "/operation/endpoint/{endpoint_id}/rename",
+            operations.operation_rename,
+            methods=["POST"],
+        ),
+        Route("/submission_id", submit.get_submission_id, methods=["GET"]),
+        Route("/transfer", submit.submit_transfer, methods=["POST"]),
+        Route("/delete", submit.submit_delete, methods=["POST"]),
+        Route("/task_list", tasks.task_list, methods=["GET"]),
+        Route("/task/{task_id}", tasks.get_task, methods=["GET"]),
+        Route("/task/{task_id}", tasks.update_task, methods=["PUT"]),
+        Route("/task/{task_id}/cancel", tasks.cancel_task, methods=["POST"]),
+        Route("/task/{task_id}/event_list", tasks.task_event_list, methods=["GET"]),
+        Route(
+            "/task/{task_id}/successful_transfers", tasks.task_successful_transfers, methods=["GET"]
+        ),
+        Route("/task/{task_id}/skipped_errors", tasks.task_skipped_errors, methods=["GET"]),
+        Route("/task/{task_id}/pause_info", tasks.task_pause_info, methods=["GET"]),
+        Route("/bookmark_list", bookmarks.bookmark_list, methods=["GET"]),
+        Route("/bookmark", bookmarks.create_bookmark, methods=["POST"]),
+        Route("/bookmark/{bookmark_id}", bookmarks.get_bookmark, methods=["GET"]),
+        Route("/bookmark/{bookmark_id}", bookmarks.update_bookmark, methods=["PUT"]),
+        Route("/bookmark/{bookmark_id}", bookmarks.delete_bookmark, methods=["DELETE"]),
+    ]
