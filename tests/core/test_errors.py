@@ -86,7 +86,7 @@ def test_auth_dependent_consent_required_becomes_consent_required() -> None:
     assert error.consent_required
     assert error.authorization_requirement is not None
     assert error.authorization_requirement.required_scopes == (DATA_ACCESS,)
-    assert error.code == "dependent_consent_required"
+    assert error.code == "DEPENDENT_CONSENT_REQUIRED"
     assert error.request_id == "5b8d3d9f"
 
 
@@ -173,6 +173,27 @@ def test_oauth_error_shape() -> None:
     )
     assert error.code == "invalid_grant"
     assert error.message == "Invalid grant"
+
+
+def test_auth_json_api_error_uses_the_first_sub_error() -> None:
+    body = {
+        "errors": [
+            {
+                "status": "401",
+                "id": "0e3b1b1c-e6a2-11ef-9f2c-0242ac120002",
+                "code": "UNAUTHORIZED",
+                "detail": "Call must be authenticated",
+                "title": "Unauthorized",
+            }
+        ],
+        "error_description": "Unauthorized",
+        "error": "unauthorized",
+    }
+    error = AuthAPIError(make_response(401, body))
+    assert error.code == "UNAUTHORIZED"
+    assert error.message == "Call must be authenticated"
+    assert error.request_id == "0e3b1b1c-e6a2-11ef-9f2c-0242ac120002"
+    assert str(error).startswith("Globus Auth: Call must be authenticated (HTTP 401")
 
 
 def test_request_id_falls_back_to_header() -> None:

@@ -175,13 +175,14 @@ class GlobusAPIError(GlobusError):
         sub_errors = [e for e in body.get("errors") or [] if isinstance(e, dict)]
         self.errors: list[dict[str, Any]] = sub_errors
         first = sub_errors[0] if sub_errors else {}
-        self.code: str | None = _first_str(body.get("code"), body.get("error"), first.get("code"))
+        # Order as in the SDK: a top-level code, then JSON:API errors[], then OAuth's "error".
+        self.code: str | None = _first_str(body.get("code"), first.get("code"), body.get("error"))
         self.message: str = _first_str(
             body.get("message"),
-            body.get("error_description"),
             first.get("detail"),
             first.get("message"),
             first.get("title"),
+            body.get("error_description"),
             body.get("detail"),
             body.get("title"),
         ) or (response.reason_phrase or f"HTTP {self.http_status}")

@@ -26,10 +26,11 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
         rf'\1"{MASK}"',
     ),
     (re.compile(r"\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*"), MASK),
-    # Opaque Globus tokens: long runs of letters and digits with mixed case and a digit.
+    # Opaque tokens: 40+ URL-safe characters mixing upper and lower case and digits.
     (
         re.compile(
-            r"\b(?=[A-Za-z0-9]*[0-9])(?=[A-Za-z0-9]*[a-z])(?=[A-Za-z0-9]*[A-Z])[A-Za-z0-9]{40,}\b"
+            r"(?<![A-Za-z0-9_-])(?=[A-Za-z0-9_-]*[0-9])(?=[A-Za-z0-9_-]*[a-z])"
+            r"(?=[A-Za-z0-9_-]*[A-Z])[A-Za-z0-9_-]{40,}(?![A-Za-z0-9_-])"
         ),
         MASK,
     ),
