@@ -183,6 +183,12 @@ def user_token_response(sim: RunningSim) -> Callable[..., dict[str, Any]]:
 
 
 @pytest.fixture
+def login_through() -> Callable[..., dict[str, Any]]:
+    """``login_through(sim, **options)``: the token response of a login on that service."""
+    return login_through_page
+
+
+@pytest.fixture
 def demo_user_tokens(sim: RunningSim) -> dict[str, str]:
     return by_resource_server(login_through_page(sim))
 

@@ -31,6 +31,8 @@ from gtui.sim.errors import (
     sim_api_error_handler,
 )
 from gtui.sim.faults import FaultsMiddleware
+from gtui.sim.groups import GroupsService
+from gtui.sim.groups_routes import groups_routes
 from gtui.sim.jwt_keys import SigningKey
 from gtui.sim.settings import SimSettings
 from gtui.sim.world import World
@@ -62,9 +64,9 @@ def build_context(settings: SimSettings) -> SimContext:
     settings.state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     world = World.load(settings)
     key = SigningKey.load_or_create(settings.state_dir)
-    return SimContext(
-        settings=settings, world=world, key=key, auth=AuthService(settings, world, key)
-    )
+    auth = AuthService(settings, world, key)
+    groups = GroupsService(settings, auth.username_of, lambda i: auth.identity_doc(i) is not None)
+    return SimContext(settings=settings, world=world, key=key, auth=auth, groups=groups)
 
 
 def _load_transfer_package() -> Any:
@@ -84,7 +86,10 @@ def _load_transfer_package() -> Any:
 def build_app(settings: SimSettings, ctx: SimContext | None = None) -> Starlette:
     """The ASGI application serving the four services of the demo world."""
     ctx = ctx or build_context(settings)
-    routes: list[BaseRoute] = [Mount("/auth", routes=auth_routes(ctx))]
+    routes: list[BaseRoute] = [
+        Mount("/auth", routes=auth_routes(ctx)),
+        Mount("/groups/v2", routes=groups_routes(ctx)),
+    ]
     transfer = _load_transfer_package()
     if transfer is not None:
         ctx.transfer = transfer.TransferService(ctx)

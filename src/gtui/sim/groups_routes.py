@@ -1,0 +1,96 @@
+"""HTTP routes of Groups v2 (mounted at ``/groups/v2``)."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from gtui.sim.auth import require_caller
+from gtui.sim.auth_scopes import GROUPS_RS
+from gtui.sim.errors import SimAPIError
+from gtui.sim.groups import STATUSES, GroupsError, GroupsService
+
+if TYPE_CHECKING:
+    from gtui.sim.app import SimContext
+
+INCLUDES = {"memberships", "my_memberships", "policies", "allowed_actions", "child_ids"}
+
+
+def _service(request: Request) -> GroupsService:
+    return request.app.state.ctx.groups
+
+
+def _split(value: str | None) -> list[str]:
+    return [p.strip() for p in (value or "").split(",") if p.strip()]
+
+
+async def _json_body(request: Request) -> Any:
+    try:
+        return json.loads(await request.body() or b"null")
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise SimAPIError(400, "INVALID_REQUEST", "The body is not valid JSON") from None
+
+
+def _raise(exc: GroupsError) -> SimAPIError:
+    return SimAPIError(exc.status, exc.code, exc.message)
+
+
+async def my_groups(request: Request) -> JSONResponse:
+    caller = require_caller(request, GROUPS_RS)
+    statuses = tuple(_split(request.query_params.get("statuses"))) or ("active",)
+    bad = [s for s in statuses if s not in STATUSES]
+    if bad:
+        raise SimAPIError(400, "INVALID_REQUEST", f"Unknown statuses: {', '.join(bad)}")
+    return JSONResponse(_service(request).my_groups(caller.identity_id, statuses))
+
+
+async def get_group(request: Request) -> JSONResponse:
+    caller = require_caller(request, GROUPS_RS)
+    include = set(_split(request.query_params.get("include")))
+    if include - INCLUDES:
+        raise SimAPIError(400, "INVALID_REQUEST", f"Unknown include: {sorted(include - INCLUDES)}")
+    service = _service(request)
+    try:
+        group = service.get(request.path_params["group_id"], caller.identity_id)
+    except GroupsError as exc:
+        raise _raise(exc) from None
+    return JSONResponse(service.group_doc(group, caller.identity_id, include))
+
+
+async def batch(request: Request) -> JSONResponse:
+    caller = require_caller(request, GROUPS_RS)
+    body = await _json_body(request)
+    try:
+        answer = _service(request).batch(request.path_params["group_id"], caller.identity_id, body)
+    except GroupsError as exc:
+        raise _raise(exc) from None
+    return JSONResponse(answer)
+
+
+async def policies(request: Request) -> JSONResponse:
+    caller = require_caller(request, GROUPS_RS)
+    service = _service(request)
+    group_id = request.path_params["group_id"]
+    try:
+        if request.method == "PUT":
+            body = await _json_body(request)
+            if not isinstance(body, dict):
+                raise SimAPIError(400, "INVALID_REQUEST", "The body must be a JSON object")
+            return JSONResponse(service.set_policies(group_id, caller.identity_id, body))
+        group = service.get(group_id, caller.identity_id)
+    except GroupsError as exc:
+        raise _raise(exc) from None
+    return JSONResponse(dict(group["policies"]))
+
+
+def groups_routes(ctx: SimContext) -> list[Route]:
+    return [
+        Route("/groups/my_groups", my_groups),
+        Route("/groups/{group_id}/policies", policies, methods=["GET", "PUT"]),
+        Route("/groups/{group_id}", get_group, methods=["GET"]),
+        Route("/groups/{group_id}", batch, methods=["POST"]),
+    ]
