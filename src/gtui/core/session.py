@@ -1,0 +1,226 @@
+"""`GlobusSession`: one environment, one token store, one HTTP connection pool, four clients.
+
+The UI holds one session. Its clients refresh their tokens from the store on their own; a
+call that fails for want of consent or a fresher session is repaired by
+`call_with_consent_repair`, which asks the UI to log in for exactly what was required and
+then retries the call once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any, TypeVar
+
+import httpx
+
+from gtui.core.auth import AuthClient, NativeAppFlow, OAuthTokenResponse
+from gtui.core.authorizers import RefreshTokenAuthorizer
+from gtui.core.environments import get_environment_name, get_service_urls
+from gtui.core.errors import AuthorizationRequirement, GlobusAPIError, GlobusError, LoginRequired
+from gtui.core.groups import GroupsClient
+from gtui.core.http import RetryPolicy, new_http_client
+from gtui.core.id_token import IDTokenError, IDTokenVerifier
+from gtui.core.models import Identity
+from gtui.core.redact import get_logger
+from gtui.core.scopes import (
+    AUTH_RESOURCE_SERVER,
+    DEFAULT_SCOPES,
+    GROUPS_RESOURCE_SERVER,
+    SEARCH_RESOURCE_SERVER,
+    TRANSFER_RESOURCE_SERVER,
+    Scope,
+)
+from gtui.core.search import SearchClient
+from gtui.core.tokens import TokenStore
+from gtui.core.transfer import TransferClient
+
+log = get_logger(__name__)
+
+T = TypeVar("T")
+RequirementHandler = Callable[[AuthorizationRequirement], Awaitable[bool]]
+
+RESOURCE_SERVERS = {
+    "auth": AUTH_RESOURCE_SERVER,
+    "transfer": TRANSFER_RESOURCE_SERVER,
+    "groups": GROUPS_RESOURCE_SERVER,
+    "search": SEARCH_RESOURCE_SERVER,
+}
+
+
+class GlobusSession:
+    """Everything gtui needs to talk to Globus as the logged-in user."""
+
+    def __init__(
+        self,
+        client_id: str,
+        *,
+        environment: str | None = None,
+        token_store: TokenStore | None = None,
+        http_client: httpx.AsyncClient | None = None,
+        service_urls: dict[str, str] | None = None,
+        retry_policy: RetryPolicy | None = None,
+        passphrase: str | None = None,
+    ) -> None:
+        self.client_id = client_id
+        self.environment = environment or get_environment_name()
+        urls = service_urls or get_service_urls(self.environment)
+        self.service_urls = dict(urls)
+        self.token_store = token_store or TokenStore.for_client(
+            self.environment, client_id, passphrase=passphrase
+        )
+        self._owns_http_client = http_client is None
+        self.http_client = http_client or new_http_client()
+        common: dict[str, Any] = {"http_client": self.http_client, "retry_policy": retry_policy}
+        self.auth = AuthClient(base_url=urls["auth"], client_id=client_id, **common)
+        self.transfer = TransferClient(base_url=urls["transfer"], **common)
+        self.groups = GroupsClient(base_url=urls["groups"], **common)
+        self.search = SearchClient(base_url=urls["search"], **common)
+        self.authorizers: dict[str, RefreshTokenAuthorizer] = {}
+        for name, client in self.clients.items():
+            authorizer = RefreshTokenAuthorizer(self.auth, self.token_store, RESOURCE_SERVERS[name])
+            client.authorizer = authorizer
+            self.authorizers[name] = authorizer
+        self.id_token_verifier = IDTokenVerifier(self.auth, client_id)
+        self._identity: Identity | None = None
+
+    def __repr__(self) -> str:
+        return f"GlobusSession(environment={self.environment!r}, client_id={self.client_id!r})"
+
+    @property
+    def clients(self) -> dict[str, Any]:
+        return {
+            "auth": self.auth,
+            "transfer": self.transfer,
+            "groups": self.groups,
+            "search": self.search,
+        }
+
+    # -- state ---------------------------------------------------------------------------
+
+    def has_tokens(self) -> bool:
+        """True when the store holds a refresh token for Transfer (the one gtui cannot lack).
+
+        Raises LoginRequired when the store is damaged.
+        """
+        token = self.token_store.get_token_data(TRANSFER_RESOURCE_SERVER)
+        return bool(token and token.get("refresh_token"))
+
+    @property
+    def identity(self) -> Identity | None:
+        """The logged-in identity, once known (from the id_token at login, or `fetch_identity`)."""
+        return self._identity
+
+    async def fetch_identity(self) -> Identity:
+        """Ask Auth's userinfo who is logged in, and remember it."""
+        info = await self.auth.userinfo()
+        self._identity = Identity.from_api(info.data or {})
+        return self._identity
+
+    # -- login ---------------------------------------------------------------------------
+
+    def login_flow(
+        self,
+        scopes: Iterable[str | Scope] | str | None = None,
+        authorization_requirement: AuthorizationRequirement | None = None,
+        *,
+        redirect_uri: str | None = None,
+        prefill_named_grant: str | None = None,
+    ) -> NativeAppFlow:
+        """A native-app login for `scopes` (default: everything gtui uses).
+
+        With an authorization requirement, its scopes are requested and its session
+        parameters (identities, domains, policies, MFA, prompt) go into the authorize URL.
+        """
+        requested: list[str | Scope] = [scopes] if isinstance(scopes, str) else list(scopes or [])
+        if authorization_requirement is not None:
+            requested.extend(authorization_requirement.required_scopes)
+        if not requested:
+            requested = list(DEFAULT_SCOPES)
+        return self.auth.oauth2_start_flow(
+            requested,
+            redirect_uri=redirect_uri,
+            prefill_named_grant=prefill_named_grant,
+            authorization_requirement=authorization_requirement,
+        )
+
+    async def complete_login(
+        self, flow: NativeAppFlow, code: str, state: str | None
+    ) -> OAuthTokenResponse:
+        """Exchange the code, verify the id_token if there is one, and store the tokens."""
+        response = await flow.exchange_code(code, state)
+        identity_id: str | None = None
+        if response.id_token is not None:
+            claims = await response.decode_id_token(self.id_token_verifier)
+            identity_id = claims.get("sub")
+            self._identity = Identity.from_api(claims)
+        elif self._identity is not None:
+            identity_id = self._identity.id
+        await asyncio.to_thread(
+            self.token_store.store_token_response, response, identity_id=identity_id
+        )
+        for authorizer in self.authorizers.values():
+            authorizer.forget()
+        log.info("stored tokens for %s", ", ".join(sorted(response.by_resource_server)))
+        return response
+
+    async def call_with_consent_repair(
+        self,
+        fn: Callable[[], Awaitable[T]],
+        on_requirement: RequirementHandler,
+    ) -> T:
+        """Run `fn`; on an authorization requirement let the UI satisfy it, then retry once.
+
+        `on_requirement(requirement)` runs the login for that requirement (see `login_flow`)
+        and returns True when new tokens are stored; otherwise the original error stands.
+        """
+        try:
+            return await fn()
+        except GlobusAPIError as error:
+            requirement = error.authorization_requirement
+            if requirement is None:
+                raise
+            log.info("call needs authorization (%s); asking for a new login", requirement.code)
+            if not await on_requirement(requirement):
+                raise
+        return await fn()
+
+    # -- logout and shutdown -------------------------------------------------------------
+
+    async def logout(self) -> list[str]:
+        """Revoke every stored token at Globus Auth, then forget them all.
+
+        Tokens are removed even when a revocation fails (offline, already revoked), so the
+        machine keeps nothing; returns the resource servers that were logged out.
+        """
+        try:
+            tokens = await asyncio.to_thread(self.token_store.get_by_resource_server)
+        except LoginRequired:
+            tokens = {}
+        for data in tokens.values():
+            for key in ("refresh_token", "access_token"):
+                value = data.get(key)
+                if not value:
+                    continue
+                try:
+                    await self.auth.oauth2_revoke_token(value)
+                except GlobusError as exc:
+                    log.warning("could not revoke a %s: %s", key.replace("_", " "), exc)
+        await asyncio.to_thread(self.token_store.remove_tokens)
+        for authorizer in self.authorizers.values():
+            authorizer.forget()
+        self._identity = None
+        return sorted(tokens)
+
+    async def aclose(self) -> None:
+        if self._owns_http_client:
+            await self.http_client.aclose()
+
+    async def __aenter__(self) -> GlobusSession:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+
+__all__ = ["GlobusSession", "IDTokenError", "RESOURCE_SERVERS"]
