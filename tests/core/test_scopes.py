@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from gtui.core.scopes import (
     DEFAULT_SCOPES,
@@ -77,3 +79,19 @@ def test_resource_server_of_each_form() -> None:
 
 def test_scopes_to_str_deduplicates_in_order() -> None:
     assert scopes_to_str(["openid", Scope("email"), "openid"]) == "openid email"
+
+
+_names = st.from_regex(r"[a-z][a-z0-9:./_-]{0,20}", fullmatch=True)
+_scopes = st.recursive(
+    st.builds(Scope, _names, st.booleans()),
+    lambda children: st.builds(
+        Scope, _names, st.booleans(), st.lists(children, min_size=1, max_size=3).map(tuple)
+    ),
+    max_leaves=8,
+)
+
+
+@given(st.lists(_scopes, min_size=1, max_size=4))
+def test_serialised_scopes_parse_back_to_the_same_tree(scopes: list[Scope]) -> None:
+    text = " ".join(str(scope) for scope in scopes)
+    assert Scope.parse(text) == scopes

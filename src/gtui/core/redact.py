@@ -79,3 +79,12 @@ def get_logger(name: str) -> logging.Logger:
     logger = logging.getLogger(name)
     install(logger)
     return logger
+
+
+def install_on_gtui_loggers() -> None:
+    """Redact the `gtui` logger, every `gtui.*` logger made so far, and their handlers."""
+    names = ["gtui", *(n for n in logging.root.manager.loggerDict if n.startswith("gtui."))]
+    for name in names:
+        logger = get_logger(name)
+        for handler in logger.handlers:
+            install(handler)
