@@ -301,7 +301,7 @@ class TransferJob(Job):
                 return
             if os.path.lexists(op.destination):
                 os.unlink(op.destination)
-            os.mkdir(op.destination)
+            os.makedirs(op.destination, exist_ok=True)
         except OSError as exc:
             raise _classify(exc, source_side=False) from None
 
@@ -351,6 +351,10 @@ class TransferJob(Job):
                 return
         except OSError as exc:
             raise _classify(exc, source_side=True) from None
+        try:
+            op.destination.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise _classify(exc, source_side=False) from None
         copied = 0
 
         def on_bytes(count: int) -> None:

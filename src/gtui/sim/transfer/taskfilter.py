@@ -107,8 +107,11 @@ def parse_task_filter(text: str | None) -> DocPredicate:
     return lambda doc: all(c(doc) for c in clauses)
 
 
-def order_tasks(docs: list[dict[str, Any]], orderby: str | None) -> None:
-    """Sort in place; newest request first unless ``orderby`` says otherwise."""
+def order_tasks(docs: list[dict[str, Any]], orderby: str | None, sequence: dict[str, int]) -> None:
+    """Sort in place; newest request first unless ``orderby`` says otherwise.
+
+    Ties (times have one-second resolution) keep submission order in the first key's direction.
+    """
     order: list[tuple[str, bool]] = []
     for part in (orderby or "").split(","):
         words = part.split()
@@ -120,6 +123,7 @@ def order_tasks(docs: list[dict[str, Any]], orderby: str | None) -> None:
         order.append((words[0], direction == "DESC"))
     if not order:
         order = [("request_time", True)]
+    docs.sort(key=lambda d: sequence.get(d["task_id"], 0), reverse=order[0][1])
     for field, descending in reversed(order):
         docs.sort(key=lambda d, f=field: _sort_key(d.get(f)), reverse=descending)
 

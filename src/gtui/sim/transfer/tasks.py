@@ -43,7 +43,7 @@ async def task_list(request: Request) -> Response:
         service_of(request).store.tasks_of(caller.identity_id), key=lambda t: -t.sequence
     )
     docs = [d for d in (t.public_doc() for t in tasks) if predicate(d)]
-    order_tasks(docs, request.query_params.get("orderby"))
+    order_tasks(docs, request.query_params.get("orderby"), {t.task_id: t.sequence for t in tasks})
     page = docs[offset : offset + limit]
     return answer(
         {
