@@ -34,6 +34,8 @@ from gtui.sim.faults import FaultsMiddleware
 from gtui.sim.groups import GroupsService
 from gtui.sim.groups_routes import groups_routes
 from gtui.sim.jwt_keys import SigningKey
+from gtui.sim.search import SearchIndex
+from gtui.sim.search_routes import search_routes
 from gtui.sim.settings import SimSettings
 from gtui.sim.world import World
 
@@ -66,7 +68,14 @@ def build_context(settings: SimSettings) -> SimContext:
     key = SigningKey.load_or_create(settings.state_dir)
     auth = AuthService(settings, world, key)
     groups = GroupsService(settings, auth.username_of, lambda i: auth.identity_doc(i) is not None)
-    return SimContext(settings=settings, world=world, key=key, auth=auth, groups=groups)
+    return SimContext(
+        settings=settings,
+        world=world,
+        key=key,
+        auth=auth,
+        groups=groups,
+        search=SearchIndex(world),
+    )
 
 
 def _load_transfer_package() -> Any:
@@ -89,6 +98,7 @@ def build_app(settings: SimSettings, ctx: SimContext | None = None) -> Starlette
     routes: list[BaseRoute] = [
         Mount("/auth", routes=auth_routes(ctx)),
         Mount("/groups/v2", routes=groups_routes(ctx)),
+        Mount("/search/v1", routes=search_routes(ctx)),
     ]
     transfer = _load_transfer_package()
     if transfer is not None:

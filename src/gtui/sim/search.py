@@ -1,0 +1,335 @@
+"""Search v1 of the embedded service: an index over the demo world's files.
+
+Each file is one subject, ``globus://<collection_id><path>``, with one entry whose content
+holds name, path, collection, size, modified time, extension, project and a short text.
+Entries are visible to the identities that may use the collection ("public" collections to
+every caller), as ``visible_to`` principals are in the real service.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from gtui.sim.search_query import (
+    Predicate,
+    QuerySyntaxError,
+    advanced_query,
+    match_value,
+    simple_query,
+)
+from gtui.sim.world import BIG_FOLDER_PATH, DEMO_INDEX_ID, SCRATCH_ID, WIDE_TREE_PATH
+
+if TYPE_CHECKING:
+    from gtui.sim.world import Collection, World
+
+MAX_LIMIT = 10_000
+TEXT_EXTENSIONS = {"md", "txt", "csv", "py", "json", "ini"}
+INDEX_CREATED = "2026-01-15 09:30:00"
+
+
+class SearchRequestError(ValueError):
+    """A request the service answers with 400 (bad query, filter, facet or paging)."""
+
+
+def _project(parts: list[str]) -> str | None:
+    if len(parts) >= 3 and parts[0] == "home":
+        parts = parts[2:]
+    if len(parts) >= 2 and parts[0] == "projects":
+        return parts[1]
+    return parts[0] if len(parts) >= 2 else None
+
+
+def _text(path: Path, extension: str, size: int) -> str:
+    if extension in TEXT_EXTENSIONS:
+        try:
+            with path.open("rb") as handle:
+                return handle.read(240).decode("utf-8", errors="replace").strip()
+        except OSError:
+            return ""
+    return f"{extension or 'binary'} file of {size} bytes"
+
+
+class SearchIndex:
+    """The demo index: built from the files on disk when the service starts."""
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self.index_id = DEMO_INDEX_ID
+        self.entries: list[dict[str, Any]] = []
+        self.rebuild()
+
+    def rebuild(self) -> None:
+        entries = []
+        for collection in self.world.collections.values():
+            entries.extend(self._collection_entries(collection))
+        entries.sort(key=lambda e: e["subject"])
+        self.entries = entries
+
+    def _collection_entries(self, collection: Collection) -> list[dict[str, Any]]:
+        root = collection.root
+        skipped = set()
+        if collection.id == SCRATCH_ID:
+            skipped = {root / BIG_FOLDER_PATH.strip("/"), root / WIDE_TREE_PATH.strip("/")}
+        visible = (
+            ["public"]
+            if collection.public
+            else sorted(
+                f"urn:globus:auth:identity:{i}"
+                for i in {collection.owner_id, *collection.shared_with}
+            )
+        )
+        result = []
+        for folder, dirs, files in os.walk(root):
+            here = Path(folder)
+            dirs[:] = sorted(d for d in dirs if here / d not in skipped)
+            for name in sorted(files):
+                path = here / name
+                try:
+                    info = path.lstat()
+                except OSError:
+                    continue
+                if not stat.S_ISREG(info.st_mode):
+                    continue
+                rel = path.relative_to(root).as_posix()
+                extension = name.rsplit(".", 1)[1].lower() if "." in name.strip(".") else ""
+                readable = bool(info.st_mode & 0o444)
+                content = {
+                    "name": name,
+                    "path": f"/{rel}",
+                    "collection_id": collection.id,
+                    "collection_name": collection.display_name,
+                    "size": info.st_size,
+                    "modified": datetime.fromtimestamp(info.st_mtime, UTC).strftime(
+                        "%Y-%m-%dT%H:%M:%SZ"
+                    ),
+                    "extension": extension,
+                    "project": _project(rel.split("/")),
+                    "type": "file",
+                    "text": _text(path, extension, info.st_size) if readable else "",
+                }
+                result.append(
+                    {
+                        "subject": f"globus://{collection.id}/{rel}",
+                        "content": content,
+                        "visible_to": visible,
+                    }
+                )
+        return result
+
+    def index_doc(self) -> dict[str, Any]:
+        size = sum(len(str(e["content"])) for e in self.entries)
+        return {
+            "@datatype": "GSearchIndex",
+            "@version": "2017-09-01",
+            "id": self.index_id,
+            "display_name": "gtui demo files",
+            "description": "Every file of the demo world's collections",
+            "creation_date": INDEX_CREATED,
+            "is_trial": False,
+            "subscription_id": None,
+            "max_size_in_mb": 1024,
+            "size_in_mb": max(1, size // 1_000_000),
+            "num_subjects": len(self.entries),
+            "num_entries": len(self.entries),
+            "status": "open",
+            "permissions": ["reader"],
+        }
+
+    def _visible(self, entry: dict[str, Any], identity_id: str) -> bool:
+        return (
+            "public" in entry["visible_to"]
+            or f"urn:globus:auth:identity:{identity_id}" in entry["visible_to"]
+        )
+
+    def subject(self, subject: str, identity_id: str) -> dict[str, Any] | None:
+        for entry in self.entries:
+            if entry["subject"] == subject and self._visible(entry, identity_id):
+                return _gmeta(entry, identity_id)
+        return None
+
+    def search(self, identity_id: str, query: dict[str, Any]) -> dict[str, Any]:
+        """Run a query document (GET parameters are turned into one first)."""
+        q = query.get("q", "*")
+        if not isinstance(q, str):
+            raise SearchRequestError("q must be a string")
+        try:
+            predicate = advanced_query(q) if query.get("advanced") else simple_query(q)
+        except QuerySyntaxError as exc:
+            raise SearchRequestError(f"Invalid query: {exc}") from None
+        offset, limit = _paging(query)
+        filters = [_filter(f) for f in _list(query, "filters")]
+        boosts = {
+            b.get("field_name"): float(b.get("factor", 1))
+            for b in _list(query, "boosts")
+            if isinstance(b, dict)
+        }
+        hits: list[tuple[float, dict[str, Any]]] = []
+        for entry in self.entries:
+            if not self._visible(entry, identity_id):
+                continue
+            content = entry["content"]
+            score = predicate(content)
+            if score <= 0 or not all(f(content) for f in filters):
+                continue
+            score *= max((boosts.get(k, 1.0) for k in content), default=1.0)
+            hits.append((score, entry))
+        hits.sort(key=lambda h: (-h[0], h[1]["subject"]))
+        for rule in reversed(_list(query, "sort")):
+            hits = _sorted(hits, rule)
+        facet_specs = _list(query, "facets")
+        facet_results = [_facet(f, [e["content"] for _, e in hits]) for f in facet_specs]
+        post_filters = [_filter(f) for f in _list(query, "post_facet_filters")]
+        if post_filters:
+            hits = [h for h in hits if all(f(h[1]["content"]) for f in post_filters)]
+        page = hits[offset : offset + limit]
+        result: dict[str, Any] = {
+            "@datatype": "GSearchResult",
+            "@version": "2017-09-01",
+            "count": len(page),
+            "total": len(hits),
+            "offset": offset,
+            "has_next_page": offset + len(page) < min(len(hits), MAX_LIMIT),
+            "gmeta": [_gmeta(e, identity_id) for _, e in page],
+        }
+        if facet_specs:
+            result["facet_results"] = facet_results
+        return result
+
+
+def _gmeta(entry: dict[str, Any], identity_id: str) -> dict[str, Any]:
+    principals = (
+        ["public"]
+        if "public" in entry["visible_to"]
+        else [f"urn:globus:auth:identity:{identity_id}"]
+    )
+    return {
+        "@datatype": "GMetaResult",
+        "@version": "2019-08-27",
+        "subject": entry["subject"],
+        "entries": [
+            {"content": entry["content"], "entry_id": None, "matched_principal_sets": principals}
+        ],
+    }
+
+
+def _list(query: dict[str, Any], key: str) -> list[Any]:
+    value = query.get(key) or []
+    if not isinstance(value, list):
+        raise SearchRequestError(f"{key} must be a list")
+    return value
+
+
+def _int(value: Any, name: str, default: int) -> int:
+    if value is None:
+        return default
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise SearchRequestError(f"{name} must be a whole number") from None
+    if number < 0:
+        raise SearchRequestError(f"{name} must not be negative")
+    return number
+
+
+def _paging(query: dict[str, Any]) -> tuple[int, int]:
+    offset = _int(query.get("offset"), "offset", 0)
+    limit = _int(query.get("limit"), "limit", 10)
+    if limit > MAX_LIMIT or offset + limit > MAX_LIMIT:
+        raise SearchRequestError(f"offset + limit must not exceed {MAX_LIMIT}")
+    return offset, limit
+
+
+def _field(content: dict[str, Any], name: str) -> list[Any]:
+    value: Any = content
+    for part in name.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return []
+        value = value[part]
+    return value if isinstance(value, list) else [value]
+
+
+def _filter(spec: Any) -> Predicate:
+    if not isinstance(spec, dict) or not isinstance(spec.get("field_name"), str):
+        raise SearchRequestError("each filter needs a field_name")
+    kind = spec.get("type", "match_all")
+    values = spec.get("values")
+    name = spec["field_name"]
+    if not isinstance(values, list) or not values:
+        raise SearchRequestError(f"filter on {name} needs a non-empty values list")
+    if kind in ("match_all", "match_any"):
+        wanted = [str(v) for v in values]
+        combine = all if kind == "match_all" else any
+
+        def matches(content: dict[str, Any]) -> float:
+            stored = _field(content, name)
+            return float(combine(any(match_value(s, w) for s in stored) for w in wanted))
+
+        return matches
+    if kind == "range":
+        bounds = [_bounds(v) for v in values]
+
+        def in_range(content: dict[str, Any]) -> float:
+            stored = _field(content, name)
+            return float(any(_within(s, lo, hi) for s in stored for lo, hi in bounds))
+
+        return in_range
+    raise SearchRequestError(f"unsupported filter type {kind!r}")
+
+
+def _bounds(value: Any) -> tuple[Any, Any]:
+    if not isinstance(value, dict) or "from" not in value or "to" not in value:
+        raise SearchRequestError("range values need 'from' and 'to'")
+    return value["from"], value["to"]
+
+
+def _within(stored: Any, low: Any, high: Any) -> bool:
+    def cmp(a: Any, b: Any) -> int:
+        try:
+            x, y = float(a), float(b)
+        except (TypeError, ValueError):
+            x, y = str(a), str(b)
+        return (x > y) - (x < y)
+
+    return (low == "*" or cmp(stored, low) >= 0) and (high == "*" or cmp(stored, high) <= 0)
+
+
+def _sorted(hits: list[tuple[float, dict[str, Any]]], rule: Any) -> list[tuple[float, Any]]:
+    if not isinstance(rule, dict) or not isinstance(rule.get("field_name"), str):
+        raise SearchRequestError("each sort needs a field_name")
+    order = rule.get("order", "asc")
+    if order not in ("asc", "desc"):
+        raise SearchRequestError("sort order must be asc or desc")
+    name = rule["field_name"]
+
+    def key(hit: tuple[float, dict[str, Any]]) -> tuple[int, Any]:
+        values = _field(hit[1]["content"], name)
+        if not values:
+            return (1, "")
+        value = values[0]
+        return (0, value if isinstance(value, int | float) else str(value).lower())
+
+    present = [h for h in hits if key(h)[0] == 0]
+    missing = [h for h in hits if key(h)[0] == 1]
+    present.sort(key=lambda h: key(h)[1], reverse=order == "desc")
+    return present + missing
+
+
+def _facet(spec: Any, contents: list[dict[str, Any]]) -> dict[str, Any]:
+    if not isinstance(spec, dict) or not isinstance(spec.get("field_name"), str):
+        raise SearchRequestError("each facet needs a field_name")
+    if spec.get("type", "terms") != "terms":
+        raise SearchRequestError(f"unsupported facet type {spec.get('type')!r}")
+    size = _int(spec.get("size"), "facet size", 10)
+    counts: dict[str, int] = {}
+    for content in contents:
+        for value in {str(v) for v in _field(content, spec["field_name"]) if v is not None}:
+            counts[value] = counts.get(value, 0) + 1
+    buckets = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:size]
+    return {
+        "name": spec.get("name") or spec["field_name"],
+        "buckets": [{"value": v, "count": c} for v, c in buckets],
+    }
