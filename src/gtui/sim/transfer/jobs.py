@@ -192,9 +192,9 @@ class Job:
             files_skipped=0 if is_directory else 1, subtasks_skipped_errors=1, subtasks_pending=-1
         )
 
-    def resolve_or_error(self, collection: Collection, path: str) -> Path:
+    def resolve_or_error(self, collection: Collection, path: str, *, follow: bool = True) -> Path:
         try:
-            return resolve(collection, path, self.settings.faults, follow_final_symlink=False).real
+            return resolve(collection, path, self.settings.faults, follow_final_symlink=follow).real
         except SimAPIError as exc:
             raise OpError("PERMISSION_DENIED", exc.message, source_side=True) from None
 
@@ -236,7 +236,8 @@ class TransferJob(Job):
         src_path, dst_path = item["source_path"], item["destination_path"]
 
         def resolve_both() -> tuple[Path, Path]:
-            src = self.resolve_or_error(self.source, src_path)
+            is_link_item = item.get("DATA_TYPE") == "transfer_symlink_item"
+            src = self.resolve_or_error(self.source, src_path, follow=not is_link_item)
             try:
                 dst = self.resolve_or_error(self.destination, dst_path)
             except OpError as err:
@@ -297,7 +298,7 @@ class TransferJob(Job):
 
     def _mkdir(self, op: Op) -> None:
         try:
-            if op.destination.is_dir():
+            if op.destination.is_dir() and not op.destination.is_symlink():
                 return
             if os.path.lexists(op.destination):
                 os.unlink(op.destination)
@@ -459,7 +460,7 @@ class DeleteJob(Job):
         return paths
 
     def _delete(self, path: str) -> None:
-        real = self.resolve_or_error(self.endpoint, path)
+        real = self.resolve_or_error(self.endpoint, path, follow=False)
         try:
             st = os.lstat(real)
         except FileNotFoundError:

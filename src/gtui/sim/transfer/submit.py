@@ -133,11 +133,14 @@ def _items(
     return items
 
 
-def _path(request: Request, collection: Collection, value: Any, field: str) -> str:
+def _path(
+    request: Request, collection: Collection, value: Any, field: str, *, follow: bool = True
+) -> str:
+    """The item's path on the collection; a symlink is followed unless it is the subject."""
     if not isinstance(value, str) or not value:
         raise bad_request(f"Every item needs a '{field}'")
     faults = request.app.state.ctx.settings.faults
-    return resolve(collection, value, faults, follow_final_symlink=False).globus_path
+    return resolve(collection, value, faults, follow_final_symlink=follow).globus_path
 
 
 def _accepted(request: Request, data_type: str, noun: str, task: Task, created: bool) -> Response:
@@ -199,7 +202,13 @@ async def submit_transfer(request: Request) -> Response:
         items.append(
             {
                 "DATA_TYPE": item.get("DATA_TYPE", "transfer_item"),
-                "source_path": _path(request, source, item.get("source_path"), "source_path"),
+                "source_path": _path(
+                    request,
+                    source,
+                    item.get("source_path"),
+                    "source_path",
+                    follow=item.get("DATA_TYPE") != "transfer_symlink_item",
+                ),
                 "destination_path": _path(
                     request, destination, item.get("destination_path"), "destination_path"
                 ),
@@ -260,7 +269,7 @@ async def submit_delete(request: Request) -> Response:
     )
     items = []
     for item in raw_items:
-        path = _path(request, endpoint, item.get("path"), "path")
+        path = _path(request, endpoint, item.get("path"), "path", follow=False)
         if path == "/":
             raise SimAPIError(
                 403, "EndpointPermissionDenied", "The root folder of a collection cannot be deleted"
