@@ -173,6 +173,75 @@ def start_sim(root: Path, **faults: Any) -> Any:
     return start_in_thread(root, faults=FaultSettings(**faults), throttle_bytes_per_second=throttle)
 
 
+@dataclass
+class ServiceProcess:
+    """``gtui sim serve`` in a process of its own (own interpreter lock, like a real service)."""
+
+    process: subprocess.Popen[str]
+    base_url: str
+
+    @property
+    def service_urls(self) -> dict[str, str]:
+        names = ("auth", "transfer", "groups", "search")
+        return {name: f"{self.base_url}/{name}/" for name in names}
+
+    @property
+    def env(self) -> dict[str, str]:
+        env = {"GLOBUS_SDK_ENVIRONMENT": "sim"}
+        for name, url in self.service_urls.items():
+            env[f"GLOBUS_SDK_SERVICE_URL_{name.upper()}"] = url
+        return env
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+    def __enter__(self) -> ServiceProcess:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def serve_process(root: Path, *flags: str, timeout: float = 120.0) -> ServiceProcess:
+    """Start ``gtui sim serve --port 0 --root ROOT FLAGS``; returns once it printed its URLs."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gtui", "sim", "serve", "--port", "0", "--root", str(root), *flags],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    assert process.stdout is not None
+    deadline = time.monotonic() + timeout
+    for line in process.stdout:
+        if line.startswith("export GLOBUS_SDK_SERVICE_URL_AUTH="):
+            auth_root = line.split("=", 1)[1].strip()
+            running = ServiceProcess(process, auth_root.removesuffix("/").removesuffix("/auth"))
+            _wait_listening(running.base_url, deadline)
+            return running
+        if time.monotonic() > deadline:
+            break
+    process.kill()
+    raise RuntimeError("gtui sim serve did not start")
+
+
+def _wait_listening(base_url: str, deadline: float) -> None:
+    import httpx
+
+    while True:
+        try:
+            httpx.get(f"{base_url}/auth/.well-known/openid-configuration", timeout=5)
+            return
+        except httpx.TransportError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 def client_credentials_token(sim: Any, scope: str = TRANSFER_SCOPE) -> str:
     """An access token of the demo world's confidential client."""
     import httpx
