@@ -1,0 +1,256 @@
+"""Logging in from inside the app: the authorize URL, then a pasted code or a loopback redirect.
+
+Over SSH (the usual place for gtui) there is no browser here: the URL is shown selectable and
+copied with OSC 52, the user logs in on any machine and pastes the code Globus shows. With a
+local browser the app opens it and listens on a loopback redirect, so nothing needs pasting.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Iterable
+from typing import Any, ClassVar, TypeVar
+
+from textual import on
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, Input, Label, Static
+
+from gtui.commands import browser_is_local, grant_name
+from gtui.core.errors import AuthorizationRequirement, GlobusError
+from gtui.core.loopback import LocalServerCodeReceiver
+
+T = TypeVar("T")
+
+PASTE_STEPS = (
+    "1. Open the URL below in a browser, on this machine or any other "
+    "(it is on your clipboard if your terminal allows OSC 52; F2 copies it again).\n"
+    "2. Log in to Globus and allow gtui.\n"
+    "3. Paste the code Globus shows into the box and press Enter."
+)
+LOCAL_STEPS = (
+    "A browser window should have opened on the Globus login page (F3 opens it again). "
+    "Log in there and come back: gtui finishes by itself.\n"
+    "Browser on another machine? Press F4 to paste a code instead."
+)
+
+
+async def wait_for_screen(app: App[Any], screen: Screen[T]) -> T | None:
+    """Push ``screen`` and wait for its result, from any coroutine (not only workers)."""
+    future: asyncio.Future[T | None] = asyncio.get_running_loop().create_future()
+
+    def settle(result: T | None) -> None:
+        if not future.done():
+            future.set_result(result)
+
+    app.push_screen(screen, callback=settle)
+    return await future
+
+
+class LoginScreen(ModalScreen[bool]):
+    """Run one native-app login; dismisses True once the new tokens are stored."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="login_cancel"),
+        Binding("f2", "copy_url", "Copy URL", id="login_copy_url"),
+        Binding("f3", "open_browser", "Open in browser", id="login_open_browser"),
+        Binding("f4", "switch_method", "Paste a code / use the browser", id="login_switch"),
+    ]
+
+    def __init__(
+        self,
+        *,
+        title: str = "Log in to Globus",
+        reason: str = "",
+        scopes: Iterable[str] | None = None,
+        requirement: AuthorizationRequirement | None = None,
+        local: bool | None = None,
+        id: str = "login",
+    ) -> None:
+        super().__init__(classes="dialog-screen", id=id)
+        self.title_text = title
+        self.reason = reason
+        self.scopes = list(scopes) if scopes is not None else None
+        self.requirement = requirement
+        self.local = browser_is_local() if local is None else local
+        self.flow: Any = None
+        self.receiver: LocalServerCodeReceiver | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog login"):
+            yield Label(self.title_text, classes="dialog-title")
+            if self.reason:
+                yield Static(self.reason, id="login-reason", classes="dialog-message")
+            yield Static("", id="login-steps", classes="dialog-message")
+            yield Static("", id="login-url", classes="login-url", markup=False)
+            yield Input(placeholder="paste the authorization code here", id="login-code")
+            yield Static("", id="login-status", classes="dialog-hint", markup=False)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Copy URL", id="login-copy", compact=True)
+                yield Button("Open browser", id="login-open", compact=True)
+                yield Button("Log in", id="login-submit", variant="primary")
+                yield Button("Cancel", id="login-cancel", compact=True)
+
+    def on_mount(self) -> None:
+        self._begin()
+
+    async def on_unmount(self) -> None:
+        await self._close_receiver()
+
+    # -- the flow ---------------------------------------------------------------------------
+
+    def _begin(self) -> None:
+        self.run_worker(self._run_flow(), group="login", exclusive=True, exit_on_error=False)
+
+    async def _run_flow(self) -> None:
+        await self._close_receiver()
+        session: Any = self.app.session  # type: ignore[attr-defined]
+        code_box = self.query_one("#login-code", Input)
+        code_box.display = not self.local
+        self.query_one("#login-submit", Button).display = not self.local
+        self.query_one("#login-steps", Static).update(LOCAL_STEPS if self.local else PASTE_STEPS)
+        redirect_uri = None
+        if self.local:
+            self.receiver = LocalServerCodeReceiver()
+            redirect_uri = await self.receiver.start()
+        self.flow = session.login_flow(
+            self.scopes,
+            self.requirement,
+            redirect_uri=redirect_uri,
+            prefill_named_grant=grant_name(),
+        )
+        self.query_one("#login-url", Static).update(self.flow.authorize_url)
+        if not self.local:
+            self.app.copy_to_clipboard(self.flow.authorize_url)
+            self._status("Waiting for the code.")
+            code_box.focus()
+            return
+        self.app.open_url(self.flow.authorize_url)
+        self._status("Waiting for the browser…")
+        receiver = self.receiver
+        try:
+            code, state = await receiver.wait()
+        except GlobusError as exc:
+            self._status(f"{exc} Press F4 to paste a code, or Escape.", error=True)
+            return
+        await self._finish(code, state)
+
+    async def _finish(self, code: str, state: str | None) -> None:
+        session: Any = self.app.session  # type: ignore[attr-defined]
+        self._status("Logging in…")
+        try:
+            await session.complete_login(self.flow, code, state)
+        except GlobusError as exc:
+            self._status(f"The login did not complete: {exc}", error=True)
+            return
+        self.dismiss(True)
+
+    async def _close_receiver(self) -> None:
+        receiver, self.receiver = self.receiver, None
+        if receiver is not None:
+            with contextlib.suppress(Exception):
+                await receiver.aclose()
+
+    def _status(self, text: str, *, error: bool = False) -> None:
+        status = self.query_one("#login-status", Static)
+        status.update(text)
+        status.set_class(error, "-error")
+
+    # -- input ------------------------------------------------------------------------------
+
+    @on(Input.Submitted, "#login-code")
+    def _code_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._submit_code()
+
+    def _submit_code(self) -> None:
+        code = self.query_one("#login-code", Input).value.strip()
+        if not code:
+            self._status("Paste the code Globus showed after you logged in.", error=True)
+            return
+        if self.flow is None:
+            return
+        self.run_worker(
+            self._finish(code, self.flow.state), group="login", exclusive=True, exit_on_error=False
+        )
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        actions = {
+            "login-copy": self.action_copy_url,
+            "login-open": self.action_open_browser,
+            "login-submit": self._submit_code,
+            "login-cancel": self.action_cancel,
+        }
+        handler = actions.get(event.button.id or "")
+        if handler is not None:
+            handler()
+
+    def action_copy_url(self) -> None:
+        if self.flow is not None:
+            self.app.copy_to_clipboard(self.flow.authorize_url)
+            self.notify("Login URL copied to the clipboard.", timeout=2)
+
+    def action_open_browser(self) -> None:
+        if self.flow is not None:
+            self.app.open_url(self.flow.authorize_url)
+
+    def action_switch_method(self) -> None:
+        self.local = not self.local
+        self._begin()
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+
+# -- the app's side ------------------------------------------------------------------------
+
+
+def show_identity(app: Any, username: str) -> None:
+    """The header says who is logged in, and on which environment."""
+    app.username = username
+    app.sub_title = f"{username or 'not logged in'} · {app.environment}"
+
+
+def reload_after_login(app: Any) -> None:
+    """List the panes again and reload the task queue, now that calls can succeed."""
+    from gtui.tui.screens.browse import BrowseScreen
+
+    if app.current_mode != "browse":
+        app.switch_mode("browse")
+        app.start_task_feed()
+        return
+    for screen in app.screen_stack:
+        if isinstance(screen, BrowseScreen):
+            for side, place in (("left", app.left_place), ("right", app.right_place)):
+                pane = screen.pane(side)
+                if pane.collection is not None:
+                    screen.load(pane, pane.path or "/~/")
+                elif place.collection_id:
+                    screen.open_collection(pane, place.collection_id, place.path)
+    app.start_task_feed()
+
+
+async def _log_in_again(app: Any, reason: str) -> None:
+    if not await wait_for_screen(app, LoginScreen(reason=reason)):
+        if app.current_mode != "browse":
+            from gtui.tui.screens.login_needed import LoginNeededScreen
+
+            app.push_screen(LoginNeededScreen(app.environment, reason))
+        return
+    identity = app.session.identity
+    if identity is not None:
+        show_identity(app, identity.username)
+    app.notify(f"Logged in as {app.username or 'you'}.", timeout=3)
+    reload_after_login(app)
+
+
+def ask_to_log_in(app: Any, reason: str = "") -> None:
+    """No usable tokens (none, expired or revoked): log in here, then carry on."""
+    if any(isinstance(screen, LoginScreen) for screen in app.screen_stack):
+        return
+    app.run_worker(_log_in_again(app, reason), group="login-again", exit_on_error=False)
