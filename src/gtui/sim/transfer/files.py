@@ -148,25 +148,65 @@ def entry_for_path(path: str, name: str, resolve_link: LinkResolver) -> Entry:
 
 
 def scan_folder(real: str, resolve_link: LinkResolver) -> list[Entry]:
-    """Every entry of a folder; ``resolve_link`` gives a symlink's target stat and name."""
+    """Every entry of a folder; ``resolve_link`` gives a symlink's target stat and name.
+
+    Plain files and folders take a fast path: names, modes and times are looked up in small
+    caches and the tuple is built directly, which keeps a 100,000-entry folder quick.
+    """
     entries: list[Entry] = []
     append = entries.append
+    new = tuple.__new__
+    users: dict[int, str] = {}
+    groups: dict[int, str] = {}
+    times: dict[int, str] = {}
+    is_link, is_dir = stat.S_ISLNK, stat.S_ISDIR
     with os.scandir(real) as it:
         for de in it:
             try:
                 lst = de.stat(follow_symlinks=False)
             except OSError:
                 continue
-            if stat.S_ISLNK(lst.st_mode):
+            mode = lst.st_mode
+            if is_link(mode):
                 target, link_target = resolve_link(de.path)
                 append(entry_from_stat(de.name, lst, target, link_target))
-            else:
-                append(entry_from_stat(de.name, lst, None, None))
+                continue
+            uid, gid, mtime = lst.st_uid, lst.st_gid, lst.st_mtime
+            user = users.get(uid) or users.setdefault(uid, user_name(uid))
+            group = groups.get(gid) or groups.setdefault(gid, group_name(gid))
+            second = int(mtime)
+            stamp = times.get(second) or times.setdefault(second, format_time(second))
+            append(
+                new(
+                    Entry,
+                    (
+                        de.name,
+                        "dir" if is_dir(mode) else "file",
+                        lst.st_size,
+                        PERMISSIONS[mode & 0o7777],
+                        user,
+                        group,
+                        stamp,
+                        None,
+                        None,
+                        None,
+                        None,
+                        None,
+                        mtime,
+                    ),
+                )
+            )
     return entries
 
 
+PERMISSIONS = [f"{mode:04o}" for mode in range(0o10000)]
 _PLAIN = frozenset(
     " !#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_`abcdefghijklmnopqrstuvwxyz{|}~"
+)
+_PLAIN_TEMPLATE = (
+    '{"DATA_TYPE":"file","name":%s,"type":"%s","size":%d,"permissions":"%s","user":%s,'
+    '"group":%s,"last_modified":"%s","link_target":null,"link_user":null,"link_group":null,'
+    '"link_size":null,"link_last_modified":null}'
 )
 
 
@@ -176,38 +216,30 @@ def _quote(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def _opt_str(value: str | None) -> str:
-    return "null" if value is None else _quote(value)
-
-
-def _opt_int(value: int | None) -> str:
-    return "null" if value is None else str(value)
-
-
 def entries_json(entries: list[Entry]) -> str:
     """The JSON array of file documents for ``entries``, built without intermediate dicts."""
     parts = []
     append = parts.append
+    quoted: dict[str, str] = {}
+    plain = _PLAIN.issuperset
+    template = _PLAIN_TEMPLATE
+    dumps = json.dumps
     for e in entries:
-        if e.link_target is None and e.link_user is None:
+        if e[7] is None and e[8] is None:
+            name = e[0]
+            user, group = e[4], e[5]
             append(
-                '{"DATA_TYPE":"file","name":'
-                + _quote(e.name)
-                + ',"type":"'
-                + e.type
-                + '","size":'
-                + str(e.size)
-                + ',"permissions":"'
-                + e.permissions
-                + '","user":'
-                + _quote(e.user)
-                + ',"group":'
-                + _quote(e.group)
-                + ',"last_modified":"'
-                + e.last_modified
-                + '","link_target":null,"link_user":null,"link_group":null,'
-                '"link_size":null,"link_last_modified":null}'
+                template
+                % (
+                    '"' + name + '"' if plain(name) else dumps(name, ensure_ascii=False),
+                    e[1],
+                    e[2],
+                    e[3],
+                    quoted.get(user) or quoted.setdefault(user, _quote(user)),
+                    quoted.get(group) or quoted.setdefault(group, _quote(group)),
+                    e[6],
+                )
             )
         else:
-            append(json.dumps(e.to_doc(), ensure_ascii=False, separators=(",", ":")))
+            append(dumps(e.to_doc(), ensure_ascii=False, separators=(",", ":")))
     return "[" + ",".join(parts) + "]"

@@ -8,6 +8,7 @@ from typing import Any
 
 from gtui.sim.transfer.engine import Engine
 from gtui.sim.transfer.store import TransferStore
+from gtui.sim.world import DEMO_USER_ID, GUEST_ID, LAPTOP_ID, SCRATCH_ID
 
 SAVE_INTERVAL_SECONDS = 0.5
 STATE_FILE_NAME = "transfer.json"
@@ -21,6 +22,9 @@ class TransferService:
         self.settings = ctx.settings
         self.store = TransferStore(self.settings.state_dir / STATE_FILE_NAME)
         self.store.load()
+        if not self.store.loaded_existing:
+            for owner_id, bookmark in demo_bookmarks():
+                self.store.put_bookmark(owner_id, bookmark)
         self.engine = Engine(self.settings, ctx.world, self.store)
         self._saver: asyncio.Task[None] | None = None
 
@@ -47,3 +51,16 @@ class TransferService:
             await asyncio.sleep(SAVE_INTERVAL_SECONDS)
             if self.store.dirty:
                 await asyncio.to_thread(self.store.save)
+
+
+def demo_bookmarks() -> list[tuple[str, dict[str, Any]]]:
+    """The bookmarks the demo user starts with."""
+    marks = [
+        ("Climate model output", LAPTOP_ID, "/home/demo/projects/climate-model/output/", True),
+        ("Scratch datasets", SCRATCH_ID, "/home/demo/datasets/", False),
+        ("Shared results", GUEST_ID, "/results/", False),
+    ]
+    return [
+        (DEMO_USER_ID, {"name": name, "endpoint_id": endpoint, "path": path, "pinned": pinned})
+        for name, endpoint, path, pinned in marks
+    ]
