@@ -1,6 +1,6 @@
 """Sample data of the demo world, written once per root (a marker file records completion).
 
-Ordinary project trees with files of mixed sizes, two large files built from repeated blocks
+Ordinary project trees with files of mixed sizes, two large sparse files
 (so throttled demo transfers show progress), a deep tree, names with spaces and non-ASCII
 characters, hidden files, a symlink inside its collection, one pointing outside it, and an
 unreadable file. Content is deterministic so checksums are stable between runs.
@@ -73,15 +73,13 @@ def _csv(rng: random.Random, rows: int) -> str:
 
 
 def _large(path: Path, rng: random.Random, size: int) -> None:
-    """A large file made of one random 1 MiB block repeated, written without big buffers."""
+    """A large sparse file: random first and last MiB, a hole in between (cheap to create,
+    full-size to read and to copy, so throttled demo transfers show progress)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    block = rng.randbytes(MIB)
     with path.open("wb") as handle:
-        remaining = size
-        while remaining > 0:
-            chunk = block[: min(MIB, remaining)]
-            handle.write(chunk)
-            remaining -= len(chunk)
+        handle.write(rng.randbytes(MIB))
+        handle.seek(size - MIB)
+        handle.write(rng.randbytes(MIB))
 
 
 def _project(base: Path, title: str, rng: random.Random, files: int) -> None:

@@ -333,6 +333,9 @@ def run_from_args(args: argparse.Namespace) -> int:
     print(banner(base_url, root), flush=True)
     try:
         server.run(sockets=[sock])
+    except KeyboardInterrupt:
+        pass
     finally:
         sock.close()
+    print("# The embedded service has stopped; its state is kept for the next start.")
     return 0

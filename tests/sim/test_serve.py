@@ -1,0 +1,141 @@
+"""``gtui sim serve`` and ``start_in_thread``: loopback only, the printed exports, restarts."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from gtui.sim.serve import NotLoopbackError, start_in_thread
+from gtui.sim.world import ARCHIVE_ID, DEMO_CONFIDENTIAL_CLIENT_SECRET, GUEST_ID, LAPTOP_ID
+
+
+def test_running_sim_exposes_urls_and_sdk_environment(sim) -> None:
+    assert sim.base_url == f"http://127.0.0.1:{sim.port}"
+    assert sim.service_urls == {
+        name: f"{sim.base_url}/{name}/" for name in ("auth", "transfer", "groups", "search")
+    }
+    assert sim.env["GLOBUS_SDK_ENVIRONMENT"] == "sim"
+    assert sim.env["GLOBUS_SDK_SERVICE_URL_SEARCH"] == f"{sim.base_url}/search/"
+    assert sim.settings.state_dir == sim.settings.root / ".gtui-sim"
+
+
+def test_the_service_listens_on_loopback_only(sim) -> None:
+    (server,) = sim._server.servers
+    addresses = {s.getsockname()[0] for s in server.sockets}
+    assert addresses == {"127.0.0.1"}
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.10", "::"])
+def test_other_hosts_are_refused(tmp_path: Path, host: str) -> None:
+    with pytest.raises(NotLoopbackError):
+        start_in_thread(tmp_path, host=host)
+
+
+def _non_loopback_address() -> str | None:
+    probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        probe.connect(("192.0.2.1", 9))
+        address = probe.getsockname()[0]
+    except OSError:
+        return None
+    finally:
+        probe.close()
+    return None if address.startswith("127.") else address
+
+
+def test_the_service_is_unreachable_from_other_interfaces(sim) -> None:
+    address = _non_loopback_address()
+    if address is None:
+        assert sim.base_url.startswith("http://127.0.0.1:")
+        return
+    with pytest.raises(OSError):
+        socket.create_connection((address, sim.port), timeout=2).close()
+
+
+def test_gtui_sim_serve_prints_exports_and_stops_on_ctrl_c(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gtui", "sim", "serve", "--port", "0", "--root", str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        lines: list[str] = []
+        deadline = time.monotonic() + 60
+        assert proc.stdout is not None
+        while time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            if not line:
+                break
+            lines.append(line)
+            if GUEST_ID in line and "shared" in line:
+                break
+        text = "".join(lines)
+        match = re.search(
+            r"export GLOBUS_SDK_SERVICE_URL_AUTH=(http://127\.0\.0\.1:\d+/auth/)", text
+        )
+        assert match, text
+        assert "export GLOBUS_SDK_ENVIRONMENT=sim" in text
+        for name in ("TRANSFER", "GROUPS", "SEARCH"):
+            assert f"export GLOBUS_SDK_SERVICE_URL_{name}=" in text
+        assert DEMO_CONFIDENTIAL_CLIENT_SECRET in text
+        assert ARCHIVE_ID in text
+        assert LAPTOP_ID in text
+        assert str(tmp_path / "archive") in text
+        config = None
+        while time.monotonic() < deadline:
+            try:
+                config = httpx.get(f"{match.group(1)}.well-known/openid-configuration")
+                break
+            except httpx.TransportError:
+                time.sleep(0.05)
+        assert config is not None and config.json()["issuer"] == match.group(1).rstrip("/")
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def test_gtui_sim_serve_refuses_a_public_host(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "gtui",
+            "sim",
+            "serve",
+            "--host",
+            "0.0.0.0",
+            "--root",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "only 127.0.0.1" in result.stderr
+
+
+def test_cli_help_does_not_load_the_web_stack() -> None:
+    probe = (
+        "import sys\nfrom gtui.cli import build_parser\nbuild_parser()\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('starlette', 'uvicorn')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
