@@ -1,0 +1,78 @@
+"""Turning sizes, times and rates into the short strings the panes and the queue show."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+_UNITS = ("B", "kB", "MB", "GB", "TB", "PB")
+
+
+def human_size(size: int | None) -> str:
+    """A decimal size such as ``1.2 MB`` (Globus reports decimal units too)."""
+    if size is None:
+        return ""
+    value = float(size)
+    for unit in _UNITS:
+        if abs(value) < 1000 or unit == _UNITS[-1]:
+            if unit == "B":
+                return f"{int(value)} B"
+            return f"{value:.1f} {unit}"
+        value /= 1000
+    return f"{value:.1f} PB"
+
+
+def human_rate(bytes_per_second: float | int | None) -> str:
+    """A transfer rate such as ``4.0 MB/s``; empty when unknown."""
+    if not bytes_per_second:
+        return ""
+    return f"{human_size(int(bytes_per_second))}/s"
+
+
+def human_duration(seconds: float | None) -> str:
+    """A compact duration such as ``1h02m``, ``3m05s`` or ``42s``."""
+    if seconds is None or seconds < 0:
+        return ""
+    total = int(round(seconds))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours >= 24:
+        return f"{hours // 24}d{hours % 24:02d}h"
+    if hours:
+        return f"{hours}h{minutes:02d}m"
+    if minutes:
+        return f"{minutes}m{secs:02d}s"
+    return f"{secs}s"
+
+
+def parse_time(value: str | datetime | None) -> datetime | None:
+    """A Globus timestamp (``2020-09-23 18:53:12+00:00`` or ISO-8601) as an aware datetime."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def short_time(value: str | datetime | None) -> str:
+    """A listing timestamp, ``2026-11-22 10:30`` in UTC so both panes compare directly."""
+    parsed = parse_time(value)
+    if parsed is None:
+        return ""
+    return parsed.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
+
+
+def relative_time(value: str | datetime | None, now: datetime) -> str:
+    """How long ago, such as ``5m ago``; the caller passes ``now`` so pictures stay stable."""
+    parsed = parse_time(value)
+    if parsed is None:
+        return ""
+    delta = (now - parsed).total_seconds()
+    if delta < 0:
+        return "in " + human_duration(-delta)
+    if delta < 5:
+        return "just now"
+    return human_duration(delta) + " ago"

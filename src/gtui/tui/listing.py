@@ -1,0 +1,103 @@
+"""Ordering and narrowing a folder listing: pure functions, safe to run in a thread.
+
+A pane shows ``arrange(...)``'s indices into the listing it received, so the listing itself
+is never copied or re-sorted in place (a 100,000-entry folder stays one list).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any, Protocol
+
+SORT_KEYS = ("name", "size", "modified")
+
+
+class EntryLike(Protocol):
+    """What the file list needs of an entry (the core's ``FileEntry`` fits)."""
+
+    name: str
+    type: str
+    size: int | None
+
+
+def is_dir(entry: Any) -> bool:
+    """A folder, or a symlink that points at one."""
+    return getattr(entry, "type", "file") == "dir"
+
+
+def is_link(entry: Any) -> bool:
+    """A symbolic link (Globus fills ``link_target``) or a dangling one."""
+    return bool(getattr(entry, "link_target", None)) or getattr(entry, "type", "") in (
+        "invalid_symlink",
+        "symlink",
+    )
+
+
+def is_hidden(entry: Any) -> bool:
+    """Dot-files, as ``ls -a`` and Midnight Commander treat them."""
+    return entry.name.startswith(".")
+
+
+def modified_key(entry: Any) -> str:
+    """A sortable form of ``last_modified`` whether it is a datetime or Globus's string."""
+    value = getattr(entry, "last_modified", None)
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    return str(value)
+
+
+def name_matcher(pattern: str) -> Callable[[str], bool]:
+    """Case-insensitive: a glob when the pattern has ``*``, ``?`` or ``[``, else a substring."""
+    folded = pattern.casefold()
+    if any(ch in folded for ch in "*?["):
+        regex = re.compile(fnmatch.translate(folded))
+        return lambda name: regex.match(name.casefold()) is not None
+    return lambda name: folded in name.casefold()
+
+
+def glob_matcher(pattern: str) -> Callable[[str], bool]:
+    """A whole-name glob for select-by-pattern (``*.h5``); a bare word matches exactly."""
+    regex = re.compile(fnmatch.translate(pattern.casefold()))
+    return lambda name: regex.match(name.casefold()) is not None
+
+
+def arrange(
+    entries: Sequence[Any],
+    *,
+    sort_key: str = "name",
+    reverse: bool = False,
+    filter_text: str = "",
+    show_hidden: bool = False,
+) -> list[int]:
+    """Indices of ``entries`` to show: folders first, then sorted, hidden and filtered out."""
+    if sort_key not in SORT_KEYS:
+        raise ValueError(f"unknown sort key {sort_key!r}")
+    match = name_matcher(filter_text) if filter_text else None
+    keep = [
+        i
+        for i, entry in enumerate(entries)
+        if (show_hidden or not entry.name.startswith(".")) and (match is None or match(entry.name))
+    ]
+    if sort_key == "name":
+
+        def key(i: int) -> Any:
+            return entries[i].name.casefold()
+    elif sort_key == "size":
+
+        def key(i: int) -> Any:
+            return (entries[i].size or 0, entries[i].name.casefold())
+    else:
+
+        def key(i: int) -> Any:
+            return (modified_key(entries[i]), entries[i].name.casefold())
+
+    folders = [i for i in keep if is_dir(entries[i])]
+    files = [i for i in keep if not is_dir(entries[i])]
+    folders.sort(key=key, reverse=reverse)
+    files.sort(key=key, reverse=reverse)
+    return folders + files

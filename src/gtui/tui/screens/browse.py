@@ -1,0 +1,427 @@
+"""The browse screen: two collection panes side by side and the task queue under them.
+
+Every network call runs in a worker and reports back by calling pane methods; a failed call
+becomes a notification and leaves the pane where it was.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Header
+
+from gtui.core.models import Collection, FileEntry
+from gtui.tui import operations
+from gtui.tui.listing import SORT_KEYS, glob_matcher, is_dir
+from gtui.tui.operations import GlobusErrorTypes
+from gtui.tui.screens.collection_picker import CollectionPickerScreen
+from gtui.tui.screens.confirm import ConfirmScreen
+from gtui.tui.screens.consent import with_consent_repair
+from gtui.tui.screens.prompt import PromptScreen, valid_name
+from gtui.tui.widgets.file_list import FileList
+from gtui.tui.widgets.file_pane import FilePane
+from gtui.tui.widgets.path_bar import PathBar
+from gtui.tui.widgets.task_queue import TaskQueue
+
+
+def join(folder: str, name: str) -> str:
+    """``/home/demo/`` + ``x`` → ``/home/demo/x``."""
+    return folder.rstrip("/") + "/" + name
+
+
+def parent_of(path: str) -> tuple[str, str]:
+    """The parent folder of ``path`` and the name to put the cursor on there."""
+    trimmed = path.rstrip("/")
+    if not trimmed:
+        return "/", ""
+    head, _, name = trimmed.rpartition("/")
+    return (head or "") + "/", name
+
+
+class BrowseScreen(Screen[None]):
+    """Dual-pane browsing, file operations and transfers."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("tab", "switch_pane", "Other pane", show=False, id="switch_pane"),
+        Binding("f5,c", "transfer", "Copy", id="transfer"),
+        Binding("f7", "mkdir", "New folder", id="mkdir"),
+        Binding("f2", "rename", "Rename", id="rename"),
+        Binding("f8,delete", "delete", "Delete", id="delete"),
+        Binding("o", "choose_collection", "Collection", id="choose_collection"),
+        Binding("slash", "filter", "Filter", id="filter"),
+        Binding("s", "sort_next", "Sort", id="sort"),
+        Binding("S", "sort_reverse", "Reverse sort", show=False, id="sort_reverse"),
+        Binding("full_stop", "toggle_hidden", "Hidden files", show=False, id="toggle_hidden"),
+        Binding("ctrl+r", "refresh", "Refresh", show=False, id="refresh"),
+        Binding("tilde", "home", "Home folder", show=False, id="home"),
+        Binding("g", "edit_path", "Go to path", show=False, id="edit_path"),
+        Binding("plus", "select_pattern", "Select by pattern", show=False, id="select_pattern"),
+        Binding(
+            "minus", "unselect_pattern", "Unselect by pattern", show=False, id="unselect_pattern"
+        ),
+        Binding("t", "toggle_queue", "Tasks", id="toggle_queue"),
+        Binding("q", "focus_queue", "Focus queue", show=False, id="focus_queue"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(id="browse")
+        self.active_side = "left"
+        self._tasks_running: set[str] = set()
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="panes"):
+            yield FilePane("left")
+            yield FilePane("right")
+        yield TaskQueue(id="queue", clock=self.app.clock)  # type: ignore[attr-defined]
+        yield Footer()
+
+    def on_mount(self) -> None:
+        app: Any = self.app
+        app.tasks_changed.subscribe(self, self._tasks_changed)
+        queue = self.query_one(TaskQueue)
+        queue.expected = app.expected_bytes
+        queue.update_tasks(app.tasks.values())
+        for side, place in (("left", app.left_place), ("right", app.right_place)):
+            pane = self.pane(side)
+            if place.collection_id:
+                self.open_collection(pane, place.collection_id, place.path)
+        self.pane("left").file_list.focus()
+
+    # -- panes ------------------------------------------------------------------------------
+
+    def pane(self, side: str) -> FilePane:
+        return self.query_one(f"#{side}", FilePane)
+
+    @property
+    def active(self) -> FilePane:
+        return self.pane(self.active_side)
+
+    @property
+    def other(self) -> FilePane:
+        return self.pane("right" if self.active_side == "left" else "left")
+
+    def on_descendant_focus(self, event: Any) -> None:
+        for node in event.widget.ancestors_with_self:
+            if isinstance(node, FilePane):
+                self.active_side = node.side
+                for pane in self.query(FilePane):
+                    pane.set_class(pane is node, "-active")
+                return
+
+    def _tasks_changed(self, tasks: list[Any]) -> None:
+        self.query_one(TaskQueue).update_tasks(tasks)
+        for task in tasks:
+            if not task.is_finished:
+                self._tasks_running.add(task.task_id)
+            elif task.task_id in self._tasks_running:
+                self._tasks_running.discard(task.task_id)
+                self.refresh_after_task(task)
+
+    # -- loading ----------------------------------------------------------------------------
+
+    def open_collection(self, pane: FilePane, collection_id: str, path: str | None) -> None:
+        """Point a pane at a collection (its header, then its listing)."""
+        self.run_worker(
+            self._open_collection(pane, collection_id, path),
+            group=f"ls-{pane.side}",
+            exclusive=True,
+            exit_on_error=False,
+        )
+
+    async def _open_collection(self, pane: FilePane, collection_id: str, path: str | None) -> None:
+        app: Any = self.app
+        pane.show_loading(path or "/~/")
+        try:
+            doc = await app.session.transfer.get_endpoint(collection_id)
+        except GlobusErrorTypes as exc:
+            pane.show_error("could not open the collection")
+            app.report_error(exc, "Opening the collection")
+            return
+        collection = Collection.from_api(doc.data)
+        pane.show_collection(collection)
+        app.state.remember_collection(collection.id)
+        await self._list(pane, path or collection.default_directory or "/~/", None)
+
+    def load(self, pane: FilePane, path: str, keep: str | None = None) -> None:
+        """List ``path`` in ``pane``; a newer listing of the same pane cancels this one."""
+        if pane.collection is None:
+            self.notify("Choose a collection first (o).", severity="warning")
+            return
+        self.run_worker(
+            self._list(pane, path, keep),
+            group=f"ls-{pane.side}",
+            exclusive=True,
+            exit_on_error=False,
+        )
+
+    async def _list(self, pane: FilePane, path: str, keep: str | None) -> None:
+        app: Any = self.app
+        pane.show_loading(path)
+        try:
+            response = await with_consent_repair(
+                app,
+                lambda: app.session.transfer.operation_ls(
+                    pane.collection.id, path=path, show_hidden=True
+                ),
+            )
+        except GlobusErrorTypes as exc:
+            pane.show_error(f"could not list {path}")
+            app.report_error(exc, f"Listing {path}")
+            return
+        data = response.data or {}
+        items = data.get("DATA", []) if isinstance(data, dict) else []
+        where = data.get("path") or path if isinstance(data, dict) else path
+        entries = await asyncio.to_thread(lambda: [FileEntry.from_api(doc) for doc in items])
+        pane.show_listing(where, entries, keep=keep)
+
+    # -- navigation -------------------------------------------------------------------------
+
+    @on(FileList.OpenRequested)
+    def _open_requested(self, event: FileList.OpenRequested) -> None:
+        pane = self._pane_of(event.file_list)
+        if event.entry is None:
+            folder, name = parent_of(pane.path)
+            if folder != pane.path:
+                self.load(pane, folder, keep=name)
+        else:
+            self.load(pane, join(pane.path, event.entry.name) + "/")
+
+    @on(FilePane.NavigateRequested)
+    def _navigate(self, event: FilePane.NavigateRequested) -> None:
+        path = event.path if event.path.endswith("/") else event.path + "/"
+        self.load(event.pane, path)
+
+    @on(FilePane.CollectionPickRequested)
+    def _pick_requested(self, event: FilePane.CollectionPickRequested) -> None:
+        self.active_side = event.pane.side
+        self.action_choose_collection()
+
+    @on(PathBar.CompletionRequested)
+    def _complete(self, event: PathBar.CompletionRequested) -> None:
+        pane = self._pane_of(event.path_bar)
+        if event.folder == pane.path:
+            event.path_bar.complete_with(event.folder, event.prefix, pane.folder_names())
+        elif pane.collection is not None:
+            self.run_worker(
+                self._complete_elsewhere(pane, event.path_bar, event.folder, event.prefix),
+                group=f"complete-{pane.side}",
+                exclusive=True,
+                exit_on_error=False,
+            )
+
+    async def _complete_elsewhere(
+        self, pane: FilePane, bar: PathBar, folder: str, prefix: str
+    ) -> None:
+        try:
+            response = await self.app.session.transfer.operation_ls(  # type: ignore[attr-defined]
+                pane.collection.id, path=folder, filter={"type": "dir"}
+            )
+        except GlobusErrorTypes:
+            self.app.bell()
+            return
+        names = [doc.get("name", "") for doc in response]
+        bar.complete_with(folder, prefix, names)
+
+    def _pane_of(self, widget: Any) -> FilePane:
+        for node in widget.ancestors_with_self:
+            if isinstance(node, FilePane):
+                return node
+        return self.active
+
+    def action_switch_pane(self) -> None:
+        self.other.file_list.focus()
+
+    def action_home(self) -> None:
+        self.load(self.active, "/~/")
+
+    def action_refresh(self) -> None:
+        pane = self.active
+        if pane.collection is not None:
+            self.load(pane, pane.path or "/~/")
+
+    def action_edit_path(self) -> None:
+        bar = self.active.path_bar
+        bar.focus()
+        bar.cursor_position = len(bar.value)
+
+    def action_sort_next(self) -> None:
+        pane = self.active
+        key = SORT_KEYS[(SORT_KEYS.index(pane.sort_key) + 1) % len(SORT_KEYS)]
+        pane.set_order(key, pane.reverse)
+        self.notify(f"Sorted by {key}", timeout=1.5)
+
+    def action_sort_reverse(self) -> None:
+        pane = self.active
+        pane.set_order(pane.sort_key, not pane.reverse)
+
+    def action_toggle_hidden(self) -> None:
+        pane = self.active
+        pane.toggle_hidden()
+        self.notify(
+            "Hidden files shown" if pane.show_hidden else "Hidden files hidden", timeout=1.5
+        )
+
+    def action_filter(self) -> None:
+        self.active.start_filter()
+
+    def action_toggle_queue(self) -> None:
+        queue = self.query_one(TaskQueue)
+        queue.toggle_class("-large")
+
+    def action_focus_queue(self) -> None:
+        self.query_one(TaskQueue).focus()
+
+    @on(TaskQueue.TaskChosen)
+    def _task_chosen(self, event: TaskQueue.TaskChosen) -> None:
+        self.app.open_task(event.task_id)  # type: ignore[attr-defined]
+
+    @work(group="dialog", exclusive=True, exit_on_error=False)
+    async def action_choose_collection(self) -> None:
+        pane = self.active
+        picked = await self.app.push_screen_wait(CollectionPickerScreen(pane.side))
+        pane.restore_place()
+        if picked is not None:
+            self.open_collection(pane, picked.collection_id, picked.path)
+
+    # -- selection --------------------------------------------------------------------------
+
+    @work(group="dialog", exclusive=True, exit_on_error=False)
+    async def action_select_pattern(self) -> None:
+        await self._select_by_pattern(select=True)
+
+    @work(group="dialog", exclusive=True, exit_on_error=False)
+    async def action_unselect_pattern(self) -> None:
+        await self._select_by_pattern(select=False)
+
+    async def _select_by_pattern(self, *, select: bool) -> None:
+        pane = self.active
+        verb = "Select" if select else "Unselect"
+        pattern = await self.app.push_screen_wait(
+            PromptScreen(f"{verb} files matching", value="*", hint="A glob such as *.h5 or run_*")
+        )
+        pane.restore_place()
+        if pattern:
+            changed = pane.file_list.select_matching(glob_matcher(pattern), select=select)
+            self.notify(f"{verb}ed {changed:,} matching “{pattern}”", timeout=2)
+
+    # -- file operations --------------------------------------------------------------------
+
+    @work(group="dialog", exclusive=True, exit_on_error=False)
+    async def action_mkdir(self) -> None:
+        pane = self.active
+        if pane.collection is None:
+            return
+        name = await self.app.push_screen_wait(
+            PromptScreen(f"New folder in {pane.path}", placeholder="name", check=valid_name)
+        )
+        pane.restore_place()
+        if not name:
+            return
+        try:
+            await self.app.session.transfer.operation_mkdir(  # type: ignore[attr-defined]
+                pane.collection.id, join(pane.path, name)
+            )
+        except GlobusErrorTypes as exc:
+            self.app.report_error(exc, f"Creating folder {name}")  # type: ignore[attr-defined]
+            return
+        self.notify(f"Created {name}/", timeout=2)
+        self.load(pane, pane.path, keep=name)
+        self._refresh_twin(pane)
+
+    @work(group="dialog", exclusive=True, exit_on_error=False)
+    async def action_rename(self) -> None:
+        pane = self.active
+        entry = pane.file_list.cursor_entry
+        if pane.collection is None or entry is None:
+            return
+        new = await self.app.push_screen_wait(
+            PromptScreen(f"Rename {entry.name}", value=entry.name, check=valid_name)
+        )
+        pane.restore_place()
+        if not new or new == entry.name:
+            return
+        try:
+            await self.app.session.transfer.operation_rename(  # type: ignore[attr-defined]
+                pane.collection.id, join(pane.path, entry.name), join(pane.path, new)
+            )
+        except GlobusErrorTypes as exc:
+            self.app.report_error(exc, f"Renaming {entry.name}")  # type: ignore[attr-defined]
+            return
+        self.notify(f"Renamed {entry.name} to {new}", timeout=2)
+        self.load(pane, pane.path, keep=new)
+        self._refresh_twin(pane)
+
+    @work(group="dialog", exclusive=True, exit_on_error=False)
+    async def action_delete(self) -> None:
+        pane = self.active
+        entries = pane.file_list.selected_or_cursor_entries()
+        if pane.collection is None or not entries:
+            return
+        listed = [e.name + ("/ (and everything in it)" if is_dir(e) else "") for e in entries]
+        where = f"{pane.collection.display_name}:{pane.path}"
+        answer = await self.app.push_screen_wait(
+            ConfirmScreen(
+                f"Delete {len(entries):,} item{'s' if len(entries) != 1 else ''}?",
+                f"From {where} — this submits a delete task and cannot be undone:",
+                listed,
+                yes="Delete",
+                no="Keep",
+            )
+        )
+        pane.restore_place()
+        if not answer:
+            return
+        await operations.submit_delete(self.app, pane, entries)
+
+    def _refresh_twin(self, pane: FilePane) -> None:
+        """The other pane shows the same folder: list it again too."""
+        other = self.pane("right" if pane.side == "left" else "left")
+        if (
+            other.collection is not None
+            and pane.collection is not None
+            and other.collection.id == pane.collection.id
+            and other.path == pane.path
+        ):
+            self.load(other, other.path)
+
+    def refresh_after_task(self, task: Any) -> None:
+        """A task finished: list again the panes showing the collection it changed."""
+        changed = task.source_endpoint_id if task.type == "DELETE" else task.destination_endpoint_id
+        for pane in self.query(FilePane):
+            if pane.collection is not None and pane.collection.id == changed:
+                self.load(pane, pane.path)
+
+    # -- transfers --------------------------------------------------------------------------
+
+    def action_transfer(self) -> None:
+        source, target = self.active, self.other
+        self.start_transfer(source, target, source.file_list.selected_or_cursor_entries())
+
+    @on(FileList.DropRequested)
+    def _dropped(self, event: FileList.DropRequested) -> None:
+        source, target = self._pane_of(event.source), self._pane_of(event.target)
+        self.start_transfer(source, target, event.entries)
+
+    def start_transfer(self, source: FilePane, target: FilePane, entries: list[Any]) -> None:
+        """Ask for the options, then submit one task (F5 and a drop both come here)."""
+        if source.collection is None or target.collection is None:
+            self.notify("Both panes need a collection (o) before copying.", severity="warning")
+            return
+        if not entries:
+            self.notify("Nothing to copy: the folder is empty.", severity="warning")
+            return
+        self._transfer_worker(source, target, list(entries))
+
+    @work(group="dialog", exclusive=True, exit_on_error=False)
+    async def _transfer_worker(
+        self, source: FilePane, target: FilePane, entries: list[Any]
+    ) -> None:
+        await operations.ask_and_submit_transfer(self.app, source, target, entries)
+        source.restore_place()

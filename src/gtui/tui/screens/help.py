@@ -1,0 +1,45 @@
+"""F1 / ?: every key and mouse action, generated from the bindings so it never goes stale."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.table import Table
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Label, Static
+
+from gtui.tui.keys import MOUSE_HELP, iter_help_rows
+
+
+class HelpScreen(ModalScreen[None]):
+    """All keys, by where they work."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,f1,question_mark,q", "close", "Close", id="help_close"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        table = Table(box=None, expand=True, show_header=False, padding=(0, 1))
+        table.add_column("keys", style="bold", no_wrap=True, ratio=1)
+        table.add_column("does", ratio=3)
+        group = None
+        for where, keys, description in iter_help_rows(self.app):
+            if where != group:
+                group = where
+                table.add_row("", "")
+                table.add_row(f"[u]{where}[/u]", "")
+            table.add_row(keys, description)
+        table.add_row("", "")
+        table.add_row("[u]Mouse[/u]", "")
+        for gesture, effect in MOUSE_HELP:
+            table.add_row(gesture, effect)
+        with Vertical(classes="dialog help"):
+            yield Label("Keys", classes="dialog-title")
+            with VerticalScroll():
+                yield Static(table)
+
+    def action_close(self) -> None:
+        self.dismiss(None)

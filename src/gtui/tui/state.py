@@ -1,0 +1,87 @@
+"""What the app remembers between runs: last transfer options, recent collections, submits.
+
+A small JSON file in the platformdirs data folder (``GTUI_DATA_DIR`` overrides it), written
+atomically. It holds no credentials. A missing or unreadable file means starting fresh.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+log = logging.getLogger(__name__)
+
+STATE_FILE = "tui-state.json"
+RECENT_LIMIT = 20
+SUBMITTED_LIMIT = 200
+
+
+def data_dir() -> Path:
+    """The data folder (``GTUI_DATA_DIR`` overrides it, for tests)."""
+    override = os.environ.get("GTUI_DATA_DIR")
+    return Path(override) if override else platformdirs.user_data_path("gtui")
+
+
+class AppState:
+    """A dict persisted as JSON; each setter saves at once."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path or data_dir() / STATE_FILE
+        self.data: dict[str, Any] = {}
+        try:
+            loaded = json.loads(self.path.read_text(encoding="utf-8"))
+            if isinstance(loaded, dict):
+                self.data = loaded
+        except FileNotFoundError:
+            pass
+        except (OSError, ValueError) as exc:
+            log.warning("ignoring unreadable %s: %s", self.path, exc)
+
+    def save(self) -> None:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_suffix(".tmp")
+            tmp.write_text(json.dumps(self.data, indent=1), encoding="utf-8")
+            os.replace(tmp, self.path)
+        except OSError as exc:
+            log.warning("could not save %s: %s", self.path, exc)
+
+    @property
+    def transfer_options(self) -> dict[str, Any]:
+        value = self.data.get("transfer_options")
+        return value if isinstance(value, dict) else {}
+
+    def remember_transfer_options(self, options: dict[str, Any]) -> None:
+        self.data["transfer_options"] = options
+        self.save()
+
+    @property
+    def recent_collections(self) -> list[str]:
+        value = self.data.get("recent_collections")
+        return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+    def remember_collection(self, collection_id: str) -> None:
+        recent = [c for c in self.recent_collections if c != collection_id]
+        self.data["recent_collections"] = [collection_id, *recent][:RECENT_LIMIT]
+        self.save()
+
+    def submitted_items(self, task_id: str) -> dict[str, Any] | None:
+        """The document gtui submitted for a task (so "resubmit" can send the same items)."""
+        value = self.data.get("submitted", {})
+        doc = value.get(task_id) if isinstance(value, dict) else None
+        return doc if isinstance(doc, dict) else None
+
+    def remember_submission(self, task_id: str, document: dict[str, Any]) -> None:
+        submitted = self.data.get("submitted")
+        if not isinstance(submitted, dict):
+            submitted = {}
+        submitted[task_id] = document
+        while len(submitted) > SUBMITTED_LIMIT:
+            submitted.pop(next(iter(submitted)))
+        self.data["submitted"] = submitted
+        self.save()

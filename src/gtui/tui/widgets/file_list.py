@@ -1,0 +1,442 @@
+"""The folder listing: a Line API ``ScrollView`` that stays smooth at 100,000 entries.
+
+Only the visible rows are drawn (``render_line``), each cached as a ``Strip`` until the data,
+the cursor, the selection or the theme changes. Sorting and filtering produce a list of
+indices (see :mod:`gtui.tui.listing`); the screen computes big ones in a thread and hands the
+result to :meth:`FileList.show_view`. The list is also a drag source and a drop target.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from rich.segment import Segment
+from rich.style import Style
+from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
+from textual.errors import NoWidget
+from textual.events import Click, MouseDown, MouseMove, MouseRelease, MouseUp
+from textual.geometry import Offset, Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from gtui.tui.format import human_size, short_time
+from gtui.tui.listing import is_dir, is_link
+
+SIZE_WIDTH = 9
+TIME_WIDTH = 16
+PARENT = ".."
+
+
+class FileList(ScrollView, can_focus=True):
+    """One pane's listing: cursor, multi-selection, folders first, ``..`` on top."""
+
+    ALLOW_SELECT = False
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "file-list--cursor",
+        "file-list--dir",
+        "file-list--link",
+        "file-list--selected",
+        "file-list--dim",
+        "file-list--empty",
+    }
+
+    DEFAULT_CSS = """
+    FileList {
+        background: $surface;
+        overflow-x: hidden;
+        overflow-y: auto;
+        scrollbar-size-vertical: 1;
+        & > .file-list--cursor {
+            color: $block-cursor-blurred-foreground;
+            background: $block-cursor-blurred-background;
+            text-style: $block-cursor-blurred-text-style;
+        }
+        &:focus > .file-list--cursor {
+            color: $block-cursor-foreground;
+            background: $block-cursor-background;
+            text-style: $block-cursor-text-style;
+        }
+        & > .file-list--dir { color: $text-primary; text-style: bold; }
+        & > .file-list--link { color: $text-accent; }
+        & > .file-list--selected { color: $text-warning; text-style: bold; }
+        & > .file-list--dim { color: $text-muted; }
+        & > .file-list--empty { color: $text-muted; text-style: italic; }
+        &.-drop-target {
+            background-tint: $accent 20%;
+            outline: heavy $accent;
+        }
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up,k", "cursor_up", "Up", show=False, id="cursor_up"),
+        Binding("down,j", "cursor_down", "Down", show=False, id="cursor_down"),
+        Binding("pageup", "page_up", "Page up", show=False, id="page_up"),
+        Binding("pagedown", "page_down", "Page down", show=False, id="page_down"),
+        Binding("home", "first", "First", show=False, id="first"),
+        Binding("end", "last", "Last", show=False, id="last"),
+        Binding("enter", "open", "Open", id="open"),
+        Binding("backspace", "parent", "Up", id="parent"),
+        Binding("space,insert", "toggle_select", "Select", id="select"),
+        Binding("asterisk", "invert_selection", "Invert", show=False, id="invert_selection"),
+    ]
+
+    cursor: reactive[int] = reactive(0, repaint=False, init=False)
+
+    @dataclass
+    class OpenRequested(Message):
+        """Enter or a double click on a folder (``entry`` is None for ``..``)."""
+
+        file_list: FileList
+        entry: Any | None
+
+    @dataclass
+    class CursorMoved(Message):
+        """The cursor or the selection changed, so the status line can follow."""
+
+        file_list: FileList
+
+    @dataclass
+    class DropRequested(Message):
+        """Entries dragged from ``source`` were dropped on ``target``."""
+
+        source: FileList
+        target: FileList
+        entries: list[Any] = field(default_factory=list)
+
+    def __init__(
+        self, *, name: str | None = None, id: str | None = None, classes: str | None = None
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.entries: Sequence[Any] = ()
+        self.view: list[int] = []
+        self.show_parent = False
+        self.selected: set[str] = set()
+        self.empty_text = ""
+        self._cache: LRUCache[tuple[int, int, bool, bool], Strip] = LRUCache(1024)
+        self._drag_origin: Offset | None = None
+        self._dragging = False
+
+    # -- data -------------------------------------------------------------------------------
+
+    @property
+    def row_count(self) -> int:
+        """Rows shown, including ``..``."""
+        return len(self.view) + (1 if self.show_parent else 0)
+
+    def set_listing(
+        self, entries: Sequence[Any], view: list[int], *, show_parent: bool, keep: str | None
+    ) -> None:
+        """Show a new listing; the cursor lands on ``keep`` when it is there, else on top."""
+        self.entries = entries
+        self.show_parent = show_parent
+        names = {entry.name for entry in entries}
+        self.selected &= names
+        self._install_view(view, keep)
+
+    def show_view(self, view: list[int], *, keep: str | None = None) -> None:
+        """A new order or filter of the same listing; the cursor stays on its entry."""
+        current = self.entry_at(self.cursor)
+        self._install_view(view, keep if keep is not None else getattr(current, "name", None))
+
+    def _install_view(self, view: list[int], keep: str | None) -> None:
+        self.view = view
+        self._cache.clear()
+        self.virtual_size = Size(self.scrollable_content_region.width, self.row_count)
+        row = self.row_of(keep) if keep is not None else None
+        self.set_reactive(FileList.cursor, 0)
+        self.cursor = min(row if row is not None else 0, max(self.row_count - 1, 0))
+        self._scroll_to_cursor()
+        self.refresh()
+        self.post_message(self.CursorMoved(self))
+
+    def clear_selection(self) -> None:
+        """Forget the selection (after a transfer or delete was submitted)."""
+        self.selected.clear()
+        self._changed()
+
+    def entry_at(self, row: int) -> Any | None:
+        """The entry shown on ``row``; None for ``..`` or past the end."""
+        if self.show_parent:
+            row -= 1
+        if 0 <= row < len(self.view):
+            return self.entries[self.view[row]]
+        return None
+
+    def row_of(self, name: str) -> int | None:
+        """The row showing ``name`` (``..`` included), if it is in the view."""
+        if name == PARENT:
+            return 0 if self.show_parent else None
+        offset = 1 if self.show_parent else 0
+        for row, index in enumerate(self.view):
+            if self.entries[index].name == name:
+                return row + offset
+        return None
+
+    @property
+    def cursor_entry(self) -> Any | None:
+        """The entry under the cursor (None on ``..`` or in an empty folder)."""
+        return self.entry_at(self.cursor)
+
+    def visible_entries(self) -> Iterable[Any]:
+        """Entries in the order shown (hidden and filtered ones left out)."""
+        return (self.entries[i] for i in self.view)
+
+    def selected_entries(self) -> list[Any]:
+        """Selected entries in the order shown."""
+        return [e for e in self.visible_entries() if e.name in self.selected]
+
+    def selected_or_cursor_entries(self) -> list[Any]:
+        """What an action applies to: the selection, else the entry under the cursor."""
+        chosen = self.selected_entries()
+        if chosen:
+            return chosen
+        entry = self.cursor_entry
+        return [entry] if entry is not None else []
+
+    def select_matching(self, predicate: Any, *, select: bool) -> int:
+        """Select (or unselect) visible entries whose name matches; returns how many changed."""
+        changed = 0
+        for entry in self.visible_entries():
+            if predicate(entry.name) and (entry.name in self.selected) != select:
+                if select:
+                    self.selected.add(entry.name)
+                else:
+                    self.selected.discard(entry.name)
+                changed += 1
+        self._changed()
+        return changed
+
+    def _changed(self) -> None:
+        self._cache.clear()
+        self.refresh()
+        self.post_message(self.CursorMoved(self))
+
+    # -- cursor -----------------------------------------------------------------------------
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self.refresh_line(old)
+        self.refresh_line(new)
+        self._scroll_to_cursor()
+        self.post_message(self.CursorMoved(self))
+
+    def _scroll_to_cursor(self) -> None:
+        height = self.scrollable_content_region.height
+        if height <= 0:
+            return
+        top = round(self.scroll_y)
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+        elif self.cursor >= top + height:
+            self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
+
+    def _move(self, row: int) -> None:
+        if self.row_count:
+            self.cursor = max(0, min(row, self.row_count - 1))
+
+    def action_cursor_up(self) -> None:
+        self._move(self.cursor - 1)
+
+    def action_cursor_down(self) -> None:
+        self._move(self.cursor + 1)
+
+    def action_page_up(self) -> None:
+        self._move(self.cursor - max(self.scrollable_content_region.height - 1, 1))
+
+    def action_page_down(self) -> None:
+        self._move(self.cursor + max(self.scrollable_content_region.height - 1, 1))
+
+    def action_first(self) -> None:
+        self._move(0)
+
+    def action_last(self) -> None:
+        self._move(self.row_count - 1)
+
+    def action_open(self) -> None:
+        if not self.row_count:
+            return
+        entry = self.cursor_entry
+        if entry is None or is_dir(entry):
+            self.post_message(self.OpenRequested(self, entry))
+
+    def action_parent(self) -> None:
+        self.post_message(self.OpenRequested(self, None))
+
+    def action_toggle_select(self) -> None:
+        entry = self.cursor_entry
+        if entry is not None:
+            self.selected.symmetric_difference_update({entry.name})
+            self._changed()
+        self._move(self.cursor + 1)
+
+    def action_invert_selection(self) -> None:
+        names = {entry.name for entry in self.visible_entries()}
+        self.selected = (names - self.selected) | (self.selected - names)
+        self._changed()
+
+    # -- rendering --------------------------------------------------------------------------
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._cache.clear()
+
+    def on_resize(self) -> None:
+        self._cache.clear()
+        self.virtual_size = Size(self.scrollable_content_region.width, self.row_count)
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        row = round(self.scroll_y) + y
+        if row >= self.row_count:
+            if row == 0 and self.empty_text:
+                style = self.get_component_rich_style("file-list--empty")
+                return Strip([Segment(f"  {self.empty_text}", style)]).adjust_cell_length(
+                    width, self.rich_style
+                )
+            return Strip.blank(width, self.rich_style)
+        is_cursor = row == self.cursor
+        key = (row, width, is_cursor, self.has_focus)
+        strip = self._cache.get(key)
+        if strip is None:
+            strip = self._render_row(row, width, is_cursor)
+            self._cache[key] = strip
+        return strip
+
+    def _render_row(self, row: int, width: int, is_cursor: bool) -> Strip:
+        base = self.rich_style
+        entry = self.entry_at(row)
+        selected = entry is not None and entry.name in self.selected
+        if entry is None:
+            name_style = self.get_component_rich_style("file-list--dir")
+            name, size, when, tail = "../", "", "", ""
+        else:
+            name_style = self._name_style(entry, selected)
+            name = entry.name + ("/" if is_dir(entry) else "")
+            size = "" if is_dir(entry) else human_size(getattr(entry, "size", None))
+            when = short_time(getattr(entry, "last_modified", None))
+            target = getattr(entry, "link_target", None)
+            tail = f" → {target}" if target else (" (broken link)" if is_link(entry) else "")
+        dim = self.get_component_rich_style("file-list--dim")
+        mark = "✓ " if selected else ("@ " if entry is not None and is_link(entry) else "  ")
+        show_time = width >= 40
+        fixed = 2 + SIZE_WIDTH + 1 + ((TIME_WIDTH + 1) if show_time else 0)
+        name_width = max(width - fixed, 4)
+        label = name + tail
+        if len(label) > name_width:
+            label = label[: name_width - 1] + "…"
+        segments = [
+            Segment(mark, base + name_style),
+            Segment(label[: len(name)], base + name_style),
+            Segment(label[len(name) :], base + dim),
+            Segment(" " * (name_width - len(label)), base),
+            Segment(size.rjust(SIZE_WIDTH) + " ", base),
+        ]
+        if show_time:
+            segments.append(Segment(when.rjust(TIME_WIDTH) + " ", base + dim))
+        strip = Strip(segments).adjust_cell_length(width, base)
+        if is_cursor:
+            cursor = self.get_component_rich_style("file-list--cursor")
+            strip = strip.apply_style(cursor)
+        return strip
+
+    def _name_style(self, entry: Any, selected: bool) -> Style:
+        if selected:
+            return self.get_component_rich_style("file-list--selected")
+        if is_dir(entry):
+            return self.get_component_rich_style("file-list--dir")
+        if is_link(entry):
+            return self.get_component_rich_style("file-list--link")
+        return Style()
+
+    # -- mouse: click, double click, drag and drop -----------------------------------------
+
+    def _row_at(self, event: MouseDown | MouseUp | Click) -> int | None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return None
+        row = round(self.scroll_y) + offset.y
+        return row if row < self.row_count else None
+
+    def on_mouse_down(self, event: MouseDown) -> None:
+        row = self._row_at(event)
+        if row is None or event.button != 1:
+            return
+        self.focus()
+        self.cursor = row
+        if self.entry_at(row) is not None:
+            self._drag_origin = event.screen_offset
+            self._dragging = False
+            self.capture_mouse()
+
+    def on_mouse_move(self, event: MouseMove) -> None:
+        if self._drag_origin is None:
+            return
+        if not self._dragging:
+            dx = abs(event.screen_x - self._drag_origin.x)
+            dy = abs(event.screen_y - self._drag_origin.y)
+            self._dragging = dx + dy >= 2 or (dy >= 1 and self._list_at(event) is not self)
+        if self._dragging:
+            target = self._list_at(event)
+            for other in self.screen.query(FileList):
+                other.set_class(other is target and other is not self, "-drop-target")
+
+    def on_mouse_up(self, event: MouseUp) -> None:
+        if self._drag_origin is None:
+            return
+        dragging = self._dragging
+        target = self._list_at(event) if dragging else None
+        self.release_mouse()
+        self._reset_drag()
+        if dragging:
+            event.stop()
+        if target is not None and target is not self:
+            entries = self._drag_entries()
+            if entries:
+                self.post_message(self.DropRequested(self, target, entries))
+
+    def on_mouse_release(self, _event: MouseRelease) -> None:
+        self._reset_drag()
+
+    def on_click(self, event: Click) -> None:
+        row = self._row_at(event)
+        if row is None:
+            return
+        offset = event.get_content_offset(self)
+        if event.chain == 2:
+            self.cursor = row
+            self.action_open()
+        elif offset is not None and offset.x < 2 and self.entry_at(row) is not None:
+            self.action_toggle_select()
+            self.cursor = row
+
+    def _drag_entries(self) -> list[Any]:
+        entry = self.cursor_entry
+        if entry is not None and entry.name in self.selected:
+            return self.selected_entries()
+        return [entry] if entry is not None else []
+
+    def _reset_drag(self) -> None:
+        self._drag_origin = None
+        self._dragging = False
+        if self.is_attached:
+            for other in self.screen.query(FileList):
+                other.remove_class("-drop-target")
+
+    def _list_at(self, event: MouseMove | MouseUp) -> FileList | None:
+        try:
+            widget, _ = self.screen.get_widget_at(event.screen_x, event.screen_y)
+        except NoWidget:
+            return None
+        for node in widget.ancestors_with_self:
+            if isinstance(node, FileList):
+                return node
+            owned = getattr(node, "file_list", None)
+            if isinstance(owned, FileList):
+                return owned
+        return None

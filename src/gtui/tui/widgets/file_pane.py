@@ -1,0 +1,293 @@
+"""One side of the browse screen: collection header, path bar, listing, filter and status."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.events import Click
+from textual.message import Message
+from textual.timer import Timer
+from textual.widgets import Input, Static
+
+from gtui.tui.format import human_size
+from gtui.tui.listing import arrange, is_dir
+from gtui.tui.widgets.file_list import FileList
+from gtui.tui.widgets.path_bar import PathBar
+
+ARRANGE_IN_THREAD_ABOVE = 5_000
+SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+SORT_LABELS = {"name": "name", "size": "size", "modified": "modified"}
+
+
+class PaneHeader(Static):
+    """The collection's name and kind; a click opens the collection picker."""
+
+    @dataclass
+    class Clicked(Message):
+        header: PaneHeader
+
+    def on_click(self, event: Click) -> None:
+        event.stop()
+        self.post_message(self.Clicked(self))
+
+
+class FilePane(Vertical):
+    """Holds a pane's place (collection, path, order, filter) and shows its listing."""
+
+    @dataclass
+    class CollectionPickRequested(Message):
+        pane: FilePane
+
+    @dataclass
+    class NavigateRequested(Message):
+        """The user typed a path in the path bar and pressed Enter."""
+
+        pane: FilePane
+        path: str
+
+    def __init__(self, side: str, *, id: str | None = None) -> None:
+        super().__init__(id=id or side, classes="file-pane")
+        self.side = side
+        self.collection: Any | None = None
+        self.path = ""
+        self.entries: Sequence[Any] = ()
+        self.sort_key = "name"
+        self.reverse = False
+        self.show_hidden = False
+        self.filter_text = ""
+        self.loading = False
+        self.error: str | None = None
+        self._spin = 0
+        self._counts = (0, 0)
+        self._spinner: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        yield PaneHeader("No collection — press o to choose one", classes="pane-header")
+        yield PathBar(id=f"{self.side}-path")
+        yield FileList(id=f"{self.side}-list")
+        yield Input(
+            placeholder="filter: text or *.glob", id=f"{self.side}-filter", classes="filter"
+        )
+        yield Static("", classes="pane-status")
+
+    @property
+    def file_list(self) -> FileList:
+        return self.query_one(FileList)
+
+    @property
+    def path_bar(self) -> PathBar:
+        return self.query_one(PathBar)
+
+    @property
+    def status_text(self) -> str:
+        return str(self.query_one(".pane-status", Static).render())
+
+    # -- what the screen calls ------------------------------------------------------------
+
+    def show_collection(self, collection: Any) -> None:
+        """Name the collection in the header (its listing follows separately)."""
+        self.collection = collection
+        header = Text()
+        header.append(collection.display_name, style="bold")
+        header.append(f"  {collection.kind}", style="italic")
+        owner = getattr(collection, "owner_string", None)
+        if owner:
+            header.append(f"  · {owner}", style="dim")
+        self.query_one(PaneHeader).update(header)
+
+    def show_loading(self, path: str) -> None:
+        """Show the spinner; the listing stays until the new one arrives."""
+        self.loading = True
+        self.error = None
+        self.path_bar.show_path(path)
+        if self._spinner is None:
+            self._spinner = self.set_interval(0.1, self._tick)
+        self._update_status()
+
+    def show_listing(self, path: str, entries: Sequence[Any], *, keep: str | None = None) -> None:
+        """Show a folder's listing; ``keep`` names the entry to put the cursor on."""
+        same_folder = path == self.path
+        self.path = path
+        self.entries = entries
+        self._stop_spinner()
+        self.error = None
+        self.path_bar.show_path(path)
+        file_list = self.file_list
+        if not same_folder:
+            file_list.selected.clear()
+            self.filter_text = ""
+            self.query_one(".filter", Input).value = ""
+            self.query_one(".filter", Input).display = False
+        file_list.empty_text = "(empty folder)"
+        if keep is None and same_folder:
+            current = file_list.cursor_entry
+            keep = current.name if current is not None else None
+        self._arrange(listing=True, keep=keep)
+
+    def show_error(self, message: str) -> None:
+        """A listing failed: keep the old listing and place, say why in the status line."""
+        self._stop_spinner()
+        self.error = message
+        self.path_bar.show_path(self.path)
+        self._update_status()
+
+    def set_order(self, sort_key: str, reverse: bool) -> None:
+        self.sort_key, self.reverse = sort_key, reverse
+        self._arrange()
+
+    def toggle_hidden(self) -> None:
+        self.show_hidden = not self.show_hidden
+        self._arrange()
+
+    def start_filter(self) -> None:
+        """Open the filter box ("filter as you type")."""
+        box = self.query_one(".filter", Input)
+        box.display = True
+        box.value = self.filter_text
+        box.focus()
+
+    def folder_names(self) -> list[str]:
+        """Subfolder names of the current listing (for Tab completion)."""
+        return [entry.name for entry in self.entries if is_dir(entry)]
+
+    def restore_place(self) -> None:
+        """Focus the listing again (after a dialog or the path bar)."""
+        self.file_list.focus()
+
+    # -- sorting and filtering ------------------------------------------------------------
+
+    def _arrange(self, *, listing: bool = False, keep: str | None = None) -> None:
+        options = {
+            "sort_key": self.sort_key,
+            "reverse": self.reverse,
+            "filter_text": self.filter_text,
+            "show_hidden": self.show_hidden,
+        }
+        entries = self.entries
+        show_parent = self.path not in ("", "/")
+        if len(entries) <= ARRANGE_IN_THREAD_ABOVE:
+            self._install(entries, arrange(entries, **options), listing, show_parent, keep)
+        else:
+            self.run_worker(
+                self._arrange_in_thread(entries, options, listing, show_parent, keep),
+                group=f"arrange-{self.side}",
+                exclusive=True,
+                exit_on_error=False,
+            )
+        self._update_status()
+
+    async def _arrange_in_thread(
+        self,
+        entries: Sequence[Any],
+        options: dict[str, Any],
+        listing: bool,
+        show_parent: bool,
+        keep: str | None,
+    ) -> None:
+        view = await asyncio.to_thread(lambda: arrange(entries, **options))
+        if entries is self.entries:
+            self._install(entries, view, listing, show_parent, keep)
+
+    def _install(
+        self,
+        entries: Sequence[Any],
+        view: list[int],
+        listing: bool,
+        show_parent: bool,
+        keep: str | None,
+    ) -> None:
+        file_list = self.file_list
+        if listing or file_list.entries is not entries:
+            file_list.set_listing(entries, view, show_parent=show_parent, keep=keep)
+        else:
+            file_list.show_view(view, keep=keep)
+        folders = sum(1 for i in view if is_dir(entries[i]))
+        self._counts = (folders, len(view) - folders)
+        self._update_status()
+
+    # -- events ---------------------------------------------------------------------------
+
+    @on(PaneHeader.Clicked)
+    def _header_clicked(self) -> None:
+        self.post_message(self.CollectionPickRequested(self))
+
+    @on(Input.Changed, ".filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        if event.value != self.filter_text:
+            self.filter_text = event.value
+            self._arrange()
+
+    @on(Input.Submitted, ".filter")
+    def _filter_done(self, event: Input.Submitted) -> None:
+        event.stop()
+        event.input.display = False
+        self.file_list.focus()
+
+    def key_escape(self) -> None:
+        box = self.query_one(".filter", Input)
+        if box.has_focus:
+            box.value = ""
+            box.display = False
+            self.file_list.focus()
+
+    @on(Input.Submitted, "PathBar")
+    def _path_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        path = event.value.strip() or "/"
+        self.post_message(self.NavigateRequested(self, path))
+        self.file_list.focus()
+
+    @on(PathBar.Cancelled)
+    def _path_cancelled(self, event: PathBar.Cancelled) -> None:
+        event.stop()
+        self.file_list.focus()
+
+    @on(FileList.CursorMoved)
+    def _cursor_moved(self) -> None:
+        self._update_status()
+
+    # -- status line ----------------------------------------------------------------------
+
+    def _tick(self) -> None:
+        self._spin = (self._spin + 1) % len(SPINNER)
+        self._update_status()
+
+    def _stop_spinner(self) -> None:
+        self.loading = False
+        if self._spinner is not None:
+            self._spinner.stop()
+            self._spinner = None
+
+    def _update_status(self) -> None:
+        if not self.is_mounted:
+            return
+        status = Text()
+        if self.loading:
+            status.append(f"{SPINNER[self._spin]} loading… ", style="bold")
+        if self.error:
+            status.append(self.error, style="bold red")
+            self.query_one(".pane-status", Static).update(status)
+            return
+        shown = self.file_list
+        folders, files = self._counts
+        status.append(f"{folders:,} folders, {files:,} files")
+        hidden = len(self.entries) - len(shown.view)
+        if hidden and not self.filter_text:
+            status.append(f" ({hidden:,} hidden)", style="dim")
+        chosen = shown.selected_entries() if shown.selected else []
+        if chosen:
+            size = sum(getattr(e, "size", 0) or 0 for e in chosen if not is_dir(e))
+            status.append(f" · {len(chosen):,} selected ({human_size(size)})", style="bold")
+        arrow = "↓" if self.reverse else "↑"
+        status.append(f" · {SORT_LABELS[self.sort_key]} {arrow}", style="dim")
+        if self.filter_text:
+            status.append(f" · filter “{self.filter_text}”", style="italic")
+        self.query_one(".pane-status", Static).update(status)

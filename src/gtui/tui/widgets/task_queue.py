@@ -1,0 +1,329 @@
+"""The live task queue: one line per task with a progress bar, drawn with the Line API.
+
+The screen feeds it ``Task`` records (from ``task_list`` at start and from the task monitor
+afterwards); the queue only draws them and reports which one the user opened.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from rich.segment import Segment
+from rich.style import Style
+from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
+from textual.events import Click
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from gtui.tui.format import human_duration, human_rate, human_size, relative_time
+from gtui.tui.progress import TaskProgress, progress_of
+
+STATUS_NAMES = {
+    "ACTIVE": "Active",
+    "INACTIVE": "Inactive",
+    "SUCCEEDED": "Succeeded",
+    "FAILED": "Failed",
+    "CANCELED": "Canceled",
+}
+BAR_WIDTH = 14
+
+
+def status_name(task: Any) -> str:
+    """The status a person reads: Queued for accepted-but-waiting tasks, Paused, Canceled."""
+    if task.status == "ACTIVE" and getattr(task, "is_paused", False):
+        return "Paused"
+    if task.status == "ACTIVE" and (getattr(task, "nice_status", None) or "") == "Queued":
+        return "Queued"
+    if task.status == "FAILED" and (getattr(task, "nice_status", None) or "").upper() in (
+        "CANCELED",
+        "CANCELLED",
+    ):
+        return "Canceled"
+    return STATUS_NAMES.get(task.status, task.status.title())
+
+
+class TaskQueue(ScrollView, can_focus=True):
+    """Tasks newest first, with status, bar, bytes, rate, ETA, files and faults."""
+
+    ALLOW_SELECT = False
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "task-queue--header",
+        "task-queue--cursor",
+        "task-queue--bar-done",
+        "task-queue--bar-todo",
+        "task-queue--active",
+        "task-queue--succeeded",
+        "task-queue--failed",
+        "task-queue--inactive",
+        "task-queue--fault",
+        "task-queue--dim",
+    }
+
+    DEFAULT_CSS = """
+    TaskQueue {
+        background: $surface;
+        overflow-x: hidden;
+        scrollbar-size-vertical: 1;
+        & > .task-queue--header { color: $text-muted; text-style: bold; }
+        & > .task-queue--cursor {
+            background: $block-cursor-blurred-background;
+            color: $block-cursor-blurred-foreground;
+        }
+        &:focus > .task-queue--cursor {
+            background: $block-cursor-background;
+            color: $block-cursor-foreground;
+            text-style: $block-cursor-text-style;
+        }
+        & > .task-queue--bar-done { color: $primary; }
+        & > .task-queue--bar-todo { color: $foreground 20%; }
+        & > .task-queue--active { color: $text-primary; }
+        & > .task-queue--succeeded { color: $text-success; }
+        & > .task-queue--failed { color: $text-error; text-style: bold; }
+        & > .task-queue--inactive { color: $text-warning; text-style: bold; }
+        & > .task-queue--fault { color: $text-warning; }
+        & > .task-queue--dim { color: $text-muted; }
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up,k", "cursor_up", "Up", show=False, id="task_up"),
+        Binding("down,j", "cursor_down", "Down", show=False, id="task_down"),
+        Binding("home", "first", "First", show=False, id="task_first"),
+        Binding("end", "last", "Last", show=False, id="task_last"),
+        Binding("enter", "open", "Task detail", id="task_open"),
+    ]
+
+    cursor: reactive[int] = reactive(0, repaint=False, init=False)
+
+    @dataclass
+    class TaskChosen(Message):
+        """Enter or a double click on a task row."""
+
+        task_id: str
+
+    def __init__(
+        self,
+        *,
+        clock: Callable[[], datetime] | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(id=id, classes=classes)
+        self.tasks: dict[str, Any] = {}
+        self.order: list[str] = []
+        self.progress: dict[str, TaskProgress] = {}
+        self.expected: dict[str, int] = {}
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self._cache: LRUCache[tuple[str, int, bool, bool], Strip] = LRUCache(256)
+
+    # -- data -------------------------------------------------------------------------------
+
+    def update_tasks(self, tasks: Iterable[Any]) -> None:
+        """Add or refresh tasks (a ``task_list`` page or the monitor's latest documents)."""
+        for task in tasks:
+            previous = self.tasks.get(task.task_id)
+            self.tasks[task.task_id] = task
+            self.progress[task.task_id] = progress_of(
+                task,
+                self.progress.get(task.task_id),
+                previous,
+                expected_bytes=self.expected.get(task.task_id),
+            )
+        self._reorder()
+
+    def _reorder(self) -> None:
+        current = self.order[self.cursor] if 0 <= self.cursor < len(self.order) else None
+        epoch = datetime(1970, 1, 1, tzinfo=UTC)
+        self.order = sorted(
+            self.tasks,
+            key=lambda tid: self.tasks[tid].request_time or epoch,
+            reverse=True,
+        )
+        self._cache.clear()
+        self.virtual_size = Size(self.scrollable_content_region.width, len(self.order) + 1)
+        if current in self.tasks:
+            self.set_reactive(TaskQueue.cursor, self.order.index(current))
+        self.refresh()
+        self._title()
+
+    @property
+    def cursor_task(self) -> Any | None:
+        if 0 <= self.cursor < len(self.order):
+            return self.tasks[self.order[self.cursor]]
+        return None
+
+    def row_of(self, task_id: str) -> int | None:
+        return self.order.index(task_id) if task_id in self.tasks else None
+
+    def _title(self) -> None:
+        running = sum(1 for t in self.tasks.values() if t.status in ("ACTIVE", "INACTIVE"))
+        self.border_title = f"Tasks · {running} running · {len(self.tasks)} shown"
+
+    # -- cursor -----------------------------------------------------------------------------
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self.refresh_line(old + 1)
+        self.refresh_line(new + 1)
+        height = self.scrollable_content_region.height - 1
+        top = round(self.scroll_y)
+        if height > 0 and new < top:
+            self.scroll_to(y=new, animate=False, immediate=True)
+        elif height > 0 and new >= top + height:
+            self.scroll_to(y=new - height + 1, animate=False, immediate=True)
+
+    def _move(self, row: int) -> None:
+        if self.order:
+            self.cursor = max(0, min(row, len(self.order) - 1))
+
+    def action_cursor_up(self) -> None:
+        self._move(self.cursor - 1)
+
+    def action_cursor_down(self) -> None:
+        self._move(self.cursor + 1)
+
+    def action_first(self) -> None:
+        self._move(0)
+
+    def action_last(self) -> None:
+        self._move(len(self.order) - 1)
+
+    def action_open(self) -> None:
+        task = self.cursor_task
+        if task is not None:
+            self.post_message(self.TaskChosen(task.task_id))
+
+    def on_click(self, event: Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None or offset.y == 0:
+            return
+        row = round(self.scroll_y) + offset.y - 1
+        if row < len(self.order):
+            self.cursor = row
+            if event.chain == 2:
+                self.action_open()
+
+    # -- rendering --------------------------------------------------------------------------
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._cache.clear()
+
+    def on_resize(self) -> None:
+        self._cache.clear()
+        self.virtual_size = Size(self.scrollable_content_region.width, len(self.order) + 1)
+
+    def _columns(self, width: int) -> tuple[int, bool]:
+        """Width of the label column, and whether the wide columns fit."""
+        wide = width >= 110
+        fixed = 2 + 10 + BAR_WIDTH + 5 + 10 + (11 + 8 + 12 + 4 if wide else 0)
+        return max(width - fixed, 10), wide
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if y == 0:
+            return self._header(width)
+        row = round(self.scroll_y) + y - 1
+        if row >= len(self.order):
+            if row == 0:
+                dim = self.get_component_rich_style("task-queue--dim")
+                return Strip(
+                    [Segment("  No tasks yet: F5 copies the selection.", dim)]
+                ).adjust_cell_length(width, base)
+            return Strip.blank(width, base)
+        task_id = self.order[row]
+        is_cursor = row == self.cursor
+        key = (task_id, width, is_cursor, self.has_focus)
+        strip = self._cache.get(key)
+        if strip is None:
+            strip = self._render_task(self.tasks[task_id], width, is_cursor)
+            self._cache[key] = strip
+        return strip
+
+    def _header(self, width: int) -> Strip:
+        label_width, wide = self._columns(width)
+        text = "  " + "Task".ljust(label_width) + "Status".ljust(10)
+        text += "Progress".ljust(BAR_WIDTH + 5) + "Bytes".rjust(10)
+        if wide:
+            text += "Rate".rjust(11) + "ETA".rjust(8) + "Files".rjust(12) + "    "
+        style = self.rich_style + self.get_component_rich_style("task-queue--header")
+        return Strip([Segment(text, style)]).adjust_cell_length(width, self.rich_style)
+
+    def _render_task(self, task: Any, width: int, is_cursor: bool) -> Strip:
+        base = self.rich_style
+        label_width, wide = self._columns(width)
+        progress = self.progress.get(task.task_id) or progress_of(task, None, None)
+        status = status_name(task)
+        status_style = self._status_style(status)
+        route = f"{task.source_name} → {task.destination_name}"
+        if task.type == "DELETE":
+            route = f"delete on {task.source_name}"
+        label = task.label or route
+        text = label if task.label is None else f"{label} · {route}"
+        if len(text) > label_width - 1:
+            text = text[: label_width - 2] + "…"
+        icon = {"Succeeded": "✔ ", "Failed": "✘ ", "Canceled": "⊘ ", "Inactive": "! "}.get(
+            status, "▸ " if status == "Active" else "· "
+        )
+        dim = self.get_component_rich_style("task-queue--dim")
+        segments = [
+            Segment(icon, base + status_style),
+            Segment(text.ljust(label_width), base),
+            Segment(status.ljust(10), base + status_style),
+        ]
+        segments.extend(self._bar(progress.fraction, status))
+        segments.append(Segment(human_size(task.bytes_transferred).rjust(10), base))
+        if wide:
+            rate = human_rate(progress.rate) if not task.is_finished else ""
+            eta = human_duration(progress.eta) if progress.eta is not None else ""
+            if task.is_finished:
+                eta = relative_time(task.completion_time, self.clock())
+            files = f"{task.files_transferred:,}/{task.files:,}" if task.files else ""
+            fault = f" ⚠{task.faults}" if task.faults else ""
+            segments += [
+                Segment(rate.rjust(11), base),
+                Segment(eta.rjust(8), base + dim),
+                Segment(files.rjust(12), base),
+                Segment(
+                    fault.ljust(4)[:4], base + self.get_component_rich_style("task-queue--fault")
+                ),
+            ]
+        strip = Strip(segments).adjust_cell_length(width, base)
+        if is_cursor:
+            strip = strip.apply_style(self.get_component_rich_style("task-queue--cursor"))
+        return strip
+
+    def _status_style(self, status: str) -> Style:
+        name = {
+            "Succeeded": "task-queue--succeeded",
+            "Failed": "task-queue--failed",
+            "Canceled": "task-queue--dim",
+            "Inactive": "task-queue--inactive",
+            "Paused": "task-queue--inactive",
+        }.get(status, "task-queue--active")
+        return self.get_component_rich_style(name)
+
+    def _bar(self, fraction: float | None, status: str) -> list[Segment]:
+        base = self.rich_style
+        done_style = base + self.get_component_rich_style("task-queue--bar-done")
+        if status == "Succeeded":
+            done_style = base + self.get_component_rich_style("task-queue--succeeded")
+        elif status in ("Failed", "Canceled"):
+            done_style = base + self.get_component_rich_style("task-queue--failed")
+        todo_style = base + self.get_component_rich_style("task-queue--bar-todo")
+        if fraction is None:
+            return [Segment("╌" * BAR_WIDTH, todo_style), Segment("   … ", base)]
+        filled = int(round(fraction * BAR_WIDTH))
+        return [
+            Segment("━" * filled, done_style),
+            Segment("━" * (BAR_WIDTH - filled), todo_style),
+            Segment(f" {int(fraction * 100):>3}%", base),
+        ]

@@ -1,0 +1,197 @@
+"""Browsing the demo collections with the keyboard: the real app on the embedded service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tui_helpers import collection_path, listed, pane, ready, wait_for
+
+from gtui.sim.world import LAPTOP_ID, SCRATCH_ID
+from gtui.tui.app import PanePlace
+from gtui.tui.screens.confirm import ConfirmScreen
+from gtui.tui.screens.prompt import PromptScreen
+
+
+async def test_panes_open_on_two_demo_collections(make_app: Any) -> None:
+    app = await make_app()
+    async with app.run_test(size=(140, 40)) as pilot:
+        await ready(pilot)
+        assert pane(app, "left").collection.display_name == "Demo Laptop"
+        assert pane(app, "right").collection.display_name == "HPC Cluster Scratch"
+        assert "Documents" in listed(app, "left")
+        assert listed(app, "left")[:4] == ["deep", "Documents", "latest-results", "projects"]
+        assert app.sub_title == "demo@gtui.example · sim"
+
+
+async def test_enter_opens_a_folder_and_backspace_returns_to_it(make_app: Any) -> None:
+    app = await make_app()
+    async with app.run_test(size=(140, 40)) as pilot:
+        await ready(pilot)
+        left = pane(app, "left")
+        left.file_list.cursor = left.file_list.row_of("projects")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: left.path == "/~/projects/" and not left.loading)
+        assert "climate-model" in listed(app, "left")
+        await pilot.press("backspace")
+        await wait_for(pilot, lambda: left.path == "/~/" and not left.loading)
+        assert left.file_list.cursor_entry.name == "projects"
+
+
+async def test_filter_as_you_type_narrows_and_escape_clears(make_app: Any) -> None:
+    app = await make_app()
+    async with app.run_test(size=(140, 40)) as pilot:
+        await ready(pilot)
+        await pilot.press("slash", "p", "r")
+        assert listed(app, "left") == ["projects", "private.key"]
+        assert "filter “pr”" in pane(app, "left").status_text
+        await pilot.press("escape")
+        assert "Documents" in listed(app, "left")
+
+
+async def test_sort_cycles_name_size_modified_and_reverses(make_app: Any) -> None:
+    app = await make_app()
+    async with app.run_test(size=(140, 40)) as pilot:
+        await ready(pilot)
+        left = pane(app, "left")
+        await pilot.press("s")
+        assert left.sort_key == "size"
+        files = [e for e in left.file_list.visible_entries() if e.type != "dir"]
+        assert [e.size for e in files] == sorted(e.size for e in files)
+        await pilot.press("S")
+        files = [e for e in left.file_list.visible_entries() if e.type != "dir"]
+        assert [e.size for e in files] == sorted((e.size for e in files), reverse=True)
+        assert listed(app, "left")[0] in ("projects", "Documents", "deep", "latest-results")
+        await pilot.press("s", "s")
+        assert left.sort_key == "name"
+
+
+async def test_hidden_files_toggle_with_full_stop(make_app: Any) -> None:
+    app = await make_app()
+    async with app.run_test(size=(140, 40)) as pilot:
+        await ready(pilot)
+        assert ".bashrc" not in listed(app, "left")
+        await pilot.press("full_stop")
+        assert ".bashrc" in listed(app, "left")
+        assert listed(app, "left")[0] == ".config"
+
+
+async def test_new_folder_appears_on_disk_and_under_the_cursor(make_app: Any, sim: Any) -> None:
+    app = await make_app()
+    async with app.run_test(size=(140, 40)) as pilot:
+        await ready(pilot)
+        await pilot.press("f7")
+        await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen))
+        await pilot.press(*"results-2026", "enter")
+        left = pane(app, "left")
+        await wait_for(pilot, lambda: "results-2026" in listed(app, "left") and not left.loading)
+        assert left.file_list.cursor_entry.name == "results-2026"
+        assert collection_path(sim, LAPTOP_ID, "/~/results-2026").is_dir()
+
+
+async def test_rename_changes_the_name_on_disk(make_app: Any, sim: Any) -> None:
+    app = await make_app()
+    async with app.run_test(size=(140, 40)) as pilot:
+        await ready(pilot)
+        left = pane(app, "left")
+        left.file_list.cursor = left.file_list.row_of("Documents")
+        await pilot.press("f2")
+        await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen))
+        await pilot.press(*"Papers", "enter")
+        await wait_for(pilot, lambda: "Papers" in listed(app, "left"))
+        assert collection_path(sim, LAPTOP_ID, "/~/Papers").is_dir()
+        assert not collection_path(sim, LAPTOP_ID, "/~/Documents").exists()
+
+
+async def test_delete_asks_listing_the_items_then_removes_them(make_app: Any, sim: Any) -> None:
+    app = await make_app()
+    async with app.run_test(size=(140, 40)) as pilot:
+        await ready(pilot)
+        left = pane(app, "left")
+        left.file_list.cursor = left.file_list.row_of("deep")
+        await pilot.press("space")
+        left.file_list.cursor = left.file_list.row_of("Documents")
+        await pilot.press("space", "f8")
+        confirm = await wait_for(
+            pilot, lambda: app.screen if isinstance(app.screen, ConfirmScreen) else None
+        )
+        assert confirm.items == [
+            "deep/ (and everything in it)",
+            "Documents/ (and everything in it)",
+        ]
+        await pilot.press("y")
+        target = collection_path(sim, LAPTOP_ID, "/~/deep")
+        await wait_for(pilot, lambda: not target.exists())
+        await wait_for(pilot, lambda: "deep" not in listed(app, "left"))
+        assert not collection_path(sim, LAPTOP_ID, "/~/Documents").exists()
+        assert any(t.type == "DELETE" and t.status == "SUCCEEDED" for t in app.tasks.values())
+
+
+async def test_declining_the_delete_keeps_everything(make_app: Any, sim: Any) -> None:
+    app = await make_app()
+    async with app.run_test(size=(140, 40)) as pilot:
+        await ready(pilot)
+        left = pane(app, "left")
+        left.file_list.cursor = left.file_list.row_of("deep")
+        await pilot.press("delete")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("n")
+        assert not app.tasks
+        assert collection_path(sim, LAPTOP_ID, "/~/deep").is_dir()
+
+
+async def test_select_by_pattern_and_invert(make_app: Any) -> None:
+    app = await make_app()
+    async with app.run_test(size=(140, 40)) as pilot:
+        await ready(pilot)
+        file_list = pane(app, "left").file_list
+        await pilot.press("plus")
+        await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen))
+        await pilot.press(*"p*", "enter")
+        await wait_for(pilot, lambda: file_list.selected == {"projects", "private.key"})
+        await pilot.press("asterisk")
+        assert "projects" not in file_list.selected and "Documents" in file_list.selected
+        assert "selected" in pane(app, "left").status_text
+
+
+async def test_path_bar_goes_to_a_typed_path_with_tab_completion(make_app: Any) -> None:
+    app = await make_app()
+    async with app.run_test(size=(140, 40)) as pilot:
+        await ready(pilot)
+        await pilot.press("g", *"pro", "tab")
+        bar = pane(app, "left").path_bar
+        assert bar.value == "/~/projects/"
+        await pilot.press("enter")
+        left = pane(app, "left")
+        await wait_for(pilot, lambda: left.path == "/~/projects/" and not left.loading)
+        assert app.focused is left.file_list
+
+
+async def test_a_failed_listing_is_a_notification_and_the_pane_stays(make_app: Any) -> None:
+    app = await make_app()
+    async with app.run_test(size=(140, 40), notifications=True) as pilot:
+        await ready(pilot)
+        left = pane(app, "left")
+        left.file_list.cursor = left.file_list.row_of("projects")
+        await pilot.press("g", "ctrl+a", "ctrl+k", *"/~/no-such-folder/", "enter")
+        await wait_for(pilot, lambda: left.error is not None)
+        assert left.path == "/~/"
+        assert left.file_list.cursor_entry.name == "projects"
+        messages = [n.message for n in app._notifications]
+        assert any("Listing /~/no-such-folder/ failed" in m and "request" in m for m in messages)
+
+
+async def test_the_100k_folder_opens_and_scrolls(make_app: Any) -> None:
+    app = await make_app(right=PanePlace(SCRATCH_ID, "/big/100k/"))
+    async with app.run_test(size=(140, 40)) as pilot:
+        right = pane(app, "right")
+        await wait_for(pilot, lambda: len(right.entries) == 100_000, timeout=60)
+        await wait_for(pilot, lambda: right.file_list.row_count == 100_001)
+        right.file_list.focus()
+        await pilot.press("end")
+        assert right.file_list.cursor == 100_000
+        assert right.file_list.scroll_y > 99_000
+        await pilot.press("pageup", "pageup", "home")
+        assert right.file_list.cursor == 0
+        await pilot.press("slash", *"99999")
+        await wait_for(pilot, lambda: right.file_list.row_count < 100)
+        assert all("99999" in name for name in listed(app, "right"))

@@ -1,0 +1,112 @@
+"""Helpers for the app's tests: paths on disk, a logged-in app, waiting for conditions."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
+
+from gtui.config import Settings
+from gtui.core.session import GlobusSession
+from gtui.sim.serve import RunningSim
+from gtui.sim.world import DEMO_NATIVE_CLIENT_ID, DEMO_USERNAME, LAPTOP_ID, SCRATCH_ID
+from gtui.tui.app import GtuiApp, PanePlace
+from gtui.tui.launch import demo_login
+from gtui.tui.state import AppState
+
+FIXED_TIME = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
+COLLECTION_FOLDERS = {LAPTOP_ID: "laptop", SCRATCH_ID: "scratch"}
+
+
+def freeze_mtimes(root: Path) -> None:
+    """Give every demo file one modification time, so listings look the same every run."""
+    stamp = FIXED_TIME.timestamp()
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if not d.startswith(".gtui-sim")]
+        for name in files + dirs:
+            path = Path(folder) / name
+            if not path.is_symlink():
+                os.utime(path, (stamp, stamp))
+
+
+def collection_path(sim: RunningSim, collection_id: str, path: str) -> Path:
+    """Where a collection path lives on disk (``/~/`` is ``/home/demo/``)."""
+    relative = path.replace("/~/", "/home/demo/", 1).lstrip("/")
+    return sim.settings.root / COLLECTION_FOLDERS[collection_id] / relative
+
+
+def new_session(sim: RunningSim) -> GlobusSession:
+    return GlobusSession(DEMO_NATIVE_CLIENT_ID, environment="sim", service_urls=sim.service_urls)
+
+
+def build_app(sim: RunningSim, session: GlobusSession, **overrides: Any) -> GtuiApp:
+    options: dict[str, Any] = {
+        "session": session,
+        "settings": Settings(),
+        "state": AppState(),
+        "environment": "sim",
+        "username": DEMO_USERNAME,
+        "left": PanePlace(LAPTOP_ID, "/~/"),
+        "right": PanePlace(SCRATCH_ID, "/~/"),
+        "clock": lambda: FIXED_TIME,
+    }
+    options.update(overrides)
+    app = GtuiApp(**options)
+    app.animation_level = "none"
+    return app
+
+
+def logged_in_app(sim: RunningSim, **overrides: Any) -> GtuiApp:
+    """For synchronous (snapshot) tests: log in on a throwaway loop, then build the app."""
+    asyncio.run(_login_once(sim))
+    return build_app(sim, new_session(sim), **overrides)
+
+
+async def _login_once(sim: RunningSim) -> None:
+    session = new_session(sim)
+    try:
+        await demo_login(session)
+    finally:
+        await session.aclose()
+
+
+async def wait_for(
+    pilot: Pilot[Any], condition: Callable[[], Any], *, timeout: float = 30.0
+) -> Any:
+    """Let the app run until ``condition()`` is truthy (or fail after ``timeout``)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        result = condition()
+        if result:
+            return result
+        if loop.time() > deadline:
+            raise AssertionError(f"timed out waiting for {condition}")
+        await pilot.pause(0.05)
+
+
+def pane(app: GtuiApp, side: str) -> Any:
+    from gtui.tui.widgets.file_pane import FilePane
+
+    return app.screen.query_one(f"#{side}", FilePane)
+
+
+def listed(app: GtuiApp, side: str) -> list[str]:
+    """Names shown in a pane, in order."""
+    return [entry.name for entry in pane(app, side).file_list.visible_entries()]
+
+
+async def ready(pilot: Pilot[Any]) -> None:
+    """Both panes have listed their first folder."""
+    app = pilot.app
+    await wait_for(
+        pilot,
+        lambda: all(
+            not pane(app, side).loading and pane(app, side).path for side in ("left", "right")
+        ),
+    )
