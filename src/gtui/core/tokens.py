@@ -47,6 +47,8 @@ TOKEN_FIELDS = (
     "token_type",
 )
 Tokens = dict[str, dict[str, Any]]
+TEMP_PREFIX = ".tokens-"
+TEMP_SUFFIX = ".tmp"
 
 
 def default_token_path() -> Path:
@@ -226,7 +228,9 @@ class TokenStore:
         else:
             out.update(inner)
         payload = json.dumps(out, indent=2, sort_keys=True).encode()
-        fd, tmp_name = tempfile.mkstemp(dir=self.path.parent, prefix=".tokens-", suffix=".tmp")
+        fd, tmp_name = tempfile.mkstemp(
+            dir=self.path.parent, prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX
+        )
         try:
             with os.fdopen(fd, "wb") as handle:
                 os.fchmod(handle.fileno(), 0o600)
@@ -245,9 +249,19 @@ class TokenStore:
         finally:
             os.close(dir_fd)
 
+    def _remove_stale_temp_files(self) -> None:
+        """Delete temp files a writer killed mid-write left behind (they may hold tokens).
+
+        Only called under the lock, when no other writer can be between mkstemp and replace.
+        """
+        for stale in self.path.parent.glob(f"{TEMP_PREFIX}*{TEMP_SUFFIX}"):
+            with contextlib.suppress(FileNotFoundError):
+                stale.unlink()
+
     def modify(self, change: Callable[[Tokens], Any], *, held: StoreLock | None = None) -> Any:
         """Apply `change` to this namespace's tokens under the lock and write the file once."""
         with self._locked(held):
+            self._remove_stale_temp_files()
             document = self._read_for_writing()
             tokens = document["data"].setdefault(self.namespace, {})
             result = change(tokens)
