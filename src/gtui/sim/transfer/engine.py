@@ -13,6 +13,7 @@ import json
 import logging
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from gtui.sim.settings import SimSettings
 from gtui.sim.transfer.copier import Stopped
@@ -24,6 +25,7 @@ from gtui.sim.world import World
 log = logging.getLogger(__name__)
 
 MAX_ACTIVE_PER_USER = 3
+JOB_THREADS = 64
 TICK_SECONDS = 0.1
 PROGRESS_INTERVAL_SECONDS = 2.0
 CANCELED = "CANCELED"
@@ -51,8 +53,10 @@ class Engine:
         self._last_progress: dict[str, float] = {}
         self._wake = asyncio.Event()
         self._loop_task: asyncio.Task[None] | None = None
+        self._executor: ThreadPoolExecutor | None = None
 
     async def start(self) -> None:
+        self._executor = ThreadPoolExecutor(JOB_THREADS, thread_name_prefix="transfer-job")
         for task in self.store.active_tasks():
             with task.lock:
                 task.doc.update(nice_status="Queued", nice_status_short_description="Queued")
@@ -72,6 +76,9 @@ class Engine:
             event.set()
         if self._running:
             await asyncio.gather(*self._running.values(), return_exceptions=True)
+        if self._executor is not None:
+            self._executor.shutdown(wait=False)
+            self._executor = None
 
     def wake(self) -> None:
         self._wake.set()
@@ -196,7 +203,8 @@ class Engine:
         try:
             self._begin(task)
             job = self._job(task, stop)
-            await asyncio.to_thread(job.run)
+            assert self._executor is not None, "the engine is not started"
+            await asyncio.get_running_loop().run_in_executor(self._executor, job.run)
             outcome = "SUCCEEDED"
         except Stopped:
             outcome = task.stop_reason

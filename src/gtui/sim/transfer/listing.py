@@ -115,11 +115,7 @@ def list_folder(
         + str(len(page))
         + ',"total":'
         + str(total)
-        + ',"limit":'
-        + str(limit)
-        + ',"offset":'
-        + str(offset)
-        + ',"rename_supported":true,"symlink_supported":false,"DATA":'
+        + ',"rename_supported":true,"symlink_supported":true,"DATA":'
     )
     return head + entries_json(page) + "}"
 
