@@ -392,3 +392,65 @@ async def test_slow_consumer_bounds_buffered_folders() -> None:
 async def test_bad_arguments_are_rejected(bad: dict[str, int]) -> None:
     with pytest.raises(ValueError):
         await anext(recursive_ls(object(), EP, "/", **bad))
+
+
+async def test_repeated_429s_teach_the_limiter_the_service_rate() -> None:
+    now = [0.0]
+
+    async def fake_sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    limiter = RateLimiter(None, clock=lambda: now[0], sleep=fake_sleep)
+    for _ in range(40):
+        await limiter.acquire()
+        limiter.completed()
+    limiter.throttled(1)
+    limiter.throttled(1)
+    assert limiter.rate is None and limiter.pauses == 1
+    now[0] = 2.0
+    for _ in range(50):
+        limiter.completed()
+    limiter.throttled(1)
+    assert limiter.rate == pytest.approx(25 * 0.95)
+    start = now[0]
+    for _ in range(11):
+        await limiter.acquire()
+    assert now[0] - start == pytest.approx(1 + 10 / (25 * 0.95))
+
+
+async def test_walk_told_nothing_settles_at_the_service_rate() -> None:
+    tree = make_tree(fanout=6, depth=2, files=0)
+    clock = [0.0]
+    bucket = {"tokens": 5.0, "at": 0.0}
+    rate = 20.0
+    answers = {"ok": 0, "429": 0}
+    service = TreeService(tree)
+
+    async def fake_sleep(seconds: float) -> None:
+        clock[0] += seconds
+        await asyncio.sleep(0)
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        clock[0] += 0.001
+        tokens = min(5.0, bucket["tokens"] + (clock[0] - bucket["at"]) * rate)
+        bucket["at"] = clock[0]
+        if tokens < 1:
+            bucket["tokens"] = tokens
+            answers["429"] += 1
+            return httpx.Response(429, headers={"Retry-After": "1"}, json={"code": "Limit"})
+        bucket["tokens"] = tokens - 1
+        answers["ok"] += 1
+        return await service(request)
+
+    limiter = RateLimiter(None, clock=lambda: clock[0], sleep=fake_sleep)
+    async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http:
+        client = TransferClient(
+            base_url="https://transfer.test/",
+            http_client=http,
+            retry_policy=RetryPolicy(sleep=fake_sleep),
+        )
+        items = await walk(client, max_depth=2, concurrency=4, rate_limiter=limiter)
+    assert not [i for i in items if isinstance(i, ListingError)]
+    assert answers["ok"] == 1 + 6 + 36
+    assert limiter.rate is not None and limiter.rate <= rate
+    assert answers["429"] <= 8, answers

@@ -18,7 +18,8 @@
    link points back at an ancestor or at a folder already visited.
 9. Nothing blocks: throttling is a shared async ``RateLimiter`` (a token bucket, N calls per
    second) taken before each call, never after the last one; a ``429``/``503`` with
-   ``Retry-After`` pauses every walker that shares the limiter, not only the one that got it.
+   ``Retry-After`` pauses every walker that shares the limiter, not only the one that got it,
+   and repeated 429s teach the limiter the service's rate when it was not given.
 10. Absolute paths are built from the listed path with or without its trailing ``/``, and each
     entry keeps its ``abs_path`` besides its root-relative ``name``.
 11. Cancelling (``aclose()`` on the iterator, or cancelling the task consuming it) cancels
@@ -51,8 +52,10 @@ Sleep = Callable[[float], Awaitable[Any]]
 class RateLimiter:
     """A token bucket shared by every walker: at most ``calls_per_second`` calls, ``burst`` at once.
 
-    ``pause_for`` (called on ``429 Retry-After``) holds every caller of ``acquire`` until the
-    pause is over. With ``calls_per_second=None`` only pauses apply.
+    A ``429 Retry-After`` (``throttled``) holds every caller of ``acquire`` until the pause is
+    over, and from the second one on sets the rate to the one the service showed (times
+    ``safety``), so a walk told nothing settles at the service's pace instead of bursting
+    into the limit again. With ``calls_per_second=None`` and no 429 yet, calls are not paced.
     """
 
     def __init__(
@@ -60,6 +63,8 @@ class RateLimiter:
         calls_per_second: float | None = None,
         *,
         burst: int = 1,
+        learn_rate: bool = True,
+        safety: float = 0.95,
         clock: Clock = time.monotonic,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
@@ -75,7 +80,11 @@ class RateLimiter:
         self._updated = clock()
         self._paused_until = 0.0
         self._lock = asyncio.Lock()
+        self.learn_rate = learn_rate
+        self.safety = safety
+        self._episode: tuple[float, int] | None = None
         self.calls = 0
+        self.accepted = 0
         self.pauses = 0
 
     @property
@@ -86,6 +95,35 @@ class RateLimiter:
         """Hold every caller for ``seconds`` from now (a longer pause already set is kept)."""
         self.pauses += 1
         self._paused_until = max(self._paused_until, self._clock() + max(seconds, 0.0))
+
+    def completed(self) -> None:
+        """Count a call the service accepted (used to learn its rate from 429 answers)."""
+        self.accepted += 1
+
+    def throttled(self, retry_after: float) -> None:
+        """The service answered 429: pause everyone, and learn its rate when it can.
+
+        A token-bucket service is empty whenever it answers 429, so the calls it accepted
+        between the starts of two separate throttling episodes, divided by the time between
+        them, is its refill rate. 429s arriving during a pause belong to the same episode
+        (calls that were already in flight) and only extend it.
+        """
+        now = self._clock()
+        if now < self._paused_until:
+            self._paused_until = max(self._paused_until, now + max(retry_after, 0.0))
+            return
+        if self.learn_rate and self._episode is not None:
+            started, accepted_then = self._episode
+            elapsed = now - started
+            accepted = self.accepted - accepted_then
+            if elapsed > 0 and accepted > 0:
+                estimate = accepted / elapsed * self.safety
+                self.rate = estimate if self.rate is None else min(self.rate, estimate)
+                self.burst = 1
+                self._tokens = 0.0
+                self._updated = now
+        self._episode = (now, self.accepted)
+        self.pause_for(retry_after)
 
     async def acquire(self) -> None:
         """Wait for a call slot; callers are served in arrival order."""
@@ -114,11 +152,12 @@ class _SharedPauseRetryPolicy(RetryPolicy):
 
     def retry_after(self, response: httpx.Response) -> float | None:
         delay = super().retry_after(response)
-        if self.limiter is not None and response.status_code in (429, 503):
-            if delay is not None:
-                self.limiter.pause_for(delay)
-            elif response.status_code == 429:
-                self.limiter.pause_for(self.backoff(0))
+        if self.limiter is None:
+            return delay
+        if response.status_code == 429:
+            self.limiter.throttled(delay if delay is not None else self.backoff(0))
+        elif delay is not None:
+            self.limiter.pause_for(delay)
         return delay
 
 
@@ -238,7 +277,9 @@ class _Walk:
 
     async def _call_ls(self, path: str, params: dict[str, Any]) -> Mapping[str, Any]:
         await self.limiter.acquire()
-        return await self.client.operation_ls(self.endpoint_id, path=path, **params)
+        response = await self.client.operation_ls(self.endpoint_id, path=path, **params)
+        self.limiter.completed()
+        return response
 
     async def _list(self, folder: _Folder) -> None:
         params = dict(self.ls_params)
