@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -16,7 +17,7 @@ import globus_sdk
 import pytest
 
 from gtui.sim.serve import RunningSim, start_in_thread
-from gtui.sim.transfer import copier
+from gtui.sim.transfer import copier, jobs
 from gtui.sim.world import (
     DEMO_CONFIDENTIAL_CLIENT_ID,
     DEMO_CONFIDENTIAL_CLIENT_SECRET,
@@ -398,3 +399,33 @@ def test_active_tasks_resume_after_a_restart(tmp_path: Path) -> None:
     assert task["status"] == "SUCCEEDED"
     assert codes == ["SUCCEEDED", "STARTED"]
     assert (dst_home(second) / "resume" / "f.bin").stat().st_size == 500_000
+
+
+@pytest.mark.parametrize("fail_on_quota", [True, False])
+def test_quota_errors_fail_the_task_only_when_asked(
+    tc: globus_sdk.TransferClient,
+    service: RunningSim,
+    monkeypatch: pytest.MonkeyPatch,
+    fail_on_quota: bool,
+) -> None:
+    def disk_full(*args: Any, **kwargs: Any) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(jobs, "copy_file", disk_full)
+    write(src_home(service) / "quota" / "f.txt", b"data")
+    task_id = submit(
+        tc,
+        [("/~/quota/f.txt", f"/~/quota-{fail_on_quota}/f.txt")],
+        fail_on_quota_errors=fail_on_quota,
+    )
+    if fail_on_quota:
+        task = finished(tc, task_id)
+        assert task["status"] == "FAILED"
+        assert task["fatal_error"]["code"] == "QUOTA_EXCEEDED"
+        assert task["fail_on_quota_errors"] is True
+    else:
+        task = wait_until(
+            lambda: (t := tc.get_task(task_id))["faults"] >= 2 and t, what="retried quota faults"
+        )
+        assert task["status"] == "ACTIVE" and task["nice_status"] == "QUOTA_EXCEEDED"
+        tc.cancel_task(task_id)
