@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 import httpx
 
 from gtui.core.errors import AuthAPIError, AuthorizationRequirement, GlobusError
-from gtui.core.http import ServiceClient, _malformed, slash_join
+from gtui.core.http import ServiceClient, malformed_error, slash_join
 from gtui.core.id_token import IDTokenError, IDTokenVerifier
 from gtui.core.loopback import LocalServerCodeReceiver, LoginCancelled
 from gtui.core.response import GlobusResponse
@@ -160,7 +160,7 @@ class AuthClient(ServiceClient):
         resp = await self._oauth2_form("v2/oauth2/token", dict(form_data))
         data = resp.data
         if not isinstance(data, dict) or not isinstance(data.get("access_token"), str):
-            raise _malformed(
+            raise malformed_error(
                 self.error_class, resp.raw_response, "the token response has no access_token"
             )
         return OAuthTokenResponse(resp.raw_response, data)
@@ -300,7 +300,7 @@ def _comma_join(values: str | Iterable[str]) -> str:
 
 def _require_dict(resp: GlobusResponse, error_class: type[AuthAPIError]) -> dict[str, Any]:
     if not isinstance(resp.data, dict):
-        raise _malformed(error_class, resp.raw_response, "expected a JSON object")
+        raise malformed_error(error_class, resp.raw_response, "expected a JSON object")
     return resp.data
 
 

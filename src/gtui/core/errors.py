@@ -186,6 +186,7 @@ class GlobusAPIError(GlobusError):
             body.get("detail"),
             body.get("title"),
         ) or (response.reason_phrase or f"HTTP {self.http_status}")
+        self.message = redact(self.message)
         self.request_id: str | None = _first_str(
             body.get("request_id"),
             first.get("id"),

@@ -266,6 +266,8 @@ class ServiceClient:
                 response = await self.http_client.request(
                     method, url, params=params, headers=request_headers, **body
                 )
+            except httpx.UnsupportedProtocol:
+                raise
             except httpx.TransportError as exc:
                 elapsed = time.monotonic() - started
                 log.debug("%s %s failed after %.3fs: %s", method, url, elapsed, type(exc).__name__)
@@ -322,7 +324,7 @@ class ServiceClient:
                 response.json()
             except ValueError:
                 snippet = "an HTML page" if "html" in content_type else "a body that is not JSON"
-                return _malformed(error_class, response, f"the error came as {snippet}")
+                return malformed_error(error_class, response, f"the error came as {snippet}")
         return error_class(response)
 
     def _make_response(self, response: httpx.Response) -> GlobusResponse:
@@ -338,9 +340,11 @@ class ServiceClient:
                 reason = "the JSON body is truncated or invalid"
             else:
                 reason = f"expected JSON, got {content_type or 'an untyped body'}"
-            raise _malformed(self.error_class, response, reason) from None
+            raise malformed_error(self.error_class, response, reason) from None
         if looks_like_error_document(data):
-            raise _malformed(self.error_class, response, "a success status with an error document")
+            raise malformed_error(
+                self.error_class, response, "a success status with an error document"
+            )
         return GlobusResponse(response, data)
 
     def _log_response(self, response: httpx.Response, elapsed: float) -> None:
@@ -355,7 +359,7 @@ class ServiceClient:
         )
 
 
-def _malformed(
+def malformed_error(
     error_class: type[GlobusAPIError], response: httpx.Response, reason: str
 ) -> MalformedResponseError:
     """A MalformedResponseError that is also an instance of the service's error class."""

@@ -7,6 +7,8 @@ from typing import Any
 
 import httpx
 
+from gtui.core.errors import MalformedResponseError
+
 _UNSET: Any = object()
 
 
@@ -53,8 +55,6 @@ class GlobusResponse:
 
     def _as_dict(self) -> dict[str, Any]:
         if not isinstance(self._data, dict):
-            from gtui.core.errors import MalformedResponseError
-
             kind = "no JSON body" if self._data is None else f"a JSON {type(self._data).__name__}"
             raise MalformedResponseError(
                 self._response, reason=f"expected a JSON object, got {kind}"
