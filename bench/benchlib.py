@@ -81,7 +81,9 @@ def parse_args(
 
 
 def figure(value: float) -> str:
-    """Three significant figures, plain decimal notation (no exponent)."""
+    """Three significant figures, plain decimal notation (no exponent); counts stay whole."""
+    if isinstance(value, int):
+        return str(value)
     if value == 0:
         return "0"
     magnitude = abs(value)
