@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 import re
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
-from gtui.core.auth import LocalServerCodeReceiver, NativeAppFlow
-from gtui.core.authorizers import AccessTokenAuthorizer
+from gtui.core.auth import AuthClient, LocalServerCodeReceiver, NativeAppFlow
+from gtui.core.authorizers import AccessTokenAuthorizer, RefreshTokenAuthorizer
 from gtui.core.errors import AuthorizationRequirement, LoginRequired, TransferAPIError
 from gtui.core.session import GlobusSession
 from gtui.core.tokens import TokenStore
@@ -205,3 +207,47 @@ async def test_login_through_a_local_browser_redirect(
         code, state = await asyncio.wait_for(receiver.wait(), 10)
     await session.complete_login(flow, code, state)
     assert store.get_token_data(TRANSFER_RS) is not None
+
+
+def _refresh_in_another_process(auth_root: str, path: str, start: Any, results: Any) -> None:
+    async def run() -> str:
+        store = TokenStore.for_client("sim", DEMO_NATIVE_CLIENT_ID, path=path)
+        async with AuthClient(base_url=auth_root, client_id=DEMO_NATIVE_CLIENT_ID) as auth:
+            authorizer = RefreshTokenAuthorizer(auth, store, TRANSFER_RS)
+            header = await authorizer.get_authorization_header()
+            return header or ""
+
+    start.wait()
+    try:
+        results.put(("ok", asyncio.run(run())))
+    except Exception as exc:
+        results.put(("error", f"{type(exc).__name__}: {exc}"))
+
+
+async def test_two_processes_refreshing_a_rotating_token_at_once_both_succeed(
+    sim: RunningSim, session: GlobusSession, store: TokenStore
+) -> None:
+    await log_in(session)
+    token = store.get_token_data(TRANSFER_RS)
+    assert token is not None
+    store.update_token(TRANSFER_RS, {**token, "expires_at_seconds": 0})
+    ctx = multiprocessing.get_context("fork")
+    start, results = ctx.Event(), ctx.Queue()
+    workers = [
+        ctx.Process(
+            target=_refresh_in_another_process,
+            args=(sim.service_urls["auth"], str(store.path), start, results),
+        )
+        for _ in range(2)
+    ]
+    for worker in workers:
+        worker.start()
+    start.set()
+    outcomes = [await asyncio.to_thread(results.get, True, 30) for _ in workers]
+    for worker in workers:
+        await asyncio.to_thread(worker.join, 30)
+    assert [status for status, _ in outcomes] == ["ok", "ok"], outcomes
+    assert outcomes[0][1] == outcomes[1][1]
+    session.authorizers["transfer"].forget()
+    resp = await session.transfer.get_endpoint(LAPTOP_ID)
+    assert resp["id"] == LAPTOP_ID
