@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 from textual.widgets import Input
-from tui_helpers import build_app, freeze_mtimes, new_session
 
 from gtui.sim.serve import RunningSim, start_in_thread
 from gtui.tui.app import GtuiApp
 from gtui.tui.launch import demo_login
+from tests.tui.tui_helpers import build_app, freeze_mtimes, new_session
 
 
 @pytest.fixture(autouse=True)

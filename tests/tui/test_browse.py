@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from tui_helpers import collection_path, listed, pane, ready, wait_for
-
 from gtui.sim.world import LAPTOP_ID, SCRATCH_ID
 from gtui.tui.app import PanePlace
 from gtui.tui.screens.confirm import ConfirmScreen
 from gtui.tui.screens.prompt import PromptScreen
+from tests.tui.tui_helpers import collection_path, listed, pane, ready, wait_for
 
 
 async def test_panes_open_on_two_demo_collections(make_app: Any) -> None:

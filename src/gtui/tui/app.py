@@ -9,13 +9,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.signal import Signal
 
 from gtui.config import Settings
 from gtui.core.errors import GlobusAPIError, GlobusError, LoginRequired, NetworkError
+from gtui.tui.app_features import FeaturesApp
 from gtui.tui.state import AppState
 
 log = logging.getLogger(__name__)
@@ -44,7 +45,7 @@ def describe_error(exc: BaseException, doing: str) -> str:
     return f"{doing} failed: {type(exc).__name__}: {exc}"
 
 
-class GtuiApp(App[int]):
+class GtuiApp(FeaturesApp):
     """Two collection panes, the task queue, and the screens around them."""
 
     TITLE = "gtui"
@@ -90,6 +91,8 @@ class GtuiApp(App[int]):
         self.tasks_changed: Signal[list[Any]] = Signal(self, "tasks-changed")
         self.tasks: dict[str, Any] = {}
         self.expected_bytes: dict[str, int] = {}
+        self.task_progress: dict[str, Any] = {}
+        self.task_flags: dict[str, frozenset[str]] = {}
         self.monitor: Any | None = None
         self.sub_title = self._who()
         if self.settings.keys:
@@ -175,7 +178,7 @@ class GtuiApp(App[int]):
             self.expected_bytes[task_id] = expected_bytes
         from gtui.tui.task_feed import watch_task
 
-        watch_task(self, task_id)
+        watch_task(self, task_id, total_bytes=self.expected_bytes.get(task_id))
 
     # -- navigation -------------------------------------------------------------------------
 

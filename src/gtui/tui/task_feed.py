@@ -1,24 +1,20 @@
 """Feeding the task queue: recent tasks from ``task_list`` at start, then live updates.
 
 Tasks keep running on the service when gtui quits, so at start the queue shows the user's
-recent tasks and follows every one still running.
+recent tasks and the monitor follows every one still running.
 """
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from gtui.core.errors import GlobusError
-from gtui.core.models import Task
-
-log = logging.getLogger(__name__)
-
-RUNNING = ("ACTIVE", "INACTIVE")
+from gtui.tui.monitor import ensure_monitor
 
 
 def start_task_feed(app: Any) -> None:
     """Load the recent tasks, then follow the running ones."""
+    ensure_monitor(app)
     load_recent_tasks(app)
 
 
@@ -27,23 +23,16 @@ def load_recent_tasks(app: Any) -> None:
 
 
 async def _load_recent(app: Any) -> None:
-    limit = app.settings.tasks.recent_limit
+    monitor = ensure_monitor(app)
     try:
-        response = await app.session.transfer.task_list(
-            filter={"type": "TRANSFER,DELETE"}, orderby="request_time DESC", limit=limit
-        )
+        tasks = await monitor.load_recent_tasks(app.settings.tasks.recent_limit)
     except GlobusError as exc:
         app.report_error(exc, "Loading recent tasks")
         return
-    tasks = [Task.from_api(doc) for doc in response]
     app.publish_tasks(tasks)
-    for task in tasks:
-        if task.status in RUNNING:
-            watch_task(app, task.task_id)
+    monitor.poll_now()
 
 
-def watch_task(app: Any, task_id: str) -> None:
-    """Have the monitor follow ``task_id`` until it finishes."""
-    from gtui.tui.monitor import ensure_monitor
-
-    ensure_monitor(app).watch(task_id)
+def watch_task(app: Any, task_id: str, *, total_bytes: int | None = None) -> None:
+    """Have the monitor follow ``task_id`` closely (just submitted, or opened)."""
+    ensure_monitor(app).watch(task_id, total_bytes=total_bytes)

@@ -24,6 +24,7 @@ from gtui.tui.screens.collection_picker import CollectionPickerScreen
 from gtui.tui.screens.confirm import ConfirmScreen
 from gtui.tui.screens.consent import with_consent_repair
 from gtui.tui.screens.prompt import PromptScreen, valid_name
+from gtui.tui.screens.quick_jump import remember_place
 from gtui.tui.widgets.file_list import FileList
 from gtui.tui.widgets.file_pane import FilePane
 from gtui.tui.widgets.path_bar import PathBar
@@ -87,6 +88,8 @@ class BrowseScreen(Screen[None]):
         app.tasks_changed.subscribe(self, self._tasks_changed)
         queue = self.query_one(TaskQueue)
         queue.expected = app.expected_bytes
+        queue.progress = app.task_progress
+        queue.flags = app.task_flags
         queue.update_tasks(app.tasks.values())
         for side, place in (("left", app.left_place), ("right", app.right_place)):
             pane = self.pane(side)
@@ -180,6 +183,7 @@ class BrowseScreen(Screen[None]):
         where = data.get("path") or path if isinstance(data, dict) else path
         entries = await asyncio.to_thread(lambda: [FileEntry.from_api(doc) for doc in items])
         pane.show_listing(where, entries, keep=keep)
+        remember_place(app, pane.collection, where)
 
     # -- navigation -------------------------------------------------------------------------
 

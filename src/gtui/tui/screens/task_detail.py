@@ -14,10 +14,10 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 
 from gtui.core.models import SkippedError, SuccessfulTransfer, Task, TaskEvent
+from gtui.core.tasks import derive_progress
 from gtui.tui import operations
 from gtui.tui.format import human_duration, human_rate, human_size, relative_time, short_time
 from gtui.tui.operations import GlobusErrorTypes
-from gtui.tui.progress import progress_of
 from gtui.tui.screens.confirm import ConfirmScreen
 from gtui.tui.widgets.task_queue import status_name
 
@@ -28,7 +28,7 @@ REFRESH_SECONDS = 2.0
 
 def summary_table(task: Task, now: Any, expected_bytes: int | None = None) -> Table:
     """Two columns of label/value pairs covering the whole task document."""
-    progress = progress_of(task, None, None, expected_bytes=expected_bytes)
+    progress = derive_progress(task, total_bytes=expected_bytes)
     status = status_name(task)
     nice = task.nice_status_short_description or task.nice_status or ""
     pairs: list[tuple[str, str]] = [
@@ -45,7 +45,7 @@ def summary_table(task: Task, now: Any, expected_bytes: int | None = None) -> Ta
         ("Checksummed", human_size(task.bytes_checksummed)),
         ("Rate", human_rate(task.effective_bytes_per_second) or "—"),
         ("Progress", "—" if progress.fraction is None else f"{progress.fraction:.0%}"),
-        ("ETA", human_duration(progress.eta) or "—"),
+        ("ETA", human_duration(progress.eta_seconds) or "—"),
         ("Files", f"{task.files_transferred:,} of {task.files:,}"),
         ("Folders", f"{task.directories:,}"),
         ("Skipped", f"{task.files_skipped:,}"),

@@ -34,6 +34,8 @@ class TasksScreen(Screen[None]):
         app.tasks_changed.subscribe(self, self._tasks_changed)
         queue = self.query_one(TaskQueue)
         queue.expected = app.expected_bytes
+        queue.progress = app.task_progress
+        queue.flags = app.task_flags
         queue.update_tasks(app.tasks.values())
         queue.focus()
 

@@ -22,8 +22,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from gtui.core.tasks import FLAG_FAULTS, Progress, derive_progress
 from gtui.tui.format import human_duration, human_rate, human_size, relative_time
-from gtui.tui.progress import TaskProgress, progress_of
 
 STATUS_NAMES = {
     "ACTIVE": "Active",
@@ -41,10 +41,9 @@ def status_name(task: Any) -> str:
         return "Paused"
     if task.status == "ACTIVE" and (getattr(task, "nice_status", None) or "") == "Queued":
         return "Queued"
-    if task.status == "FAILED" and (getattr(task, "nice_status", None) or "").upper() in (
-        "CANCELED",
-        "CANCELLED",
-    ):
+    fatal = getattr(task, "fatal_error", None) or {}
+    nice = (getattr(task, "nice_status", None) or "").upper()
+    if task.status == "FAILED" and "CANCELED" in (nice, str(fatal.get("code", "")).upper()):
         return "Canceled"
     return STATUS_NAMES.get(task.status, task.status.title())
 
@@ -119,7 +118,8 @@ class TaskQueue(ScrollView, can_focus=True):
         super().__init__(id=id, classes=classes)
         self.tasks: dict[str, Any] = {}
         self.order: list[str] = []
-        self.progress: dict[str, TaskProgress] = {}
+        self.progress: dict[str, Progress] = {}
+        self.flags: dict[str, frozenset[str]] = {}
         self.expected: dict[str, int] = {}
         self.clock = clock or (lambda: datetime.now(UTC))
         self._cache: LRUCache[tuple[str, int, bool, bool], Strip] = LRUCache(256)
@@ -129,14 +129,7 @@ class TaskQueue(ScrollView, can_focus=True):
     def update_tasks(self, tasks: Iterable[Any]) -> None:
         """Add or refresh tasks (a ``task_list`` page or the monitor's latest documents)."""
         for task in tasks:
-            previous = self.tasks.get(task.task_id)
             self.tasks[task.task_id] = task
-            self.progress[task.task_id] = progress_of(
-                task,
-                self.progress.get(task.task_id),
-                previous,
-                expected_bytes=self.expected.get(task.task_id),
-            )
         self._reorder()
 
     def _reorder(self) -> None:
@@ -260,7 +253,9 @@ class TaskQueue(ScrollView, can_focus=True):
     def _render_task(self, task: Any, width: int, is_cursor: bool) -> Strip:
         base = self.rich_style
         label_width, wide = self._columns(width)
-        progress = self.progress.get(task.task_id) or progress_of(task, None, None)
+        progress = self.progress.get(task.task_id)
+        if progress is None or task.is_finished:
+            progress = derive_progress(task, total_bytes=self.expected.get(task.task_id))
         status = status_name(task)
         status_style = self._status_style(status)
         route = f"{task.source_name} → {task.destination_name}"
@@ -282,12 +277,14 @@ class TaskQueue(ScrollView, can_focus=True):
         segments.extend(self._bar(progress.fraction, status))
         segments.append(Segment(human_size(task.bytes_transferred).rjust(10), base))
         if wide:
-            rate = human_rate(progress.rate) if not task.is_finished else ""
-            eta = human_duration(progress.eta) if progress.eta is not None else ""
+            rate = human_rate(progress.bytes_per_second) if not task.is_finished else ""
+            eta = human_duration(progress.eta_seconds) if progress.eta_seconds else ""
             if task.is_finished:
                 eta = relative_time(task.completion_time, self.clock())
             files = f"{task.files_transferred:,}/{task.files:,}" if task.files else ""
             fault = f" ⚠{task.faults}" if task.faults else ""
+            if FLAG_FAULTS in self.flags.get(task.task_id, ()):
+                fault = fault.replace("⚠", "‼")
             segments += [
                 Segment(rate.rjust(11), base),
                 Segment(eta.rjust(8), base + dim),

@@ -1,0 +1,289 @@
+"""The search mode: query a Globus Search index, page through hits, narrow them by facet.
+
+A hit whose subject names a collection and a path (``globus://<collection>/<path>``, the
+convention of Globus data portals) opens in the focused browse pane, on that file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import urllib.parse
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Checkbox, Footer, Header, Input, OptionList, Select, Static
+from textual.widgets.option_list import Option
+
+from gtui.core.errors import GlobusError
+from gtui.core.models import SearchHit
+from gtui.core.search import SearchQuery
+
+PAGE_SIZE = 10
+FACETS = (("Collection", "collection_name"), ("Type", "extension"), ("Project", "project"))
+PREVIEW_WIDTH = 110
+REMOVE = "remove\t"
+OPEN_WAIT_STEPS = 200
+OPEN_WAIT_STEP_SECONDS = 0.05
+
+
+@dataclass(frozen=True)
+class Place:
+    """A collection and a path a search hit points at."""
+
+    collection_id: str
+    path: str
+
+
+def place_of(hit: SearchHit) -> Place | None:
+    """Where a hit lives, from ``globus://<collection>/<path>`` or its content's fields."""
+    content = hit.content
+    if isinstance(content.get("collection_id"), str) and isinstance(content.get("path"), str):
+        return Place(content["collection_id"], content["path"])
+    parts = urllib.parse.urlsplit(hit.subject)
+    if parts.scheme == "globus" and parts.netloc:
+        return Place(parts.netloc, urllib.parse.unquote(parts.path) or "/")
+    return None
+
+
+def index_choices(configured: list[str], demo_index: str | None) -> list[str]:
+    """The configured indexes, then the demo index, each once."""
+    ids = [*configured, *([demo_index] if demo_index else [])]
+    return list(dict.fromkeys(i.strip() for i in ids if i.strip()))
+
+
+def build_query(
+    text: str, *, advanced: bool, offset: int, filters: list[tuple[str, str]]
+) -> SearchQuery:
+    """The query document: text, one page, the facets shown beside, the chosen filters."""
+    query = SearchQuery(text.strip() or "*", limit=PAGE_SIZE, offset=offset, advanced=advanced)
+    for name, field in FACETS:
+        query.add_facet(name, field, size=8)
+    for field, value in filters:
+        query.add_filter(field, [value])
+    return query
+
+
+def hit_prompt(hit: SearchHit) -> Text:
+    text = Text()
+    text.append(hit.title, style="bold")
+    text.append("\n" + hit.subject, style="dim")
+    preview = hit.preview
+    if len(preview) > PREVIEW_WIDTH:
+        preview = preview[: PREVIEW_WIDTH - 1] + "…"
+    if preview:
+        text.append("\n" + preview)
+    return text
+
+
+class SearchScreen(Screen[None]):
+    """Index, query and advanced switch on top; hits on the left, facets on the right."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "focus_query", "Query", id="search_focus_query"),
+        Binding("right_square_bracket", "page(1)", "Next page", id="search_next_page"),
+        Binding("left_square_bracket", "page(-1)", "Previous page", id="search_previous_page"),
+        Binding("f", "focus_facets", "Facets", id="search_focus_facets"),
+        Binding("ctrl+r", "run_search", "Search again", show=False, id="search_again"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(id="search")
+        self.offset = 0
+        self.total = 0
+        self.has_next = False
+        self.filters: list[tuple[str, str]] = []
+        self.hits: list[SearchHit] = []
+        self.index_ids: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        app: Any = self.app
+        from gtui.sim.world import DEMO_INDEX_ID
+
+        indexes = index_choices(list(app.settings.search.indexes), DEMO_INDEX_ID)
+        self.index_ids = indexes
+        yield Header()
+        with Horizontal(id="search-bar"):
+            yield Select(
+                [(i, i) for i in indexes],
+                value=indexes[0],
+                allow_blank=False,
+                id="search-index",
+            )
+            yield Input(placeholder="search… (Enter)", id="search-query")
+            yield Checkbox("Advanced", id="search-advanced")
+        yield Static("Type a query and press Enter.", id="search-status", markup=False)
+        with Horizontal(id="search-body"):
+            yield OptionList(id="search-results")
+            with Vertical(id="search-side"):
+                yield Static("Filters", classes="section-title")
+                yield OptionList(id="search-facets")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#search-query", Input).focus()
+        self.name_indexes()
+
+    @work(group="search-index-names", exit_on_error=False)
+    async def name_indexes(self) -> None:
+        """Show index names instead of ids once the service says what they are called."""
+        select = self.query_one("#search-index", Select)
+        current = select.value
+        named = []
+        for index_id in self.index_ids:
+            try:
+                doc = await self.app.session.search.get_index(index_id)  # type: ignore[attr-defined]
+                named.append((doc.get("display_name") or index_id, index_id))
+            except GlobusError:
+                named.append((index_id, index_id))
+        select.set_options(named)
+        select.value = current
+
+    # -- searching --------------------------------------------------------------------------
+
+    @on(Input.Submitted, "#search-query")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.offset = 0
+        self.action_run_search()
+
+    @on(Select.Changed, "#search-index")
+    @on(Checkbox.Changed, "#search-advanced")
+    def _settings_changed(self) -> None:
+        if self.query_one("#search-query", Input).value.strip():
+            self.offset = 0
+            self.filters = []
+            self.action_run_search()
+
+    @work(group="search", exclusive=True, exit_on_error=False)
+    async def action_run_search(self) -> None:
+        app: Any = self.app
+        index_id = str(self.query_one("#search-index", Select).value)
+        text = self.query_one("#search-query", Input).value
+        advanced = self.query_one("#search-advanced", Checkbox).value
+        query = build_query(text, advanced=advanced, offset=self.offset, filters=self.filters)
+        status = self.query_one("#search-status", Static)
+        status.update("Searching…")
+        try:
+            response = await app.session.search.post_search(index_id, query)
+        except GlobusError as exc:
+            message = getattr(exc, "message", None) or str(exc)
+            status.update(f"The search failed: {message}")
+            app.report_error(exc, "Searching")
+            return
+        self.hits = [SearchHit.from_api(doc) for doc in response.get("gmeta", [])]
+        self.total = int(response.get("total") or 0)
+        self.has_next = bool(response.get("has_next_page"))
+        self.show_hits()
+        self.show_facets(response.get("facet_results") or [])
+
+    def show_hits(self) -> None:
+        results = self.query_one("#search-results", OptionList)
+        results.clear_options()
+        results.add_options([Option(hit_prompt(h), id=str(n)) for n, h in enumerate(self.hits)])
+        if self.hits:
+            results.highlighted = 0
+        pages = max(1, -(-self.total // PAGE_SIZE))
+        page = self.offset // PAGE_SIZE + 1
+        if not self.hits:
+            text = "No results."
+        else:
+            last = self.offset + len(self.hits)
+            text = f"{self.offset + 1}–{last} of {self.total:,} · page {page} of {pages}"
+            text += "  ([ ] change page, Enter opens a hit in the focused pane)"
+        if self.filters:
+            text += " · filtered by " + ", ".join(f"{f}={v}" for f, v in self.filters)
+        self.query_one("#search-status", Static).update(text)
+
+    def show_facets(self, facet_results: list[Any]) -> None:
+        facets = self.query_one("#search-facets", OptionList)
+        facets.clear_options()
+        options: list[Option | None] = []
+        for field, value in self.filters:
+            options.append(Option(Text(f"✕ {field}: {value}", style="bold"), id=REMOVE + field))
+        if self.filters:
+            options.append(None)
+        fields = {name: field for name, field in FACETS}
+        for facet in facet_results:
+            name = facet.get("name", "")
+            field = fields.get(name)
+            buckets = [b for b in facet.get("buckets", []) if isinstance(b, dict)]
+            if field is None or not buckets:
+                continue
+            options.append(Option(Text(name, style="bold underline"), disabled=True))
+            for bucket in buckets:
+                value = str(bucket.get("value"))
+                label = Text(f"  {value or '(none)'} ")
+                label.append(f"({bucket.get('count', 0)})", style="dim")
+                options.append(Option(label, id=f"{field}\t{value}"))
+        facets.add_options(options)
+
+    # -- narrowing and paging ---------------------------------------------------------------
+
+    @on(OptionList.OptionSelected, "#search-facets")
+    def _facet_chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        key = event.option.id or ""
+        if key.startswith(REMOVE):
+            field = key.removeprefix(REMOVE)
+            self.filters = [(f, v) for f, v in self.filters if f != field]
+        else:
+            field, _, value = key.partition("\t")
+            self.filters = [(f, v) for f, v in self.filters if f != field] + [(field, value)]
+        self.offset = 0
+        self.action_run_search()
+
+    def action_page(self, step: int) -> None:
+        if step > 0 and not self.has_next:
+            self.notify("This is the last page.", timeout=2)
+            return
+        if step < 0 and self.offset == 0:
+            self.notify("This is the first page.", timeout=2)
+            return
+        self.offset = max(0, self.offset + step * PAGE_SIZE)
+        self.action_run_search()
+
+    def action_focus_query(self) -> None:
+        self.query_one("#search-query", Input).focus()
+
+    def action_focus_facets(self) -> None:
+        self.query_one("#search-facets", OptionList).focus()
+
+    # -- opening a hit ----------------------------------------------------------------------
+
+    @on(OptionList.OptionSelected, "#search-results")
+    def _hit_chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        hit = self.hits[int(event.option.id or 0)]
+        place = place_of(hit)
+        if place is None:
+            self.notify("This result names no collection and path.", severity="warning")
+            return
+        self.open_place(place)
+
+    @work(group="search-open", exclusive=True, exit_on_error=False)
+    async def open_place(self, place: Place) -> None:
+        from gtui.tui.screens.browse import BrowseScreen, parent_of
+
+        app: Any = self.app
+        await app.switch_mode("browse")
+        browse = app.screen
+        if not isinstance(browse, BrowseScreen):
+            return
+        pane = browse.active
+        folder, name = (place.path, None) if place.path.endswith("/") else parent_of(place.path)
+        if pane.collection is None or pane.collection.id != place.collection_id:
+            browse.open_collection(pane, place.collection_id, folder)
+            for _ in range(OPEN_WAIT_STEPS):
+                if pane.collection is not None and pane.collection.id == place.collection_id:
+                    break
+                await asyncio.sleep(OPEN_WAIT_STEP_SECONDS)
+            else:
+                return
+        browse.load(pane, folder, keep=name)
+        pane.file_list.focus()

@@ -1,0 +1,83 @@
+"""Choosing a theme: the app previews each one as the cursor moves; Enter keeps it and writes
+it to ``config.toml`` so the next start looks the same; Escape goes back to the old one."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from gtui.config import ConfigError, load_settings, save_settings
+
+log = logging.getLogger(__name__)
+
+
+def remember_theme(app: Any, name: str) -> None:
+    """Write the theme to the config file (only that key changes; env overrides stay out)."""
+    if name == app.settings.general.theme:
+        return
+    app.settings.general.theme = name
+    try:
+        stored = load_settings(environ={})
+    except ConfigError as exc:
+        log.warning("not saving the theme: %s", exc)
+        return
+    stored.general.theme = name
+    try:
+        save_settings(stored)
+    except OSError as exc:
+        log.warning("could not save the theme: %s", exc)
+
+
+class ThemeScreen(ModalScreen[str | None]):
+    """Every registered theme, previewed live."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="theme_cancel"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(classes="dialog-screen", id="theme-picker")
+        self.original = ""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog themes"):
+            yield Label("Theme", classes="dialog-title")
+            yield OptionList(id="theme-list")
+            yield Static(
+                "↑↓ preview · Enter keep (saved in config.toml) · Esc back",
+                classes="dialog-hint",
+            )
+
+    def on_mount(self) -> None:
+        self.original = self.app.theme
+        names = sorted(self.app.available_themes)
+        option_list = self.query_one(OptionList)
+        option_list.add_options([Option(name, id=name) for name in names])
+        if self.original in names:
+            option_list.highlighted = names.index(self.original)
+        option_list.focus()
+
+    @on(OptionList.OptionHighlighted)
+    def _preview(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option.id:
+            self.app.theme = event.option.id
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        name = event.option.id or self.original
+        self.app.theme = name
+        remember_theme(self.app, name)
+        self.dismiss(name)
+
+    def action_cancel(self) -> None:
+        self.app.theme = self.original
+        self.dismiss(None)
