@@ -71,3 +71,42 @@ def no_sleep() -> Callable[[float], Any]:
         return None
 
     return sleep
+
+
+@pytest.fixture
+def sim(tmp_path, monkeypatch):
+    """The embedded service on a fresh demo world, in a thread, for end-to-end checks."""
+    from gtui.sim.serve import start_in_thread
+
+    for name in ("DATA", "CONFIG", "LOG"):
+        folder = tmp_path / name.lower()
+        folder.mkdir()
+        monkeypatch.setenv(f"GTUI_{name}_DIR", str(folder))
+    running = start_in_thread(tmp_path / "root")
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture
+async def sim_transfer(sim):
+    """A TransferClient on the embedded service, as the demo world's confidential client."""
+    from gtui.core.authorizers import AccessTokenAuthorizer
+    from gtui.core.scopes import TransferScopes
+    from gtui.core.transfer import TransferClient
+    from gtui.sim.world import DEMO_CONFIDENTIAL_CLIENT_ID, DEMO_CONFIDENTIAL_CLIENT_SECRET
+
+    async with httpx.AsyncClient(timeout=30) as http:
+        answer = await http.post(
+            f"{sim.service_urls['auth']}v2/oauth2/token",
+            data={"grant_type": "client_credentials", "scope": TransferScopes.all},
+            auth=(DEMO_CONFIDENTIAL_CLIENT_ID, DEMO_CONFIDENTIAL_CLIENT_SECRET),
+        )
+        answer.raise_for_status()
+        client = TransferClient(
+            base_url=sim.service_urls["transfer"],
+            authorizer=AccessTokenAuthorizer(answer.json()["access_token"]),
+            http_client=http,
+        )
+        yield client

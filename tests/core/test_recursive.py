@@ -454,3 +454,23 @@ async def test_walk_told_nothing_settles_at_the_service_rate() -> None:
     assert answers["ok"] == 1 + 6 + 36
     assert limiter.rate is not None and limiter.rate <= rate
     assert answers["429"] <= 8, answers
+
+
+async def test_walk_of_the_embedded_service_matches_folder_by_folder_listing(
+    sim_transfer,
+) -> None:
+    from gtui.sim.world import LAPTOP_ID
+
+    items = [i async for i in recursive_ls(sim_transfer, LAPTOP_ID, "/home/demo/", max_depth=2)]
+    assert items and not [i for i in items if isinstance(i, ListingError)]
+    expected: list[str] = []
+    queue = deque([("/home/demo/", "", 0)])
+    while queue:
+        path, rel, depth = queue.popleft()
+        listing = await sim_transfer.operation_ls(LAPTOP_ID, path=path)
+        for doc in listing["DATA"]:
+            name = f"{rel}/{doc['name']}" if rel else doc["name"]
+            expected.append(name)
+            if doc["type"] == "dir" and depth < 2 and not doc.get("link_target"):
+                queue.append((f"{listing['path']}{doc['name']}/", name, depth + 1))
+    assert [i.name for i in items] == expected

@@ -354,3 +354,30 @@ async def test_load_recent_tasks_lists_newest_first_and_watches_unfinished(
     assert params["filter"] == "type:TRANSFER,DELETE"
     assert monitor.watched == {"new"}
     assert monitor.next_interval() == 20
+
+
+async def test_monitor_follows_a_real_transfer_on_the_embedded_service(sim_transfer) -> None:
+    from gtui.core.transfer_data import TransferData
+    from gtui.sim.world import LAPTOP_ID, SCRATCH_ID
+
+    tdata = TransferData(LAPTOP_ID, SCRATCH_ID, label="monitor check")
+    tdata.add_item("/home/demo/Documents/", "/home/demo/copied/", recursive=True)
+    submitted = await sim_transfer.submit_transfer(tdata)
+    monitor = TaskMonitor(sim_transfer, fast_interval=0.05, slow_interval=0.5)
+    events: asyncio.Queue = asyncio.Queue()
+    monitor.subscribe(events)
+    monitor.watch(submitted["task_id"])
+    monitor.start()
+    try:
+        final = None
+        while final is None:
+            event = await asyncio.wait_for(events.get(), 30)
+            assert isinstance(event, TaskUpdate), event
+            final = event if event.final else None
+    finally:
+        await monitor.stop()
+    assert final.task.status == "SUCCEEDED" and final.task.label == "monitor check"
+    assert final.progress.basis == "files" and final.progress.fraction == 1.0
+    assert final.task.files_transferred + final.task.files_skipped == final.task.files > 0
+    listing = await sim_transfer.operation_ls(SCRATCH_ID, path="/home/demo/copied/")
+    assert len(listing["DATA"]) > 0
