@@ -17,7 +17,7 @@ import globus_sdk
 import pytest
 
 from gtui.sim.serve import RunningSim, start_in_thread
-from gtui.sim.transfer import copier, jobs
+from gtui.sim.transfer import copier, transfer_job
 from gtui.sim.world import (
     DEMO_CONFIDENTIAL_CLIENT_ID,
     DEMO_CONFIDENTIAL_CLIENT_SECRET,
@@ -411,7 +411,7 @@ def test_quota_errors_fail_the_task_only_when_asked(
     def disk_full(*args: Any, **kwargs: Any) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(jobs, "copy_file", disk_full)
+    monkeypatch.setattr(transfer_job, "copy_file", disk_full)
     write(src_home(service) / "quota" / "f.txt", b"data")
     task_id = submit(
         tc,

@@ -17,9 +17,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 from gtui.sim.settings import SimSettings
 from gtui.sim.transfer.copier import Stopped
-from gtui.sim.transfer.jobs import DeleteJob, Fatal, Job, TransferJob
+from gtui.sim.transfer.delete_job import DeleteJob
+from gtui.sim.transfer.jobs import Fatal, Job
 from gtui.sim.transfer.model import Task, iso_time
 from gtui.sim.transfer.store import TransferStore
+from gtui.sim.transfer.transfer_job import TransferJob
 from gtui.sim.world import World
 
 log = logging.getLogger(__name__)
