@@ -18,11 +18,10 @@ import sys
 import time
 from pathlib import Path
 
-from token_worker import NAMESPACE, validate
-
 from gtui.core.scopes import TRANSFER_RESOURCE_SERVER
 from gtui.core.tokens import TokenStore
 from gtui.sim.serve import RunningSim
+from tests.reliability.token_worker import NAMESPACE, validate
 
 WORKER = Path(__file__).with_name("token_worker.py")
 PROCESSES = 4
