@@ -1,0 +1,190 @@
+"""engine: the embedded service copying 1 GiB of mixed file sizes, against ``cp -r``.
+
+A tree of 1 GiB (two 256 MiB files, sixteen of 16 MiB, 128 of 1 MiB and 2,048 small ones
+between 1 and 127 KiB, in folders of 64) lives in the demo laptop collection. The service runs
+in the same process as the app, exactly as under ``gtui --demo``; the benchmark submits one
+unthrottled transfer of the tree to the scratch collection (no checksum, as ``cp -r`` has
+none) and times it from the submit until the task is SUCCEEDED. ``cp -r`` copies the same tree
+on the same file system before and after; the baseline is the mean of the two runs. While the
+service copies, the app (headless, its task queue following the task) runs a probe in its
+event loop that records the longest the loop was kept from running.
+Targets: ≥ 0.7× the speed of ``cp -r`` (ratio = cp time ÷ engine time); no stall over 100 ms.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import benchlib
+
+TARGET_RATIO = 0.7
+STALL_TARGET_MS = 100
+MIB = 1024 * 1024
+PER_FOLDER = 64
+PROBE_INTERVAL = 0.005
+
+
+def tree_spec(scale: float) -> list[int]:
+    """File sizes of the tree, 1 GiB at scale 1."""
+    rng = random.Random(1)
+    big = [int(256 * MIB * scale)] * 2
+    medium = [int(16 * MIB * scale)] * 16
+    small = [int(MIB * scale)] * 128
+    tiny = [max(1, int(rng.randrange(1024, 128 * 1024) * scale)) for _ in range(2048)]
+    return big + medium + small + tiny
+
+
+def build_tree(folder: Path, sizes: list[int]) -> int:
+    """Write the tree once (a marker records it); returns its size in bytes."""
+    marker = folder.parent / f".{folder.name}.complete"
+    total = sum(sizes)
+    if marker.exists() and marker.read_text() == str(total):
+        return total
+    shutil.rmtree(folder, ignore_errors=True)
+    block = os.urandom(MIB)
+    for index, size in enumerate(sizes):
+        path = folder / f"part_{index // PER_FOLDER:03d}" / f"file_{index:05d}.bin"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        shift = (index * 7919) % MIB
+        rotated = block[shift:] + block[:shift]
+        with open(path, "wb") as handle:
+            left = size
+            while left > 0:
+                chunk = rotated[: min(MIB, left)]
+                handle.write(chunk)
+                left -= len(chunk)
+    marker.write_text(str(total))
+    return total
+
+
+def time_cp(source: Path, target: Path) -> float:
+    shutil.rmtree(target, ignore_errors=True)
+    os.sync()
+    start = time.perf_counter()
+    subprocess.run(["cp", "-r", str(source), str(target)], check=True)
+    elapsed = time.perf_counter() - start
+    shutil.rmtree(target, ignore_errors=True)
+    return elapsed
+
+
+class StallProbe:
+    """Sleeps briefly in a loop and records how late the loop woke it."""
+
+    def __init__(self) -> None:
+        self.worst = 0.0
+        self.samples = 0
+        self._running = True
+
+    async def run(self) -> None:
+        while self._running:
+            start = time.perf_counter()
+            await asyncio.sleep(PROBE_INTERVAL)
+            self.worst = max(self.worst, time.perf_counter() - start - PROBE_INTERVAL)
+            self.samples += 1
+
+    def stop(self) -> None:
+        self._running = False
+
+
+async def run_engine(sim: Any, source: str, destination: str) -> dict[str, Any]:
+    """Submit the copy from the running app and time it; probe the app's loop meanwhile."""
+    from gtui.config import Settings
+    from gtui.core.transfer_data import TransferData
+    from gtui.sim.world import DEMO_USERNAME, LAPTOP_ID, SCRATCH_ID
+    from gtui.tui.app import GtuiApp, PanePlace
+    from gtui.tui.state import AppState
+
+    session = await benchlib.demo_session(sim)
+    app = GtuiApp(
+        session=session,
+        settings=Settings(),
+        state=AppState(),
+        environment="sim",
+        username=DEMO_USERNAME,
+        left=PanePlace(LAPTOP_ID, "/~/"),
+        right=PanePlace(SCRATCH_ID, "/~/"),
+    )
+    result: dict[str, Any] = {}
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(1.0)
+        data = TransferData(LAPTOP_ID, SCRATCH_ID, label="engine benchmark", verify_checksum=False)
+        data.add_item(source, destination, recursive=True)
+        probe = StallProbe()
+        probe_task = asyncio.create_task(probe.run())
+        start = time.perf_counter()
+        task_id = (await session.transfer.submit_transfer(data))["task_id"]
+        app.watch_task(task_id)
+        while True:
+            doc = await session.transfer.get_task(task_id)
+            if doc["status"] != "ACTIVE":
+                break
+            await asyncio.sleep(0.05)
+        result["seconds"] = time.perf_counter() - start
+        probe.stop()
+        await probe_task
+        result["status"] = doc["status"]
+        result["bytes"] = doc.get("bytes_transferred")
+        result["files"] = doc.get("files_transferred")
+        result["stall_s"] = probe.worst
+        result["probe_samples"] = probe.samples
+        await pilot.pause(0.5)
+    await session.aclose()
+    return result
+
+
+def main() -> int:
+    _, size = benchlib.parse_args(__doc__ or "")
+    scale = size.pick(1.0, 0.25, 1 / 128)
+    root = benchlib.WORK_DIR / "world-engine"
+    home = root / "laptop" / "home" / "demo"
+    source = home / f"bench-tree-{size.name}"
+    total = build_tree(source, tree_spec(scale))
+    scratch_home = root / "scratch" / "home" / "demo"
+    copy_dir = scratch_home / "bench-copy"
+    cp_target = scratch_home / "bench-cp"
+    scratch_home.mkdir(parents=True, exist_ok=True)
+    from gtui.sim.serve import start_in_thread
+
+    first_cp = time_cp(source, cp_target)
+    shutil.rmtree(copy_dir, ignore_errors=True)
+    sim = start_in_thread(root)
+    try:
+        os.sync()
+        engine = asyncio.run(run_engine(sim, f"/~/{source.name}/", "/~/bench-copy/"))
+    finally:
+        sim.stop()
+    shutil.rmtree(copy_dir, ignore_errors=True)
+    second_cp = time_cp(source, cp_target)
+    cp_s = (first_cp + second_cp) / 2
+    fig = benchlib.figure
+    mib = total / MIB
+    benchlib.note(f"machine: {benchlib.machine()}")
+    benchlib.note(f"tree: {len(tree_spec(scale)):,} files, {fig(mib)} MiB")
+    if engine["status"] != "SUCCEEDED" or engine["bytes"] != total:
+        benchlib.note(f"WARNING: the task ended {engine['status']} with {engine['bytes']} bytes")
+    benchlib.note(
+        f"service copy: {fig(engine['seconds'])} s ({fig(mib / engine['seconds'])} MiB/s, "
+        f"{engine['files']:,} files)"
+    )
+    benchlib.note(
+        f"cp -r: {fig(first_cp)} s and {fig(second_cp)} s (mean {fig(cp_s)} s, "
+        f"{fig(mib / cp_s)} MiB/s)"
+    )
+    benchlib.note(
+        f"largest event-loop stall of the app during the copy: {fig(engine['stall_s'] * 1000)} ms "
+        f"over {engine['probe_samples']:,} probes (target ≤ {STALL_TARGET_MS} ms)"
+    )
+    print(benchlib.result_line("engine", engine["seconds"], cp_s, "s", TARGET_RATIO), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
