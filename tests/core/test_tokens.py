@@ -289,3 +289,4 @@ def test_writer_killed_mid_write_leaves_the_previous_file_intact(tmp_path: Path)
     assert store.get_token_data("auth.globus.org")["access_token"] == "previous"
     store.update_token("auth.globus.org", token("auth.globus.org", "after"))
     assert store.get_token_data("auth.globus.org")["access_token"] == "after"
+    assert list(path.parent.glob(".tokens-*.tmp")) == []
