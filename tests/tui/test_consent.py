@@ -8,7 +8,6 @@ from typing import Any
 
 import httpx
 import pytest
-from tui_helpers import listed, pane, ready, wait_for
 
 from gtui.core.errors import AuthorizationRequirement
 from gtui.core.scopes import TRANSFER_RESOURCE_SERVER
@@ -17,6 +16,7 @@ from gtui.sim.world import ARCHIVE_ID, LAPTOP_ID, SCRATCH_ID
 from gtui.tui.app import PanePlace
 from gtui.tui.screens.consent import ConsentScreen, describe_requirement
 from gtui.tui.screens.transfer_options import TransferOptionsScreen
+from tests.tui.tui_helpers import listed, pane, ready, wait_for
 
 CODE = re.compile(r'<code id="auth-code">([^<]+)</code>')
 DATA_ACCESS = f"https://auth.globus.org/scopes/{ARCHIVE_ID}/data_access"

@@ -7,13 +7,13 @@ from typing import Any
 
 import httpx
 import pytest
-from tui_helpers import build_app, listed, new_session, ready, wait_for
 
 from gtui.core.scopes import TRANSFER_RESOURCE_SERVER
 from gtui.sim.serve import RunningSim
 from gtui.tui.screens import login as login_screen
 from gtui.tui.screens.login import LoginScreen
 from gtui.tui.screens.login_needed import LoginNeededScreen
+from tests.tui.tui_helpers import build_app, listed, new_session, ready, wait_for
 
 CODE = re.compile(r'<code id="auth-code">([^<]+)</code>')
 
