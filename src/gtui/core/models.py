@@ -8,10 +8,10 @@ instead of raising: a half-filled row is better than a crashed screen.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import MISSING, dataclass, field, fields
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -83,6 +83,44 @@ def _dicts(value: Any) -> Iterable[Mapping[str, Any]]:
     return (item for item in value if isinstance(item, Mapping))
 
 
+def _opt_bool(value: Any) -> bool | None:
+    return value if isinstance(value, bool) else None
+
+
+_READERS: dict[str, Callable[[Any], Any]] = {
+    "str": _opt_str,
+    "str | None": _opt_str,
+    "int": _opt_int,
+    "int | None": _opt_int,
+    "bool": _opt_bool,
+    "bool | None": _opt_bool,
+    "datetime | None": parse_time,
+}
+_EMPTY: dict[str, Any] = {"str": "", "int": 0, "bool": False}
+
+R = TypeVar("R")
+
+
+def _read(cls: type[R], doc: Mapping[str, Any], **given: Any) -> R:
+    """Build ``cls`` from the document keys named like its plain fields.
+
+    A key that is missing or holds the wrong type leaves the field's default (a field typed
+    ``X | None`` becomes None); ``given`` values are used as they are.
+    """
+    kwargs: dict[str, Any] = {}
+    for spec in fields(cls):  # type: ignore[arg-type]
+        kind = str(spec.type)
+        if spec.name in given:
+            kwargs[spec.name] = given[spec.name]
+        elif kind in _READERS:
+            value = _READERS[kind](doc.get(spec.name))
+            if value is not None or kind.endswith("| None"):
+                kwargs[spec.name] = value
+            elif spec.default is MISSING and spec.default_factory is MISSING:
+                kwargs[spec.name] = _EMPTY[kind]
+    return cls(**kwargs)
+
+
 @dataclass(frozen=True)
 class FileEntry:
     """One row of an ``operation_ls`` listing (or of a recursive walk, with ``abs_path``)."""
@@ -107,21 +145,7 @@ class FileEntry:
         abs_path = _opt_str(doc.get("abs_path"))
         if abs_path is None and parent_path is not None:
             abs_path = parent_path.rstrip("/") + "/" + name
-        return cls(
-            name=name,
-            type=_str(doc.get("type"), "file"),
-            size=_int(doc.get("size")),
-            last_modified=parse_time(doc.get("last_modified")),
-            permissions=_opt_str(doc.get("permissions")),
-            user=_opt_str(doc.get("user")),
-            group=_opt_str(doc.get("group")),
-            link_target=_opt_str(doc.get("link_target")),
-            link_user=_opt_str(doc.get("link_user")),
-            link_group=_opt_str(doc.get("link_group")),
-            link_size=_opt_int(doc.get("link_size")),
-            link_last_modified=parse_time(doc.get("link_last_modified")),
-            abs_path=abs_path,
-        )
+        return _read(cls, doc, name=name, abs_path=abs_path)
 
     @property
     def is_dir(self) -> bool:
@@ -189,34 +213,7 @@ class Collection:
         ident = _str(doc.get("id"))
         canonical = _opt_str(doc.get("canonical_name"))
         display = _opt_str(doc.get("display_name")) or canonical or _opt_str(doc.get("name"))
-        return cls(
-            id=ident,
-            display_name=display or ident,
-            entity_type=_opt_str(doc.get("entity_type")),
-            canonical_name=canonical,
-            owner_id=_opt_str(doc.get("owner_id")),
-            owner_string=_opt_str(doc.get("owner_string")),
-            description=_opt_str(doc.get("description")),
-            organization=_opt_str(doc.get("organization")),
-            department=_opt_str(doc.get("department")),
-            keywords=_opt_str(doc.get("keywords")),
-            contact_email=_opt_str(doc.get("contact_email")),
-            high_assurance=_bool(doc.get("high_assurance")),
-            default_directory=_opt_str(doc.get("default_directory")),
-            host_endpoint_id=_opt_str(doc.get("host_endpoint_id")),
-            is_globus_connect=_bool(doc.get("is_globus_connect")),
-            gcp_connected=doc.get("gcp_connected")
-            if isinstance(doc.get("gcp_connected"), bool)
-            else None,
-            gcp_paused=doc.get("gcp_paused") if isinstance(doc.get("gcp_paused"), bool) else None,
-            non_functional=_bool(doc.get("non_functional")),
-            public=_bool(doc.get("public")),
-            shareable=_bool(doc.get("shareable")),
-            force_encryption=_bool(doc.get("force_encryption")),
-            gcs_version=_opt_str(doc.get("gcs_version")),
-            gcs_manager_url=_opt_str(doc.get("gcs_manager_url")),
-            subscription_id=_opt_str(doc.get("subscription_id")),
-        )
+        return _read(cls, doc, id=ident, display_name=display or ident)
 
     @property
     def kind(self) -> str:
@@ -296,63 +293,18 @@ class Task:
     @classmethod
     def from_api(cls, doc: Mapping[str, Any]) -> Task:
         fatal = doc.get("fatal_error")
-        canceled = doc.get("canceled_by_admin")
         src_name = _opt_str(doc.get("source_endpoint_display_name")) or _opt_str(
             doc.get("source_endpoint")
         )
         dst_name = _opt_str(doc.get("destination_endpoint_display_name")) or _opt_str(
             doc.get("destination_endpoint")
         )
-        return cls(
-            task_id=_str(doc.get("task_id")),
-            type=_str(doc.get("type"), "TRANSFER"),
-            status=_str(doc.get("status"), "ACTIVE"),
-            label=_opt_str(doc.get("label")),
-            owner_id=_opt_str(doc.get("owner_id")),
-            username=_opt_str(doc.get("username")),
-            command=_opt_str(doc.get("command")),
-            nice_status=_opt_str(doc.get("nice_status")),
-            nice_status_short_description=_opt_str(doc.get("nice_status_short_description")),
-            nice_status_details=_opt_str(doc.get("nice_status_details")),
-            nice_status_expires_in=_opt_int(doc.get("nice_status_expires_in")),
-            is_paused=_bool(doc.get("is_paused")),
-            is_ok=doc.get("is_ok") if isinstance(doc.get("is_ok"), bool) else None,
+        return _read(
+            cls,
+            doc,
             fatal_error=dict(fatal) if isinstance(fatal, Mapping) else None,
-            canceled_by_admin=canceled if isinstance(canceled, str) else None,
-            canceled_by_admin_message=_opt_str(doc.get("canceled_by_admin_message")),
-            history_deleted=_bool(doc.get("history_deleted")),
-            source_endpoint_id=_opt_str(doc.get("source_endpoint_id")),
-            destination_endpoint_id=_opt_str(doc.get("destination_endpoint_id")),
             source_endpoint_display_name=src_name,
             destination_endpoint_display_name=dst_name,
-            request_time=parse_time(doc.get("request_time")),
-            completion_time=parse_time(doc.get("completion_time")),
-            deadline=parse_time(doc.get("deadline")),
-            bytes_transferred=_int(doc.get("bytes_transferred")),
-            bytes_checksummed=_int(doc.get("bytes_checksummed")),
-            effective_bytes_per_second=_int(doc.get("effective_bytes_per_second")),
-            files=_int(doc.get("files")),
-            directories=_int(doc.get("directories")),
-            symlinks=_int(doc.get("symlinks")),
-            files_transferred=_int(doc.get("files_transferred")),
-            files_skipped=_int(doc.get("files_skipped")),
-            faults=_int(doc.get("faults")),
-            subtasks_total=_int(doc.get("subtasks_total")),
-            subtasks_pending=_int(doc.get("subtasks_pending")),
-            subtasks_retrying=_int(doc.get("subtasks_retrying")),
-            subtasks_succeeded=_int(doc.get("subtasks_succeeded")),
-            subtasks_failed=_int(doc.get("subtasks_failed")),
-            subtasks_canceled=_int(doc.get("subtasks_canceled")),
-            subtasks_expired=_int(doc.get("subtasks_expired")),
-            subtasks_skipped_errors=_int(doc.get("subtasks_skipped_errors")),
-            sync_level=_opt_int(doc.get("sync_level")),
-            verify_checksum=_bool(doc.get("verify_checksum")),
-            encrypt_data=_bool(doc.get("encrypt_data")),
-            preserve_timestamp=_bool(doc.get("preserve_timestamp")),
-            skip_source_errors=_bool(doc.get("skip_source_errors")),
-            fail_on_quota_errors=_bool(doc.get("fail_on_quota_errors")),
-            delete_destination_extra=_bool(doc.get("delete_destination_extra")),
-            recursive_symlinks=_opt_str(doc.get("recursive_symlinks")),
             filter_rules=tuple(dict(rule) for rule in _dicts(doc.get("filter_rules"))),
         )
 
@@ -401,13 +353,7 @@ class TaskEvent:
         details = doc.get("details")
         if details is not None and not isinstance(details, str):
             details = json.dumps(details)
-        return cls(
-            code=_str(doc.get("code")),
-            description=_str(doc.get("description")),
-            details=details or "",
-            is_error=_bool(doc.get("is_error")),
-            time=parse_time(doc.get("time")),
-        )
+        return _read(cls, doc, details=details or "")
 
     @property
     def details_data(self) -> Any:
@@ -427,7 +373,7 @@ class SuccessfulTransfer:
 
     @classmethod
     def from_api(cls, doc: Mapping[str, Any]) -> SuccessfulTransfer:
-        return cls(_str(doc.get("source_path")), _str(doc.get("destination_path")))
+        return _read(cls, doc)
 
 
 @dataclass(frozen=True)
@@ -444,15 +390,7 @@ class SkippedError:
 
     @classmethod
     def from_api(cls, doc: Mapping[str, Any]) -> SkippedError:
-        return cls(
-            source_path=_str(doc.get("source_path")),
-            destination_path=_str(doc.get("destination_path")),
-            error_code=_str(doc.get("error_code")),
-            error_details=_str(doc.get("error_details")),
-            error_time=parse_time(doc.get("error_time")),
-            is_directory=_bool(doc.get("is_directory")),
-            is_symlink=_bool(doc.get("is_symlink")),
-        )
+        return _read(cls, doc)
 
 
 @dataclass(frozen=True)
@@ -468,14 +406,7 @@ class Membership:
 
     @classmethod
     def from_api(cls, doc: Mapping[str, Any], *, group_id: str = "") -> Membership:
-        return cls(
-            group_id=_str(doc.get("group_id"), group_id),
-            identity_id=_str(doc.get("identity_id")),
-            username=_opt_str(doc.get("username")),
-            role=_str(doc.get("role"), "member"),
-            status=_opt_str(doc.get("status")),
-            invite_email_address=_opt_str(doc.get("invite_email_address")),
-        )
+        return _read(cls, doc, group_id=_str(doc.get("group_id"), group_id))
 
 
 _ROLE_RANK = {"member": 1, "manager": 2, "admin": 3}
@@ -636,13 +567,7 @@ class Bookmark:
 
     @classmethod
     def from_api(cls, doc: Mapping[str, Any]) -> Bookmark:
-        return cls(
-            id=_str(doc.get("id")),
-            name=_str(doc.get("name")),
-            endpoint_id=_str(doc.get("endpoint_id")),
-            path=_str(doc.get("path"), "/~/"),
-            pinned=_bool(doc.get("pinned")),
-        )
+        return _read(cls, doc)
 
 
 @dataclass(frozen=True)
