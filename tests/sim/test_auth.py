@@ -8,7 +8,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sim_login import by_resource_server, login_through_page, pkce_pair
 
 from gtui.sim.auth_scopes import (
     ScopeError,
@@ -25,6 +24,7 @@ from gtui.sim.world import (
     OTHER_USER_ID,
     SCRATCH_ID,
 )
+from tests.sim.sim_login import by_resource_server, login_through_page, pkce_pair
 
 TRANSFER = "urn:globus:auth:scope:transfer.api.globus.org:all"
 DATA_ACCESS = f"https://auth.globus.org/scopes/{ARCHIVE_ID}/data_access"
@@ -282,3 +282,39 @@ def test_signing_key_is_kept_in_the_state_folder(tmp_path: Path) -> None:
     assert first.jwks() == second.jwks()
     assert (tmp_path / "signing-key.pem").stat().st_mode & 0o777 == 0o600
     assert "PRIVATE" not in repr(first)
+
+
+def refresh(sim: RunningSim, token: str, client: httpx.Client | None = None) -> httpx.Response:
+    return (client or httpx).post(
+        f"{sim.service_urls['auth']}v2/oauth2/token",
+        data={
+            "grant_type": "refresh_token",
+            "refresh_token": token,
+            "client_id": DEMO_NATIVE_CLIENT_ID,
+        },
+    )
+
+
+def test_concurrent_refresh_chains_all_rotate_and_persist(sim_factory, tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    first = sim_factory(root=tmp_path / "kept")
+    starts = [login_through_page(first, scopes="openid")["refresh_token"] for _ in range(4)]
+
+    def chain(token: str) -> tuple[str, str]:
+        previous = token
+        with httpx.Client() as client:
+            for _ in range(40):
+                answer = refresh(first, token, client)
+                assert answer.status_code == 200, answer.text
+                previous, token = token, answer.json()["refresh_token"]
+        return previous, token
+
+    with ThreadPoolExecutor(4) as pool:
+        ends = list(pool.map(chain, starts))
+    port = first.port
+    first.stop()
+    second = sim_factory(root=tmp_path / "kept", port=port)
+    for rotated, current in ends:
+        assert refresh(second, rotated).json()["error"] == "invalid_grant"
+        assert refresh(second, current).status_code == 200

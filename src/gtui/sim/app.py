@@ -112,8 +112,11 @@ def build_app(settings: SimSettings, ctx: SimContext | None = None) -> Starlette
         try:
             yield
         finally:
-            if ctx.transfer is not None:
-                await ctx.transfer.stop()
+            try:
+                if ctx.transfer is not None:
+                    await ctx.transfer.stop()
+            finally:
+                ctx.auth.flush()
 
     app = Starlette(
         routes=routes,

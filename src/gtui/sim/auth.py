@@ -39,6 +39,8 @@ if TYPE_CHECKING:
     from gtui.sim.world import World
 
 ROTATED_RETENTION_SECONDS = 7 * 86_400
+MAX_ROTATED_KEPT = 5_000
+SAVE_INTERVAL_SECONDS = 0.25
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,9 @@ class AuthService:
         self._access: dict[str, dict[str, Any]] = data.get("access", {})
         self._refresh: dict[str, dict[str, Any]] = data.get("refresh", {})
         self._codes: dict[str, dict[str, Any]] = {}
+        self._dirty = False
+        self._last_write = 0.0
+        self._timer: threading.Timer | None = None
         self.authorize_requests: list[dict[str, str]] = []
 
     def __repr__(self) -> str:
@@ -136,14 +141,43 @@ class AuthService:
 
     # -- persistence --------------------------------------------------------------------
     def _save(self) -> None:
+        """Persist soon: at once if the last write is old, else within ``SAVE_INTERVAL``.
+
+        Bursts of refreshes (several clients rotating tokens) then cost one write each
+        interval instead of one write per request; ``flush()`` runs at shutdown.
+        """
         now = time.time()
         self._access = {h: r for h, r in self._access.items() if r["exp"] > now}
-        self._refresh = {
-            h: r
+        rotated = sorted(
+            (r.get("rotated_at", now), h)
             for h, r in self._refresh.items()
-            if r["status"] == "active" or now - r.get("rotated_at", now) < ROTATED_RETENTION_SECONDS
-        }
+            if r["status"] != "active"
+        )
+        too_many = max(0, len(rotated) - MAX_ROTATED_KEPT)
+        for index, (rotated_at, digest) in enumerate(rotated):
+            if index < too_many or now - rotated_at > ROTATED_RETENTION_SECONDS:
+                del self._refresh[digest]
+        self._dirty = True
+        if time.monotonic() - self._last_write >= SAVE_INTERVAL_SECONDS:
+            self._write()
+        elif self._timer is None:
+            self._timer = threading.Timer(SAVE_INTERVAL_SECONDS, self.flush)
+            self._timer.daemon = True
+            self._timer.start()
+
+    def _write(self) -> None:
         self._state.save({"access": self._access, "refresh": self._refresh})
+        self._dirty = False
+        self._last_write = time.monotonic()
+
+    def flush(self) -> None:
+        """Write pending changes now (also called when the service stops)."""
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            if self._dirty:
+                self._write()
 
     # -- authorization codes ------------------------------------------------------------
     def create_code(self, record: dict[str, Any]) -> str:

@@ -73,7 +73,10 @@ class SearchIndex:
         root = collection.root
         skipped = set()
         if collection.id == SCRATCH_ID:
-            skipped = {root / BIG_FOLDER_PATH.strip("/"), root / WIDE_TREE_PATH.strip("/")}
+            skipped = {
+                root / Path(BIG_FOLDER_PATH.strip("/")).parts[0],
+                root / WIDE_TREE_PATH.strip("/"),
+            }
         visible = (
             ["public"]
             if collection.public

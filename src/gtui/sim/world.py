@@ -18,6 +18,8 @@ This module imports nothing of the web stack, so the constants are cheap to impo
 from __future__ import annotations
 
 import os
+import shutil
+import stat
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -241,19 +243,23 @@ class World:
         return next((u for u in self.users.values() if u.username.lower() == wanted), None)
 
     def ensure_big_folder(self) -> Path:
-        """Create the 100,000-entry folder (empty files) on first use; return its real path."""
+        """Create the 100,000-entry folder (empty files) on first use; return its real path.
+
+        It is built under a temporary name and renamed when complete, so a listing never sees
+        half of it, and an interrupted build starts over.
+        """
         folder = self.collection_root(SCRATCH_ID) / BIG_FOLDER_PATH.strip("/")
-        marker = folder.parent / ".100k-complete"
-        if marker.exists():
+        if folder.is_dir():
             return folder
         with self._big_lock:
-            if marker.exists():
+            if folder.is_dir():
                 return folder
-            folder.mkdir(parents=True, exist_ok=True)
-            flags = os.O_CREAT | os.O_WRONLY
-            for i in range(BIG_FOLDER_ENTRIES):
-                os.close(os.open(folder / f"entry_{i:06d}.dat", flags, 0o644))
-            marker.touch()
+            partial = folder.with_name(folder.name + ".partial")
+            if partial.exists():
+                shutil.rmtree(partial)
+            partial.mkdir(parents=True)
+            _make_empty_files(partial, BIG_FOLDER_ENTRIES)
+            os.rename(partial, folder)
         return folder
 
     def ensure_wide_tree(self) -> Path:
@@ -274,6 +280,20 @@ class World:
                         (leaf / "result.txt").write_text(f"run {i}.{j}.{k}\n", encoding="utf-8")
             marker.touch()
         return top
+
+
+def _make_empty_files(folder: Path, count: int) -> None:
+    """``count`` empty files named ``entry_NNNNNN.dat``, one system call each."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        for i in range(count):
+            name = f"entry_{i:06d}.dat"
+            try:
+                os.mknod(name, 0o644 | stat.S_IFREG, dir_fd=fd)
+            except PermissionError:
+                os.close(os.open(name, os.O_CREAT | os.O_WRONLY, 0o644, dir_fd=fd))
+    finally:
+        os.close(fd)
 
 
 def demo_users() -> dict[str, User]:
