@@ -29,9 +29,7 @@ def freeze_mtimes(root: Path) -> None:
     for folder, dirs, files in os.walk(root):
         dirs[:] = [d for d in dirs if not d.startswith(".gtui-sim")]
         for name in files + dirs:
-            path = Path(folder) / name
-            if not path.is_symlink():
-                os.utime(path, (stamp, stamp))
+            os.utime(Path(folder) / name, (stamp, stamp), follow_symlinks=False)
 
 
 def collection_path(sim: RunningSim, collection_id: str, path: str) -> Path:

@@ -129,6 +129,8 @@ class TaskDetailScreen(Screen[None]):
         self.set_interval(REFRESH_SECONDS, self._tick)
 
     def _tasks_changed(self, tasks: list[Any]) -> None:
+        if not self.is_attached:
+            return
         for task in tasks:
             if task.task_id == self.task_id:
                 self._show_task(task)
@@ -140,6 +142,8 @@ class TaskDetailScreen(Screen[None]):
     def _show_task(self, task: Task) -> None:
         app: Any = self.app
         self.task_doc = task
+        if not self.is_attached:
+            return
         self.sub_title = task.label or task.title
         self.query_one("#task-summary", Static).update(
             summary_table(task, app.clock(), app.expected_bytes.get(task.task_id))
