@@ -54,6 +54,9 @@ def test_id_token_decodes_with_the_sdk_against_the_published_jwks(sim_env: dict)
     assert claims["aud"] == DEMO_NATIVE_CLIENT_ID
     assert claims["preferred_username"] == DEMO_USERNAME
     assert claims["identity_set"][0]["sub"] == DEMO_USER_ID
+    linked = claims["identity_set"][1]
+    assert linked["username"].endswith("@orcid.org")
+    assert linked["identity_provider_display_name"] == "ORCID"
     assert claims["iss"] == sim_env["GLOBUS_SDK_SERVICE_URL_AUTH"].rstrip("/")
 
 

@@ -139,6 +139,16 @@ def test_index_info_and_list(sdk_search_client: globus_sdk.SearchClient) -> None
     assert caught.value.http_status == 404
 
 
+def test_results_carry_a_title_and_a_preview(sdk_search_client: globus_sdk.SearchClient) -> None:
+    result = sdk_search_client.search(
+        DEMO_INDEX_ID, 'name:"README.md" AND project:"climate-model"', advanced=True
+    )
+    (content,) = contents(result)
+    assert content["title"] == "Climate model"
+    assert content["text"].startswith("# Climate model")
+    assert content["path"] == "/home/demo/projects/climate-model/README.md"
+
+
 def test_get_subject(sdk_search_client: globus_sdk.SearchClient) -> None:
     first = sdk_search_client.search(DEMO_INDEX_ID, "ocean")["gmeta"][0]["subject"]
     subject = sdk_search_client.get_subject(DEMO_INDEX_ID, first)

@@ -19,7 +19,7 @@ from gtui.sim.auth import CLIENTS, Client, require_caller
 from gtui.sim.auth_scopes import AUTH_RS, ScopeError, group_by_resource_server
 from gtui.sim.errors import OAuthError, SimAPIError
 from gtui.sim.jwt_keys import SIGNING_ALGORITHM
-from gtui.sim.world import DEMO_USER_ID
+from gtui.sim.world import DEMO_USER_ID, ORCID_PROVIDER_ID
 
 if TYPE_CHECKING:
     from gtui.sim.app import SimContext
@@ -39,6 +39,7 @@ SESSION_PARAMS = (
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 _VERIFIER = re.compile(r"^[A-Za-z0-9\-._~]{43,128}$")
 IDENTITY_PROVIDER_NAME = "gtui Demo Identity Provider"
+PROVIDER_NAMES = {ORCID_PROVIDER_ID: "ORCID"}
 
 
 def auth_root(request: Request) -> str:
@@ -249,11 +250,15 @@ def _id_token(
         "organization": identity.get("organization"),
         "identity_provider": identity.get("identity_provider"),
         "identity_provider_display_name": IDENTITY_PROVIDER_NAME,
-        "identity_set": [_identity_set_item(identity, now)] if user else [],
+        "identity_set": _identity_set(ctx, sub, now) if user else [],
     }
     if nonce:
         claims["nonce"] = nonce
     return ctx.key.sign(claims)
+
+
+def _identity_set(ctx: SimContext, sub: str, now: int) -> list[dict[str, Any]]:
+    return [_identity_set_item(u.to_identity_doc(), now) for u in ctx.world.identity_set(sub)]
 
 
 def _identity_set_item(identity: dict[str, Any], now: int) -> dict[str, Any]:
@@ -264,7 +269,9 @@ def _identity_set_item(identity: dict[str, Any], now: int) -> dict[str, Any]:
         "email": identity.get("email"),
         "organization": identity.get("organization"),
         "identity_provider": identity.get("identity_provider"),
-        "identity_provider_display_name": IDENTITY_PROVIDER_NAME,
+        "identity_provider_display_name": PROVIDER_NAMES.get(
+            identity.get("identity_provider") or "", IDENTITY_PROVIDER_NAME
+        ),
         "last_authentication": now,
     }
 
@@ -364,7 +371,8 @@ async def introspect(request: Request) -> JSONResponse:
         "iss": auth_root(request),
     }
     if "identity_set" in form.get("include", "").split(","):
-        body["identity_set"] = [record["sub"]]
+        linked = [u.id for u in ctx.world.identity_set(record["sub"])]
+        body["identity_set"] = linked or [record["sub"]]
     return JSONResponse(body)
 
 
@@ -386,7 +394,8 @@ async def userinfo(request: Request) -> JSONResponse:
             "identity_provider": identity.get("identity_provider"),
             "identity_provider_display_name": IDENTITY_PROVIDER_NAME,
             "last_authentication": now,
-            "identity_set": [_identity_set_item(identity, now)],
+            "identity_set": _identity_set(ctx, caller.identity_id, now)
+            or [_identity_set_item(identity, now)],
         }
     )
 

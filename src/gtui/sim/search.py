@@ -53,6 +53,12 @@ def _text(path: Path, extension: str, size: int) -> str:
     return f"{extension or 'binary'} file of {size} bytes"
 
 
+def _title(name: str, text: str) -> str:
+    """The first Markdown heading of a text, else the file name."""
+    first = text.splitlines()[0] if text else ""
+    return first[2:].strip() if first.startswith("# ") else name
+
+
 class SearchIndex:
     """The demo index: built from the files on disk when the service starts."""
 
@@ -114,6 +120,7 @@ class SearchIndex:
                     "type": "file",
                     "text": _text(path, extension, info.st_size) if readable else "",
                 }
+                content["title"] = _title(name, content["text"])
                 result.append(
                     {
                         "subject": f"globus://{collection.id}/{rel}",

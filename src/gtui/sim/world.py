@@ -35,6 +35,8 @@ OTHER_USERNAME = "other@gtui.example"
 ADA_USER_ID = "aad380b0-3a92-426a-8cb5-bb9300b956a9"
 GRACE_USER_ID = "cd69a4a3-cc16-4098-a2b9-ff820cd69ee8"
 ALAN_USER_ID = "40ccbf4d-980d-46c9-b1c3-76f97102110d"
+DEMO_ORCID_ID = "a67bc441-9bc4-4601-9e74-5edc549f26a0"
+ORCID_PROVIDER_ID = "ef7c9a5e-8a4a-4c7e-8d5a-2a9a4f1b6a11"
 
 DEMO_NATIVE_CLIENT_ID = "a444ebf7-54a3-4631-9ee5-07762fb5c31b"
 DEMO_CONFIDENTIAL_CLIENT_ID = "ef6fb27c-3f95-414b-8944-3ea6e2260dd1"
@@ -77,6 +79,7 @@ class User:
     email: str
     organization: str = "gtui Demo University"
     identity_provider: str = "41143743-f3c8-4d60-bbdb-eeecaba85bd9"
+    linked: tuple[str, ...] = ()
 
     def to_identity_doc(self) -> dict[str, Any]:
         """The identity as Auth's ``/v2/api/identities`` lists it."""
@@ -238,6 +241,13 @@ class World:
     def user_for(self, identity_id: str) -> User | None:
         return self.users.get(identity_id)
 
+    def identity_set(self, identity_id: str) -> list[User]:
+        """The identity and the identities linked to it, the primary first."""
+        user = self.users.get(identity_id)
+        if user is None:
+            return []
+        return [user, *(self.users[i] for i in user.linked if i in self.users)]
+
     def user_by_username(self, username: str) -> User | None:
         wanted = username.lower()
         return next((u for u in self.users.values() if u.username.lower() == wanted), None)
@@ -299,7 +309,18 @@ def _make_empty_files(folder: Path, count: int) -> None:
 def demo_users() -> dict[str, User]:
     """The identities of the demo world."""
     users = [
-        User(DEMO_USER_ID, DEMO_USERNAME, "Demo User", "demo@gtui.example"),
+        User(
+            DEMO_USER_ID, DEMO_USERNAME, "Demo User", "demo@gtui.example", linked=(DEMO_ORCID_ID,)
+        ),
+        User(
+            DEMO_ORCID_ID,
+            "0000-0002-1825-0097@orcid.org",
+            "Demo User",
+            "demo@gtui.example",
+            organization="ORCID",
+            identity_provider=ORCID_PROVIDER_ID,
+            linked=(DEMO_USER_ID,),
+        ),
         User(
             OTHER_USER_ID,
             OTHER_USERNAME,
