@@ -50,3 +50,13 @@ async def session_factory() -> AsyncIterator[Callable[..., Any]]:
     yield make
     for session in opened:
         await session.aclose()
+
+
+@pytest.fixture
+def app_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Config, data (token store) and log folders of the app, all under the test's folder."""
+    for name in ("DATA", "CONFIG", "LOG"):
+        folder = tmp_path / name.lower()
+        folder.mkdir()
+        monkeypatch.setenv(f"GTUI_{name}_DIR", str(folder))
+    return tmp_path
