@@ -68,6 +68,7 @@ def test_error_rate_gives_about_that_share_of_5xx(
         statuses = [client.get(groups_url, headers=auth_header).status_code for _ in range(200)]
     errors = [s for s in statuses if s >= 500]
     assert 0.2 <= len(errors) / len(statuses) <= 0.4
+    assert sim.ctx.fault_counts["errors"] == len(errors)
     assert set(errors) <= {500, 502, 503, 504}
     assert set(statuses) - set(errors) == {200}
 
@@ -95,6 +96,7 @@ def test_dropped_connections_close_the_socket_without_an_answer(
         except httpx.TransportError:
             outcomes["dropped"] += 1
     assert 10 <= outcomes["dropped"] <= 30
+    assert sim.ctx.fault_counts["dropped"] == outcomes["dropped"]
     assert outcomes["200"] == 40 - outcomes["dropped"]
 
 
@@ -145,3 +147,19 @@ def test_fault_settings_refuse_nonsense() -> None:
     assert faults.is_denied("abc", "/secret")
     assert not faults.is_denied("abc", "/secretive/x")
     assert not faults.is_denied("other", "/secret/x")
+
+
+def test_the_sdk_rides_out_the_rate_limit_by_honouring_retry_after(
+    sim: RunningSim, sim_env: dict, demo_user_tokens: dict[str, str]
+) -> None:
+    import globus_sdk
+
+    client = globus_sdk.GroupsClient(
+        authorizer=globus_sdk.AccessTokenAuthorizer(demo_user_tokens["groups.api.globus.org"])
+    )
+    sim.settings.faults.rate_limit_per_second = 2
+    started = time.monotonic()
+    results = [client.get_my_groups() for _ in range(5)]
+    assert all(len(r.data) == 2 for r in results)
+    assert sim.ctx.fault_counts["rate_limited"] >= 1
+    assert time.monotonic() - started >= 1.0

@@ -11,7 +11,7 @@ import contextlib
 import importlib.util
 import logging
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.applications import Starlette
@@ -30,7 +30,7 @@ from gtui.sim.errors import (
     oauth_error_handler,
     sim_api_error_handler,
 )
-from gtui.sim.faults import FaultsMiddleware
+from gtui.sim.faults import FaultsMiddleware, new_counts
 from gtui.sim.groups import GroupsService
 from gtui.sim.groups_routes import groups_routes
 from gtui.sim.jwt_keys import SigningKey
@@ -59,6 +59,7 @@ class SimContext:
     transfer: Any = None
     groups: Any = None
     search: Any = None
+    fault_counts: dict[str, int] = field(default_factory=new_counts)
 
 
 def build_context(settings: SimSettings) -> SimContext:
@@ -120,7 +121,7 @@ def build_app(settings: SimSettings, ctx: SimContext | None = None) -> Starlette
 
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(FaultsMiddleware, settings=settings)],
+        middleware=[Middleware(FaultsMiddleware, settings=settings, counts=ctx.fault_counts)],
         exception_handlers={
             SimAPIError: sim_api_error_handler,
             OAuthError: oauth_error_handler,

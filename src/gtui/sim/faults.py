@@ -63,6 +63,13 @@ def applies_to(path: str) -> bool:
     return path.startswith(API_PREFIXES) and not path.startswith(EXEMPT_PREFIXES)
 
 
+def new_counts() -> dict[str, int]:
+    """Counters of what the middleware did: API requests seen and each fault injected."""
+    return dict.fromkeys(
+        ("requests", "latency", "rate_limited", "errors", "throttled_429", "dropped"), 0
+    )
+
+
 class TokenBucket:
     """A token bucket per key: ``rate`` requests per second, bursts up to ``rate``."""
 
@@ -84,20 +91,15 @@ class TokenBucket:
 class FaultsMiddleware:
     """ASGI middleware applying the current ``settings.faults`` to API requests."""
 
-    def __init__(self, app: ASGIApp, settings: SimSettings) -> None:
+    def __init__(
+        self, app: ASGIApp, settings: SimSettings, counts: dict[str, int] | None = None
+    ) -> None:
         self.app = app
         self.settings = settings
         self.buckets = TokenBucket()
         self._rng = random.Random()
         self._seeded_for: tuple[int, int | None] | None = None
-        self.counts = {
-            "requests": 0,
-            "latency": 0,
-            "rate_limited": 0,
-            "errors": 0,
-            "throttled_429": 0,
-            "dropped": 0,
-        }
+        self.counts = counts if counts is not None else new_counts()
 
     def _random(self, faults: FaultSettings) -> random.Random:
         marker = (id(faults), faults.seed)
