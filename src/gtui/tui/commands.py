@@ -26,7 +26,7 @@ def _commands(
         seen.add(name)
         yield SystemCommand(
             name,
-            f"{keys_of(app, binding)} — {binding.tooltip or binding.action}",
+            binding.tooltip or f"key: {keys_of(app, binding)}",
             partial(target.run_action, binding.action),
         )
 

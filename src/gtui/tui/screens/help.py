@@ -22,11 +22,12 @@ class HelpScreen(ModalScreen[None]):
     ]
 
     def compose(self) -> ComposeResult:
+        self.rows = list(iter_help_rows(self.app))
         table = Table(box=None, expand=True, show_header=False, padding=(0, 1))
         table.add_column("keys", style="bold", no_wrap=True, ratio=1)
         table.add_column("does", ratio=3)
         group = None
-        for where, keys, description in iter_help_rows(self.app):
+        for where, keys, description in self.rows:
             if where != group:
                 group = where
                 table.add_row("", "")

@@ -45,7 +45,7 @@ def summary_table(task: Task, now: Any, expected_bytes: int | None = None) -> Ta
         ("Checksummed", human_size(task.bytes_checksummed)),
         ("Rate", human_rate(task.effective_bytes_per_second) or "—"),
         ("Progress", "—" if progress.fraction is None else f"{progress.fraction:.0%}"),
-        ("ETA", human_duration(progress.eta_seconds) or "—"),
+        ("ETA", "—" if task.is_finished else human_duration(progress.eta_seconds) or "—"),
         ("Files", f"{task.files_transferred:,} of {task.files:,}"),
         ("Folders", f"{task.directories:,}"),
         ("Skipped", f"{task.files_skipped:,}"),
@@ -103,6 +103,7 @@ class TaskDetailScreen(Screen[None]):
         super().__init__(classes="task-detail")
         self.task_id = task_id
         self.task_doc: Task | None = None
+        self.events: list[TaskEvent] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -182,6 +183,7 @@ class TaskDetailScreen(Screen[None]):
         self._show_pause(task, pause)
 
     def _show_events(self, events: list[TaskEvent]) -> None:
+        self.events = events
         table = Table(box=None, expand=True, padding=(0, 1))
         table.add_column("Time", no_wrap=True)
         table.add_column("Code", no_wrap=True)
