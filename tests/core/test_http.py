@@ -317,17 +317,19 @@ async def test_malformed_bodies_raise_malformed_response_error(
 
 
 async def test_dict_access_on_a_list_body_is_malformed() -> None:
-    handler, _ = sequence(httpx.Response(200, json=[1, 2]))
+    handler, _ = sequence(httpx.Response(200, json=[{"a": 1}, {"b": 2}]))
     client, _ = make_client(handler)
     resp = await client.get("x")
-    assert list(resp) == [1, 2]
+    assert list(resp) == [{"a": 1}, {"b": 2}]
     with pytest.raises(MalformedResponseError, match="expected a JSON object"):
         resp["DATA"]
 
 
-async def test_empty_body_gives_none_data() -> None:
-    handler, _ = sequence(httpx.Response(200, content=b""))
+async def test_empty_success_body_is_malformed_but_204_has_none_data() -> None:
+    handler, _ = sequence(httpx.Response(200, content=b""), httpx.Response(204))
     client, _ = make_client(handler)
+    with pytest.raises(MalformedResponseError, match="empty body"):
+        await client.get("x")
     assert (await client.get("x")).data is None
 
 

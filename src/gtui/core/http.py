@@ -328,8 +328,10 @@ class ServiceClient:
         return error_class(response)
 
     def _make_response(self, response: httpx.Response) -> GlobusResponse:
-        if response.status_code == 204 or not response.content:
+        if response.status_code == 204:
             return GlobusResponse(response, None)
+        if not response.content.strip():
+            raise malformed_error(self.error_class, response, "the answer is an empty body")
         try:
             data = response.json()
         except ValueError:
@@ -341,6 +343,9 @@ class ServiceClient:
             else:
                 reason = f"expected JSON, got {content_type or 'an untyped body'}"
             raise malformed_error(self.error_class, response, reason) from None
+        if not isinstance(data, dict | list):
+            kind = type(data).__name__ if data is not None else "null"
+            raise malformed_error(self.error_class, response, f"the answer is a bare JSON {kind}")
         if looks_like_error_document(data):
             raise malformed_error(
                 self.error_class, response, "a success status with an error document"

@@ -62,7 +62,10 @@ class GlobusResponse:
         return self._data
 
     def __getitem__(self, key: str) -> Any:
-        return self._as_dict()[key]
+        data = self._as_dict()
+        if key not in data:
+            raise MalformedResponseError(self._response, reason=f"the answer has no {key!r} field")
+        return data[key]
 
     def get(self, key: str, default: Any = None) -> Any:
         if not isinstance(self._data, dict):
@@ -73,11 +76,20 @@ class GlobusResponse:
         return isinstance(self._data, dict) and key in self._data
 
     def _items(self) -> list[Any]:
+        """The listed documents; a body without a list of objects is a malformed answer."""
         if isinstance(self._data, dict) and isinstance(self._data.get("DATA"), list):
-            return self._data["DATA"]
-        if isinstance(self._data, list):
-            return self._data
-        raise TypeError("this response holds neither a list nor a DATA array to iterate over")
+            items = self._data["DATA"]
+        elif isinstance(self._data, list):
+            items = self._data
+        else:
+            raise MalformedResponseError(
+                self._response, reason="expected a list of documents (a DATA array)"
+            )
+        if not all(isinstance(item, dict) for item in items):
+            raise MalformedResponseError(
+                self._response, reason="the listed documents are not all JSON objects"
+            )
+        return items
 
     def __iter__(self) -> Iterator[Any]:
         return iter(self._items())
