@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import globus_sdk
 import pytest
 
+from gtui.sim.serve import RunningSim, start_in_thread
 from gtui.sim.world import ARCHIVE_ID, DEMO_INDEX_ID, LAPTOP_ID, SCRATCH_ID
+
+
+@pytest.fixture(scope="module")
+def sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSim]:
+    """One service for the whole module: searching never changes the index."""
+    running = start_in_thread(tmp_path_factory.mktemp("search-world"))
+    yield running
+    running.stop()
 
 
 def subjects(result: globus_sdk.GlobusHTTPResponse) -> list[str]:
