@@ -92,6 +92,30 @@ def test_post_facet_filters_narrow_hits_but_not_facets(
     assert sum(b["count"] for b in buckets) > result["total"]
 
 
+def test_scroll_walks_every_result_with_markers(
+    sdk_search_client: globus_sdk.SearchClient,
+) -> None:
+    total = sdk_search_client.search(DEMO_INDEX_ID, "*", limit=1)["total"]
+    seen: list[str] = []
+    pages = list(sdk_search_client.paginated.scroll(DEMO_INDEX_ID, {"q": "*", "limit": 40}))
+    for page in pages:
+        seen.extend(subjects(page))
+    assert len(pages) == -(-total // 40)
+    assert pages[-1]["marker"] is None
+    assert len(seen) == len(set(seen)) == total
+
+
+def test_boosts_rank_matches_in_the_boosted_field_first(
+    sdk_search_client: globus_sdk.SearchClient,
+) -> None:
+    query = {"q": "climate", "limit": 100, "boosts": [{"field_name": "name", "factor": 10}]}
+    plain = contents(sdk_search_client.post_search(DEMO_INDEX_ID, {"q": "climate", "limit": 100}))
+    boosted = contents(sdk_search_client.post_search(DEMO_INDEX_ID, query))
+    assert sorted(c["path"] for c in plain) == sorted(c["path"] for c in boosted)
+    named = ["climate" in c["name"].lower() for c in boosted]
+    assert named == sorted(named, reverse=True)
+
+
 def test_match_any_filter(sdk_search_client: globus_sdk.SearchClient) -> None:
     query = globus_sdk.SearchQueryV1(
         q="*",

@@ -8,6 +8,7 @@ every caller), as ``visible_to`` principals are in the real service.
 
 from __future__ import annotations
 
+import base64
 import os
 import stat
 from datetime import UTC, datetime
@@ -161,8 +162,10 @@ class SearchIndex:
                 return _gmeta(entry, identity_id)
         return None
 
-    def search(self, identity_id: str, query: dict[str, Any]) -> dict[str, Any]:
-        """Run a query document (GET parameters are turned into one first)."""
+    def _hits(
+        self, identity_id: str, query: dict[str, Any]
+    ) -> tuple[list[tuple[float, dict[str, Any]]], list[dict[str, Any]] | None]:
+        """The visible entries matching the query, ranked and sorted, with facet results."""
         q = query.get("q", "*")
         if not isinstance(q, str):
             raise SearchRequestError("q must be a string")
@@ -170,13 +173,8 @@ class SearchIndex:
             predicate = advanced_query(q) if query.get("advanced") else simple_query(q)
         except QuerySyntaxError as exc:
             raise SearchRequestError(f"Invalid query: {exc}") from None
-        offset, limit = _paging(query)
         filters = [_filter(f) for f in _list(query, "filters")]
-        boosts = {
-            b.get("field_name"): float(b.get("factor", 1))
-            for b in _list(query, "boosts")
-            if isinstance(b, dict)
-        }
+        boosts = [_boost(b) for b in _list(query, "boosts")]
         hits: list[tuple[float, dict[str, Any]]] = []
         for entry in self.entries:
             if not self._visible(entry, identity_id):
@@ -185,16 +183,24 @@ class SearchIndex:
             score = predicate(content)
             if score <= 0 or not all(f(content) for f in filters):
                 continue
-            score *= max((boosts.get(k, 1.0) for k in content), default=1.0)
+            for field_name, factor in boosts:
+                if field_name in content and predicate({field_name: content[field_name]}) > 0:
+                    score *= factor
             hits.append((score, entry))
         hits.sort(key=lambda h: (-h[0], h[1]["subject"]))
         for rule in reversed(_list(query, "sort")):
             hits = _sorted(hits, rule)
         facet_specs = _list(query, "facets")
-        facet_results = [_facet(f, [e["content"] for _, e in hits]) for f in facet_specs]
+        facets = [_facet(f, [e["content"] for _, e in hits]) for f in facet_specs] or None
         post_filters = [_filter(f) for f in _list(query, "post_facet_filters")]
         if post_filters:
             hits = [h for h in hits if all(f(h[1]["content"]) for f in post_filters)]
+        return hits, facets
+
+    def search(self, identity_id: str, query: dict[str, Any]) -> dict[str, Any]:
+        """Run a query document (GET parameters are turned into one first)."""
+        offset, limit = _paging(query)
+        hits, facets = self._hits(identity_id, query)
         page = hits[offset : offset + limit]
         result: dict[str, Any] = {
             "@datatype": "GSearchResult",
@@ -205,9 +211,57 @@ class SearchIndex:
             "has_next_page": offset + len(page) < min(len(hits), MAX_LIMIT),
             "gmeta": [_gmeta(e, identity_id) for _, e in page],
         }
-        if facet_specs:
-            result["facet_results"] = facet_results
+        if facets is not None:
+            result["facet_results"] = facets
         return result
+
+    def scroll(self, identity_id: str, query: dict[str, Any]) -> dict[str, Any]:
+        """Page through every result with an opaque ``marker`` (no 10,000 cap)."""
+        limit = _int(query.get("limit"), "limit", 10)
+        if not 0 < limit <= MAX_LIMIT:
+            raise SearchRequestError(f"limit must be between 1 and {MAX_LIMIT}")
+        start = _decode_marker(query.get("marker"))
+        hits, _ = self._hits(identity_id, {k: v for k, v in query.items() if k != "facets"})
+        page = hits[start : start + limit]
+        more = start + len(page) < len(hits)
+        return {
+            "@datatype": "GSearchResult",
+            "@version": "2017-09-01",
+            "count": len(page),
+            "total": len(hits),
+            "has_next_page": more,
+            "marker": _encode_marker(start + len(page)) if more else None,
+            "gmeta": [_gmeta(e, identity_id) for _, e in page],
+        }
+
+
+def _encode_marker(position: int) -> str:
+    return base64.urlsafe_b64encode(f"scroll:{position}".encode()).decode("ascii")
+
+
+def _decode_marker(marker: Any) -> int:
+    if marker in (None, ""):
+        return 0
+    try:
+        text = base64.urlsafe_b64decode(str(marker).encode("ascii")).decode("ascii")
+        kind, _, position = text.partition(":")
+        if kind != "scroll" or int(position) < 0:
+            raise ValueError(text)
+        return int(position)
+    except (ValueError, UnicodeError):
+        raise SearchRequestError("invalid scroll marker") from None
+
+
+def _boost(spec: Any) -> tuple[str, float]:
+    if not isinstance(spec, dict) or not isinstance(spec.get("field_name"), str):
+        raise SearchRequestError("each boost needs a field_name")
+    try:
+        factor = float(spec.get("factor", 1))
+    except (TypeError, ValueError):
+        raise SearchRequestError("boost factor must be a number") from None
+    if not 0 <= factor <= 100:
+        raise SearchRequestError("boost factor must be between 0 and 100")
+    return spec["field_name"], factor
 
 
 def _gmeta(entry: dict[str, Any], identity_id: str) -> dict[str, Any]:

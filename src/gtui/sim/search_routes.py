@@ -50,18 +50,31 @@ async def get_search(request: Request) -> JSONResponse:
     return _run(_index(request), caller.identity_id, query)
 
 
-async def post_search(request: Request) -> JSONResponse:
-    caller = require_caller(request, SEARCH_RS)
+async def _query_document(request: Request) -> dict[str, Any]:
     try:
         body = json.loads(await request.body() or b"{}")
     except (json.JSONDecodeError, UnicodeDecodeError):
         raise SimAPIError(400, "BadRequest", "The body is not valid JSON") from None
     if not isinstance(body, dict):
         raise SimAPIError(400, "BadRequest", "The body must be a query document")
-    advanced = body.get("advanced", False)
-    if not isinstance(advanced, bool):
+    if not isinstance(body.get("advanced", False), bool):
         raise SimAPIError(400, "BadRequest", "advanced must be true or false")
+    return body
+
+
+async def post_search(request: Request) -> JSONResponse:
+    caller = require_caller(request, SEARCH_RS)
+    body = await _query_document(request)
     return _run(_index(request), caller.identity_id, body)
+
+
+async def scroll(request: Request) -> JSONResponse:
+    caller = require_caller(request, SEARCH_RS)
+    body = await _query_document(request)
+    try:
+        return JSONResponse(_index(request).scroll(caller.identity_id, body))
+    except SearchRequestError as exc:
+        raise SimAPIError(400, "BadRequest.InvalidQuery", str(exc)) from None
 
 
 async def get_index(request: Request) -> JSONResponse:
@@ -90,5 +103,6 @@ def search_routes(ctx: SimContext) -> list[Route]:
         Route("/index/{index_id}", get_index),
         Route("/index/{index_id}/search", get_search, methods=["GET"]),
         Route("/index/{index_id}/search", post_search, methods=["POST"]),
+        Route("/index/{index_id}/scroll", scroll, methods=["POST"]),
         Route("/index/{index_id}/subject", get_subject),
     ]
