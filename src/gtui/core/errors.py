@@ -253,6 +253,12 @@ class MalformedResponseError(GlobusAPIError):
     def __init__(self, response: httpx.Response, *, reason: str) -> None:
         self.reason = reason
         super().__init__(response)
+        # The body carries no message of the service, only (at best) an HTTP reason phrase
+        # such as "OK", which would read as nonsense in "Listing /x failed: OK".
+        self.message = redact(
+            f"the service's answer was not the JSON expected ({reason}); "
+            "it may be down or behind a proxy, try again later"
+        )
 
     def _describe(self) -> str:
         where = f" from {self.url}" if self.url else ""

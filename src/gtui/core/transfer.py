@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 from uuid import UUID
 
 from gtui.core.errors import TransferAPIError
-from gtui.core.http import ServiceClient
+from gtui.core.http import ServiceClient, malformed_error
 from gtui.core.paging import (
     HasNextPaginator,
     LimitOffsetTotalPaginator,
@@ -207,12 +207,12 @@ class TransferClient(ServiceClient):
     async def submit_transfer(self, data: dict[str, Any]) -> GlobusResponse:
         """Submit a TransferData document, fetching a submission id first if it has none."""
         await self._ensure_submission_id(data)
-        return await self.post("transfer", data=data)
+        return _with_task_id(await self.post("transfer", data=data))
 
     async def submit_delete(self, data: dict[str, Any]) -> GlobusResponse:
         """Submit a DeleteData document, fetching a submission id first if it has none."""
         await self._ensure_submission_id(data)
-        return await self.post("delete", data=data)
+        return _with_task_id(await self.post("delete", data=data))
 
     # Tasks
 
@@ -310,3 +310,13 @@ class TransferClient(ServiceClient):
 
     async def delete_bookmark(self, bookmark_id: ID) -> GlobusResponse:
         return await self.delete(f"bookmark/{bookmark_id}")
+
+
+def _with_task_id(response: GlobusResponse) -> GlobusResponse:
+    """A submission's answer, which must name the task it made (else it means nothing)."""
+    task_id = response.get("task_id")
+    if not isinstance(task_id, str) or not task_id:
+        raise malformed_error(
+            TransferAPIError, response.raw_response, "the submission's answer has no task_id"
+        )
+    return response
