@@ -15,11 +15,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from gtui.sim.search_filters import (
+    MAX_LIMIT,
+    SearchRequestError,
+    boost,
+    facet,
+    int_param,
+    list_param,
+    paging,
+    sort_hits,
+    value_filter,
+)
 from gtui.sim.search_query import (
-    Predicate,
     QuerySyntaxError,
     advanced_query,
-    match_value,
     simple_query,
 )
 from gtui.sim.world import BIG_FOLDER_PATH, DEMO_INDEX_ID, SCRATCH_ID, WIDE_TREE_PATH
@@ -27,13 +36,8 @@ from gtui.sim.world import BIG_FOLDER_PATH, DEMO_INDEX_ID, SCRATCH_ID, WIDE_TREE
 if TYPE_CHECKING:
     from gtui.sim.world import Collection, World
 
-MAX_LIMIT = 10_000
 TEXT_EXTENSIONS = {"md", "txt", "csv", "py", "json", "ini"}
 INDEX_CREATED = "2026-01-15 09:30:00"
-
-
-class SearchRequestError(ValueError):
-    """A request the service answers with 400 (bad query, filter, facet or paging)."""
 
 
 def _project(parts: list[str]) -> str | None:
@@ -173,8 +177,8 @@ class SearchIndex:
             predicate = advanced_query(q) if query.get("advanced") else simple_query(q)
         except QuerySyntaxError as exc:
             raise SearchRequestError(f"Invalid query: {exc}") from None
-        filters = [_filter(f) for f in _list(query, "filters")]
-        boosts = [_boost(b) for b in _list(query, "boosts")]
+        filters = [value_filter(f) for f in list_param(query, "filters")]
+        boosts = [boost(b) for b in list_param(query, "boosts")]
         hits: list[tuple[float, dict[str, Any]]] = []
         for entry in self.entries:
             if not self._visible(entry, identity_id):
@@ -188,18 +192,18 @@ class SearchIndex:
                     score *= factor
             hits.append((score, entry))
         hits.sort(key=lambda h: (-h[0], h[1]["subject"]))
-        for rule in reversed(_list(query, "sort")):
-            hits = _sorted(hits, rule)
-        facet_specs = _list(query, "facets")
-        facets = [_facet(f, [e["content"] for _, e in hits]) for f in facet_specs] or None
-        post_filters = [_filter(f) for f in _list(query, "post_facet_filters")]
+        for rule in reversed(list_param(query, "sort")):
+            hits = sort_hits(hits, rule)
+        facet_specs = list_param(query, "facets")
+        facets = [facet(f, [e["content"] for _, e in hits]) for f in facet_specs] or None
+        post_filters = [value_filter(f) for f in list_param(query, "post_facet_filters")]
         if post_filters:
             hits = [h for h in hits if all(f(h[1]["content"]) for f in post_filters)]
         return hits, facets
 
     def search(self, identity_id: str, query: dict[str, Any]) -> dict[str, Any]:
         """Run a query document (GET parameters are turned into one first)."""
-        offset, limit = _paging(query)
+        offset, limit = paging(query)
         hits, facets = self._hits(identity_id, query)
         page = hits[offset : offset + limit]
         result: dict[str, Any] = {
@@ -217,7 +221,7 @@ class SearchIndex:
 
     def scroll(self, identity_id: str, query: dict[str, Any]) -> dict[str, Any]:
         """Page through every result with an opaque ``marker`` (no 10,000 cap)."""
-        limit = _int(query.get("limit"), "limit", 10)
+        limit = int_param(query.get("limit"), "limit", 10)
         if not 0 < limit <= MAX_LIMIT:
             raise SearchRequestError(f"limit must be between 1 and {MAX_LIMIT}")
         start = _decode_marker(query.get("marker"))
@@ -252,18 +256,6 @@ def _decode_marker(marker: Any) -> int:
         raise SearchRequestError("invalid scroll marker") from None
 
 
-def _boost(spec: Any) -> tuple[str, float]:
-    if not isinstance(spec, dict) or not isinstance(spec.get("field_name"), str):
-        raise SearchRequestError("each boost needs a field_name")
-    try:
-        factor = float(spec.get("factor", 1))
-    except (TypeError, ValueError):
-        raise SearchRequestError("boost factor must be a number") from None
-    if not 0 <= factor <= 100:
-        raise SearchRequestError("boost factor must be between 0 and 100")
-    return spec["field_name"], factor
-
-
 def _gmeta(entry: dict[str, Any], identity_id: str) -> dict[str, Any]:
     principals = (
         ["public"]
@@ -277,123 +269,4 @@ def _gmeta(entry: dict[str, Any], identity_id: str) -> dict[str, Any]:
         "entries": [
             {"content": entry["content"], "entry_id": None, "matched_principal_sets": principals}
         ],
-    }
-
-
-def _list(query: dict[str, Any], key: str) -> list[Any]:
-    value = query.get(key) or []
-    if not isinstance(value, list):
-        raise SearchRequestError(f"{key} must be a list")
-    return value
-
-
-def _int(value: Any, name: str, default: int) -> int:
-    if value is None:
-        return default
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise SearchRequestError(f"{name} must be a whole number") from None
-    if number < 0:
-        raise SearchRequestError(f"{name} must not be negative")
-    return number
-
-
-def _paging(query: dict[str, Any]) -> tuple[int, int]:
-    offset = _int(query.get("offset"), "offset", 0)
-    limit = _int(query.get("limit"), "limit", 10)
-    if limit > MAX_LIMIT or offset + limit > MAX_LIMIT:
-        raise SearchRequestError(f"offset + limit must not exceed {MAX_LIMIT}")
-    return offset, limit
-
-
-def _field(content: dict[str, Any], name: str) -> list[Any]:
-    value: Any = content
-    for part in name.split("."):
-        if not isinstance(value, dict) or part not in value:
-            return []
-        value = value[part]
-    return value if isinstance(value, list) else [value]
-
-
-def _filter(spec: Any) -> Predicate:
-    if not isinstance(spec, dict) or not isinstance(spec.get("field_name"), str):
-        raise SearchRequestError("each filter needs a field_name")
-    kind = spec.get("type", "match_all")
-    values = spec.get("values")
-    name = spec["field_name"]
-    if not isinstance(values, list) or not values:
-        raise SearchRequestError(f"filter on {name} needs a non-empty values list")
-    if kind in ("match_all", "match_any"):
-        wanted = [str(v) for v in values]
-        combine = all if kind == "match_all" else any
-
-        def matches(content: dict[str, Any]) -> float:
-            stored = _field(content, name)
-            return float(combine(any(match_value(s, w) for s in stored) for w in wanted))
-
-        return matches
-    if kind == "range":
-        bounds = [_bounds(v) for v in values]
-
-        def in_range(content: dict[str, Any]) -> float:
-            stored = _field(content, name)
-            return float(any(_within(s, lo, hi) for s in stored for lo, hi in bounds))
-
-        return in_range
-    raise SearchRequestError(f"unsupported filter type {kind!r}")
-
-
-def _bounds(value: Any) -> tuple[Any, Any]:
-    if not isinstance(value, dict) or "from" not in value or "to" not in value:
-        raise SearchRequestError("range values need 'from' and 'to'")
-    return value["from"], value["to"]
-
-
-def _within(stored: Any, low: Any, high: Any) -> bool:
-    def cmp(a: Any, b: Any) -> int:
-        try:
-            x, y = float(a), float(b)
-        except (TypeError, ValueError):
-            x, y = str(a), str(b)
-        return (x > y) - (x < y)
-
-    return (low == "*" or cmp(stored, low) >= 0) and (high == "*" or cmp(stored, high) <= 0)
-
-
-def _sorted(hits: list[tuple[float, dict[str, Any]]], rule: Any) -> list[tuple[float, Any]]:
-    if not isinstance(rule, dict) or not isinstance(rule.get("field_name"), str):
-        raise SearchRequestError("each sort needs a field_name")
-    order = rule.get("order", "asc")
-    if order not in ("asc", "desc"):
-        raise SearchRequestError("sort order must be asc or desc")
-    name = rule["field_name"]
-
-    def key(hit: tuple[float, dict[str, Any]]) -> tuple[int, Any]:
-        values = _field(hit[1]["content"], name)
-        if not values:
-            return (1, "")
-        value = values[0]
-        return (0, value if isinstance(value, int | float) else str(value).lower())
-
-    present = [h for h in hits if key(h)[0] == 0]
-    missing = [h for h in hits if key(h)[0] == 1]
-    present.sort(key=lambda h: key(h)[1], reverse=order == "desc")
-    return present + missing
-
-
-def _facet(spec: Any, contents: list[dict[str, Any]]) -> dict[str, Any]:
-    if not isinstance(spec, dict) or not isinstance(spec.get("field_name"), str):
-        raise SearchRequestError("each facet needs a field_name")
-    if spec.get("type", "terms") != "terms":
-        raise SearchRequestError(f"unsupported facet type {spec.get('type')!r}")
-    size = _int(spec.get("size"), "facet size", 10)
-    counts: dict[str, int] = {}
-    for content in contents:
-        for value in {str(v) for v in _field(content, spec["field_name"]) if v is not None}:
-            counts[value] = counts.get(value, 0) + 1
-    buckets = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:size]
-    return {
-        "name": spec.get("name") or spec["field_name"],
-        "buckets": [{"value": v, "count": c} for v, c in buckets],
     }

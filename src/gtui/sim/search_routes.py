@@ -12,7 +12,8 @@ from starlette.routing import Route
 from gtui.sim.auth import require_caller
 from gtui.sim.auth_scopes import SEARCH_RS
 from gtui.sim.errors import SimAPIError
-from gtui.sim.search import SearchIndex, SearchRequestError
+from gtui.sim.search import SearchIndex
+from gtui.sim.search_filters import SearchRequestError
 
 if TYPE_CHECKING:
     from gtui.sim.app import SimContext
