@@ -142,6 +142,8 @@ def test_fault_settings_refuse_nonsense() -> None:
         FaultSettings(error_rate=1.5)
     with pytest.raises(ValueError):
         FaultSettings(rate_limit_per_second=0)
+    with pytest.raises(ValueError):
+        FaultSettings(denied_paths=["no-colon-here"])
     faults = FaultSettings(denied_paths=["abc:/secret/"])
     assert faults.is_denied("abc", "/secret/x.txt")
     assert faults.is_denied("abc", "/secret")

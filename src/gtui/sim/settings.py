@@ -38,6 +38,10 @@ class FaultSettings:
             raise ValueError("latency must not be negative")
         if self.rate_limit_per_second is not None and self.rate_limit_per_second <= 0:
             raise ValueError("rate_limit_per_second must be positive (or None for no limit)")
+        for entry in self.denied_paths:
+            collection, sep, path = entry.partition(":")
+            if not collection or not sep or not path.startswith("/"):
+                raise ValueError(f"denied path {entry!r} must look like COLLECTION_ID:/path/")
 
     def is_denied(self, collection_id: str, path: str) -> bool:
         """Whether ``path`` on ``collection_id`` lies under one of the denied prefixes."""
