@@ -168,6 +168,30 @@ def test_policies_read_and_set_by_admin_only(
     assert caught.value.http_status == 403
 
 
+def test_create_update_and_delete_a_group(
+    demo_groups: globus_sdk.GroupsClient, other_groups: globus_sdk.GroupsClient
+) -> None:
+    created = globus_sdk.GroupsManager(demo_groups).create_group(
+        "Field Campaign 2027", "Instruments and logistics", parent_id=CLIMATE_GROUP_ID
+    )
+    group_id = created["id"]
+    assert created["my_memberships"][0]["role"] == "admin"
+    assert demo_groups.get_group(CLIMATE_GROUP_ID, include=["child_ids"])["child_ids"] == [group_id]
+    with pytest.raises(globus_sdk.GroupsAPIError) as caught:
+        other_groups.get_group(group_id)
+    assert caught.value.http_status == 404
+    updated = demo_groups.update_group(group_id, {"description": "Updated"})
+    assert updated["description"] == "Updated"
+    with pytest.raises(globus_sdk.GroupsAPIError) as caught:
+        demo_groups.update_group(group_id, {"name": ""})
+    assert caught.value.http_status == 400
+    with pytest.raises(globus_sdk.GroupsAPIError) as caught:
+        demo_groups.delete_group(HPC_USERS_GROUP_ID)
+    assert caught.value.http_status == 403
+    demo_groups.delete_group(group_id)
+    assert group_id not in {g["id"] for g in demo_groups.get_my_groups()}
+
+
 def test_private_group_is_invisible_to_outsiders(
     other_groups: globus_sdk.GroupsClient,
 ) -> None:

@@ -7,10 +7,11 @@ The demo world's groups come from ``groups_demo``; state persists in
 from __future__ import annotations
 
 import threading
+import uuid
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from gtui.sim.groups_demo import demo_groups
+from gtui.sim.groups_demo import demo_groups, new_group, new_policies
 from gtui.sim.persist import JsonState
 
 if TYPE_CHECKING:
@@ -213,6 +214,45 @@ class GroupsService:
         return sorted(result, key=lambda d: d["name"].lower())
 
     # -- writing ------------------------------------------------------------------------
+    def create(self, identity_id: str, body: Any) -> dict[str, Any]:
+        """A new group with the caller as its only (admin) member."""
+        fields = _group_fields(body, require_name=True)
+        parent = fields.get("parent_id")
+        with self._lock:
+            if parent is not None:
+                self.get(parent, identity_id)
+            group = new_group(
+                str(uuid.uuid4()),
+                fields["name"],
+                fields.get("description", ""),
+                new_policies("private", "managers", False, []),
+                {identity_id: ("admin", "active")},
+            )
+            group["parent_id"] = parent
+            self.groups[group["id"]] = group
+            self._save()
+            return self.group_doc(group, identity_id, {"my_memberships"})
+
+    def update(self, group_id: str, identity_id: str, body: Any) -> dict[str, Any]:
+        fields = _group_fields(body, require_name=False)
+        with self._lock:
+            group = self.get(group_id, identity_id)
+            if self._role(group, identity_id) != "admin":
+                raise GroupsError(403, "FORBIDDEN", "Only group admins may change the group")
+            group.update(fields)
+            self._save()
+            return self.group_doc(group, identity_id)
+
+    def delete(self, group_id: str, identity_id: str) -> dict[str, Any]:
+        with self._lock:
+            group = self.get(group_id, identity_id)
+            if self._role(group, identity_id) != "admin":
+                raise GroupsError(403, "FORBIDDEN", "Only group admins may delete the group")
+            doc = self.group_doc(group, identity_id)
+            del self.groups[group_id]
+            self._save()
+            return doc
+
     def set_policies(self, group_id: str, identity_id: str, body: dict[str, Any]) -> dict[str, Any]:
         with self._lock:
             group = self.get(group_id, identity_id)
@@ -363,6 +403,21 @@ class GroupsService:
         if role is not None:
             current["role"] = role
         current["updated"] = stamp
+
+
+def _group_fields(body: Any, *, require_name: bool) -> dict[str, Any]:
+    if not isinstance(body, dict):
+        raise GroupsError(400, "INVALID_REQUEST", "The body must be a JSON object")
+    unknown = set(body) - {"name", "description", "parent_id", "terms_and_conditions"}
+    if unknown:
+        raise GroupsError(400, "INVALID_REQUEST", f"Unknown group fields: {sorted(unknown)}")
+    name = body.get("name")
+    if (require_name or "name" in body) and (not isinstance(name, str) or not name.strip()):
+        raise GroupsError(400, "INVALID_REQUEST", "name must be a non-empty string")
+    for key in ("description", "parent_id", "terms_and_conditions"):
+        if body.get(key) is not None and not isinstance(body[key], str):
+            raise GroupsError(400, "INVALID_REQUEST", f"{key} must be a string")
+    return dict(body)
 
 
 def _checked_policy(key: str, value: Any) -> Any:

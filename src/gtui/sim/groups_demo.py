@@ -27,7 +27,7 @@ def _stamp() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
 
 
-def _policies(
+def new_policies(
     visibility: str, members_visibility: str, join_requests: bool, signup_fields: list[str]
 ) -> dict[str, Any]:
     return {
@@ -40,7 +40,7 @@ def _policies(
     }
 
 
-def _group(
+def new_group(
     gid: str,
     name: str,
     description: str,
@@ -78,11 +78,11 @@ def _group(
 def demo_groups() -> dict[str, dict[str, Any]]:
     """The groups of a fresh demo world."""
     groups = [
-        _group(
+        new_group(
             CLIMATE_GROUP_ID,
             "Climate Modelling Lab",
             "Researchers running the regional climate model",
-            _policies("authenticated", "members", True, ["institution"]),
+            new_policies("authenticated", "members", True, ["institution"]),
             {
                 DEMO_USER_ID: ("admin", "active"),
                 ADA_USER_ID: ("manager", "active"),
@@ -90,33 +90,33 @@ def demo_groups() -> dict[str, dict[str, Any]]:
                 ALAN_USER_ID: ("member", "pending"),
             },
         ),
-        _group(
+        new_group(
             HPC_USERS_GROUP_ID,
             "HPC Users",
             "Everyone with an account on the cluster",
-            _policies("authenticated", "managers", False, []),
+            new_policies("authenticated", "managers", False, []),
             {
                 OTHER_USER_ID: ("admin", "active"),
                 DEMO_USER_ID: ("member", "active"),
                 ADA_USER_ID: ("member", "active"),
             },
         ),
-        _group(
+        new_group(
             GENOME_GROUP_ID,
             "Genome Consortium",
             "Shared assemblies and annotations",
-            _policies("private", "members", False, []),
+            new_policies("private", "members", False, []),
             {
                 GRACE_USER_ID: ("admin", "active"),
                 DEMO_USER_ID: ("member", "invited"),
                 ALAN_USER_ID: ("member", "active"),
             },
         ),
-        _group(
+        new_group(
             OPEN_DATA_GROUP_ID,
             "Open Data Club",
             "Anyone may join; no approval needed",
-            _policies("authenticated", "members", True, []),
+            new_policies("authenticated", "members", True, []),
             {OTHER_USER_ID: ("admin", "active")},
         ),
     ]

@@ -71,6 +71,28 @@ async def batch(request: Request) -> JSONResponse:
     return JSONResponse(answer)
 
 
+async def create_group(request: Request) -> JSONResponse:
+    caller = require_caller(request, GROUPS_RS)
+    body = await _json_body(request)
+    try:
+        return JSONResponse(_service(request).create(caller.identity_id, body))
+    except GroupsError as exc:
+        raise _raise(exc) from None
+
+
+async def change_group(request: Request) -> JSONResponse:
+    caller = require_caller(request, GROUPS_RS)
+    service = _service(request)
+    group_id = request.path_params["group_id"]
+    try:
+        if request.method == "DELETE":
+            return JSONResponse(service.delete(group_id, caller.identity_id))
+        body = await _json_body(request)
+        return JSONResponse(service.update(group_id, caller.identity_id, body))
+    except GroupsError as exc:
+        raise _raise(exc) from None
+
+
 async def policies(request: Request) -> JSONResponse:
     caller = require_caller(request, GROUPS_RS)
     service = _service(request)
@@ -90,7 +112,9 @@ async def policies(request: Request) -> JSONResponse:
 def groups_routes(ctx: SimContext) -> list[Route]:
     return [
         Route("/groups/my_groups", my_groups),
+        Route("/groups", create_group, methods=["POST"]),
         Route("/groups/{group_id}/policies", policies, methods=["GET", "PUT"]),
         Route("/groups/{group_id}", get_group, methods=["GET"]),
         Route("/groups/{group_id}", batch, methods=["POST"]),
+        Route("/groups/{group_id}", change_group, methods=["PUT", "DELETE"]),
     ]
