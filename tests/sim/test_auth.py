@@ -318,3 +318,31 @@ def test_concurrent_refresh_chains_all_rotate_and_persist(sim_factory, tmp_path:
     for rotated, current in ends:
         assert refresh(second, rotated).json()["error"] == "invalid_grant"
         assert refresh(second, current).status_code == 200
+
+
+def test_expiring_access_tokens_keeps_refresh_working(sim: RunningSim) -> None:
+    response = login_through_page(sim)
+    url = f"{sim.service_urls['auth']}v2/oauth2/userinfo"
+    headers = {"Authorization": f"Bearer {response['access_token']}"}
+    assert httpx.get(url, headers=headers).status_code == 200
+    assert sim.ctx.auth.expire_access_tokens(DEMO_USER_ID) == 4
+    assert httpx.get(url, headers=headers).status_code == 401
+    assert refresh(sim, response["refresh_token"]).status_code == 200
+
+
+def test_revoked_consent_ends_every_token_of_the_grant(sim: RunningSim) -> None:
+    response = login_through_page(sim)
+    other = login_through_page(sim, identity_id=OTHER_USER_ID)
+    assert sim.ctx.auth.revoke_consents(DEMO_USER_ID, DEMO_NATIVE_CLIENT_ID) == 4
+    answer = refresh(sim, response["refresh_token"])
+    assert answer.status_code == 400
+    assert answer.json()["error"] == "invalid_grant"
+    url = f"{sim.service_urls['auth']}v2/oauth2/userinfo"
+    assert (
+        httpx.get(url, headers={"Authorization": f"Bearer {response['access_token']}"}).status_code
+        == 401
+    )
+    assert (
+        httpx.get(url, headers={"Authorization": f"Bearer {other['access_token']}"}).status_code
+        == 200
+    )

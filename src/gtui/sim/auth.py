@@ -295,6 +295,34 @@ class AuthService:
                 self._access = {h: r for h, r in self._access.items() if r["grant"] != grant}
                 self._save()
 
+    def expire_access_tokens(self, identity_id: str | None = None) -> int:
+        """End the access tokens (of one identity, or all) now, as time would; refresh tokens
+        keep working. Returns how many were ended."""
+        now = int(time.time())
+        with self._lock:
+            ended = [
+                r for r in self._access.values() if identity_id is None or r["sub"] == identity_id
+            ]
+            for record in ended:
+                record["exp"] = now
+            self._save()
+        return len(ended)
+
+    def revoke_consents(self, identity_id: str, client_id: str | None = None) -> int:
+        """Withdraw an identity's consents (for one client, or all): every token of those
+        grants stops working, as when a person revokes an app's consent. Returns how many
+        refresh tokens were withdrawn."""
+
+        def matches(record: dict[str, Any]) -> bool:
+            return record["sub"] == identity_id and client_id in (None, record["client_id"])
+
+        with self._lock:
+            withdrawn = [h for h, r in self._refresh.items() if matches(r)]
+            self._refresh = {h: r for h, r in self._refresh.items() if not matches(r)}
+            self._access = {h: r for h, r in self._access.items() if not matches(r)}
+            self._save()
+        return len(withdrawn)
+
     def lookup(self, token: str) -> dict[str, Any] | None:
         """The record of an active (issued, unexpired, unrevoked) access token."""
         record = self._access.get(token_digest(token))
