@@ -20,20 +20,20 @@ from typing import Any
 
 import globus_sdk
 import pytest
-from sim_login import (
-    AUTH_SCOPES,
-    GROUPS_SCOPE,
-    SEARCH_SCOPE,
-    TRANSFER_SCOPE,
-    by_resource_server,
-    login_through_page,
-)
 
 from gtui.sim.serve import RunningSim, start_in_thread
 from gtui.sim.world import (
     DEMO_CONFIDENTIAL_CLIENT_ID,
     DEMO_CONFIDENTIAL_CLIENT_SECRET,
     OTHER_USER_ID,
+)
+from tests.sim.sim_login import (
+    AUTH_SCOPES,
+    GROUPS_SCOPE,
+    SEARCH_SCOPE,
+    TRANSFER_SCOPE,
+    by_resource_server,
+    login_through_page,
 )
 
 
