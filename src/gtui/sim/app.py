@@ -8,7 +8,6 @@ Each service is mounted under its own root (``/auth``, ``/transfer/v0.10``, ``/g
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -37,6 +36,7 @@ from gtui.sim.jwt_keys import SigningKey
 from gtui.sim.search import SearchIndex
 from gtui.sim.search_routes import search_routes
 from gtui.sim.settings import SimSettings
+from gtui.sim.transfer import TransferService, transfer_routes
 from gtui.sim.world import World
 
 log = logging.getLogger(__name__)
@@ -56,7 +56,7 @@ class SimContext:
     world: World
     key: SigningKey
     auth: AuthService
-    transfer: Any = None
+    transfer: TransferService | None = None
     groups: Any = None
     search: Any = None
     fault_counts: dict[str, int] = field(default_factory=new_counts)
@@ -79,20 +79,6 @@ def build_context(settings: SimSettings) -> SimContext:
     )
 
 
-def _load_transfer_package() -> Any:
-    """The Transfer package, or None while it is absent or incomplete (logged loudly)."""
-    if importlib.util.find_spec("gtui.sim.transfer") is None:
-        log.error("gtui.sim.transfer is missing: serving without the Transfer API")
-        return None
-    try:
-        return importlib.import_module("gtui.sim.transfer")
-    except ModuleNotFoundError as exc:
-        if not (exc.name or "").startswith("gtui.sim.transfer"):
-            raise
-        log.error("gtui.sim.transfer is incomplete (%s): serving without the Transfer API", exc)
-        return None
-
-
 def build_app(settings: SimSettings, ctx: SimContext | None = None) -> Starlette:
     """The ASGI application serving the four services of the demo world."""
     ctx = ctx or build_context(settings)
@@ -101,21 +87,17 @@ def build_app(settings: SimSettings, ctx: SimContext | None = None) -> Starlette
         Mount("/groups/v2", routes=groups_routes(ctx)),
         Mount("/search/v1", routes=search_routes(ctx)),
     ]
-    transfer = _load_transfer_package()
-    if transfer is not None:
-        ctx.transfer = transfer.TransferService(ctx)
-        routes.append(Mount("/transfer/v0.10", routes=transfer.transfer_routes(ctx)))
+    transfer = ctx.transfer = TransferService(ctx)
+    routes.append(Mount("/transfer/v0.10", routes=transfer_routes(ctx)))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        if ctx.transfer is not None:
-            await ctx.transfer.start()
+        await transfer.start()
         try:
             yield
         finally:
             try:
-                if ctx.transfer is not None:
-                    await ctx.transfer.stop()
+                await transfer.stop()
             finally:
                 ctx.auth.flush()
 
