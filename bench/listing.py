@@ -83,7 +83,7 @@ async def run_gtui(count: int) -> dict[str, Any]:
     from textual.app import App, ComposeResult
     from textual.containers import Horizontal
 
-    from gtui.core.models import FileEntry
+    from gtui.tui.folder_listing import Listing
     from gtui.tui.listing import arrange
     from gtui.tui.widgets.file_pane import FilePane
 
@@ -96,9 +96,6 @@ async def run_gtui(count: int) -> dict[str, Any]:
             with Horizontal(id="panes"):
                 yield FilePane("left")
                 yield FilePane("right")
-
-    def to_entries(items: list[dict[str, Any]]) -> list[FileEntry]:
-        return [FileEntry.from_api(doc) for doc in items]
 
     text = listing_docs(count)
     app = Harness()
@@ -115,13 +112,15 @@ async def run_gtui(count: int) -> dict[str, Any]:
             probe.expect("subdir_0000")
             start = time.perf_counter()
             items = response["DATA"]
-            entries = await asyncio.to_thread(to_entries, items)
+            entries = await asyncio.to_thread(Listing, items)
             pane.show_listing(response["path"], entries)
             del response, items, entries
             painted = await probe.wait()
             await pilot.pause()
             result[f"{side}_first_frame_s"] = painted - start
             result[f"{side}_idle_s"] = time.perf_counter() - start
+        await app.workers.wait_for_complete()
+        del text
         gc.collect()
         result["rss_both_mb"] = benchlib.rss_mb()
         result["peak_rss_mb"] = benchlib.peak_rss_mb()

@@ -12,6 +12,8 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
+from gtui.tui.folder_listing import Listing
+
 SORT_KEYS = ("name", "size", "modified")
 
 
@@ -77,6 +79,10 @@ def arrange(
     """Indices of ``entries`` to show: folders first, then sorted, hidden and filtered out."""
     if sort_key not in SORT_KEYS:
         raise ValueError(f"unknown sort key {sort_key!r}")
+    if isinstance(entries, Listing):
+        return entries.arrange(
+            sort_key=sort_key, reverse=reverse, filter_text=filter_text, show_hidden=show_hidden
+        )
     match = name_matcher(filter_text) if filter_text else None
     keep = [
         i
@@ -101,3 +107,10 @@ def arrange(
     folders.sort(key=key, reverse=reverse)
     files.sort(key=key, reverse=reverse)
     return folders + files
+
+
+def count_folders(entries: Sequence[Any], view: Sequence[int]) -> int:
+    """How many of the shown rows are folders."""
+    if isinstance(entries, Listing):
+        return entries.count_folders(view)
+    return sum(1 for i in view if is_dir(entries[i]))

@@ -16,8 +16,9 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 
-from gtui.core.models import Collection, FileEntry
+from gtui.core.models import Collection
 from gtui.tui import operations
+from gtui.tui.folder_listing import Listing
 from gtui.tui.listing import SORT_KEYS, glob_matcher, is_dir
 from gtui.tui.operations import GlobusErrorTypes
 from gtui.tui.screens.collection_picker import CollectionPickerScreen
@@ -181,7 +182,7 @@ class BrowseScreen(Screen[None]):
         data = response.data or {}
         items = data.get("DATA", []) if isinstance(data, dict) else []
         where = data.get("path") or path if isinstance(data, dict) else path
-        entries = await asyncio.to_thread(lambda: [FileEntry.from_api(doc) for doc in items])
+        entries = await asyncio.to_thread(Listing, items)
         pane.show_listing(where, entries, keep=keep)
         remember_place(app, pane.collection, where)
 

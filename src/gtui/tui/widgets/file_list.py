@@ -24,6 +24,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from gtui.tui.folder_listing import entry_names
 from gtui.tui.format import human_size, short_time
 from gtui.tui.listing import is_dir, is_link
 
@@ -136,8 +137,8 @@ class FileList(ScrollView, can_focus=True):
         """Show a new listing; the cursor lands on ``keep`` when it is there, else on top."""
         self.entries = entries
         self.show_parent = show_parent
-        names = {entry.name for entry in entries}
-        self.selected &= names
+        if self.selected:
+            self.selected &= set(entry_names(entries))
         self._install_view(view, keep)
 
     def show_view(self, view: list[int], *, keep: str | None = None) -> None:
@@ -174,8 +175,9 @@ class FileList(ScrollView, can_focus=True):
         if name == PARENT:
             return 0 if self.show_parent else None
         offset = 1 if self.show_parent else 0
+        names = entry_names(self.entries)
         for row, index in enumerate(self.view):
-            if self.entries[index].name == name:
+            if names[index] == name:
                 return row + offset
         return None
 
@@ -190,7 +192,10 @@ class FileList(ScrollView, can_focus=True):
 
     def selected_entries(self) -> list[Any]:
         """Selected entries in the order shown."""
-        return [e for e in self.visible_entries() if e.name in self.selected]
+        if not self.selected:
+            return []
+        names, chosen = entry_names(self.entries), self.selected
+        return [self.entries[i] for i in self.view if names[i] in chosen]
 
     def selected_or_cursor_entries(self) -> list[Any]:
         """What an action applies to: the selection, else the entry under the cursor."""
@@ -203,12 +208,13 @@ class FileList(ScrollView, can_focus=True):
     def select_matching(self, predicate: Any, *, select: bool) -> int:
         """Select (or unselect) visible entries whose name matches; returns how many changed."""
         changed = 0
-        for entry in self.visible_entries():
-            if predicate(entry.name) and (entry.name in self.selected) != select:
+        names = entry_names(self.entries)
+        for name in (names[i] for i in self.view):
+            if predicate(name) and (name in self.selected) != select:
                 if select:
-                    self.selected.add(entry.name)
+                    self.selected.add(name)
                 else:
-                    self.selected.discard(entry.name)
+                    self.selected.discard(name)
                 changed += 1
         self._changed()
         return changed
@@ -276,7 +282,8 @@ class FileList(ScrollView, can_focus=True):
         self._move(self.cursor + 1)
 
     def action_invert_selection(self) -> None:
-        names = {entry.name for entry in self.visible_entries()}
+        all_names = entry_names(self.entries)
+        names = {all_names[i] for i in self.view}
         self.selected = (names - self.selected) | (self.selected - names)
         self._changed()
 

@@ -16,8 +16,9 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Input, Static
 
+from gtui.tui.folder_listing import Listing
 from gtui.tui.format import human_size
-from gtui.tui.listing import arrange, is_dir
+from gtui.tui.listing import arrange, count_folders, is_dir
 from gtui.tui.widgets.file_list import FileList
 from gtui.tui.widgets.path_bar import PathBar
 
@@ -155,7 +156,10 @@ class FilePane(Vertical):
 
     def folder_names(self) -> list[str]:
         """Subfolder names of the current listing (for Tab completion)."""
-        return [entry.name for entry in self.entries if is_dir(entry)]
+        entries = self.entries
+        if isinstance(entries, Listing):
+            return [name for name, flag in zip(entries.names, entries.dirs, strict=True) if flag]
+        return [entry.name for entry in entries if is_dir(entry)]
 
     def restore_place(self) -> None:
         """Focus the listing again (after a dialog or the path bar)."""
@@ -208,9 +212,17 @@ class FilePane(Vertical):
             file_list.set_listing(entries, view, show_parent=show_parent, keep=keep)
         else:
             file_list.show_view(view, keep=keep)
-        folders = sum(1 for i in view if is_dir(entries[i]))
+        folders = count_folders(entries, view)
         self._counts = (folders, len(view) - folders)
         self._update_status()
+        if listing and isinstance(entries, Listing) and not entries.compacted:
+            self.call_after_refresh(self._compact, entries)
+
+    def _compact(self, entries: Listing) -> None:
+        """After the first frame: let the parsed response go (see ``Listing.compact``)."""
+        self.run_worker(
+            asyncio.to_thread(entries.compact), group=f"compact-{self.side}", exit_on_error=False
+        )
 
     # -- events ---------------------------------------------------------------------------
 
