@@ -121,6 +121,7 @@ class FileList(ScrollView, can_focus=True):
         self.selected: set[str] = set()
         self.empty_text = ""
         self._cache: LRUCache[tuple[int, int, bool, bool], Strip] = LRUCache(1024)
+        self._base_style: Style | None = None
         self._drag_origin: Offset | None = None
         self._dragging = False
 
@@ -292,6 +293,14 @@ class FileList(ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._cache.clear()
+        self._base_style = None
+
+    @property
+    def _base(self) -> Style:
+        """``rich_style`` walks every ancestor; rows share one until the styles change."""
+        if self._base_style is None:
+            self._base_style = self.rich_style
+        return self._base_style
 
     def on_resize(self) -> None:
         self._cache.clear()
@@ -304,9 +313,9 @@ class FileList(ScrollView, can_focus=True):
             if row == 0 and self.empty_text:
                 style = self.get_component_rich_style("file-list--empty")
                 return Strip([Segment(f"  {self.empty_text}", style)]).adjust_cell_length(
-                    width, self.rich_style
+                    width, self._base
                 )
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self._base)
         is_cursor = row == self.cursor
         key = (row, width, is_cursor, self.has_focus)
         strip = self._cache.get(key)
@@ -316,7 +325,7 @@ class FileList(ScrollView, can_focus=True):
         return strip
 
     def _render_row(self, row: int, width: int, is_cursor: bool) -> Strip:
-        base = self.rich_style
+        base = self._base
         entry = self.entry_at(row)
         selected = entry is not None and entry.name in self.selected
         if entry is None:
