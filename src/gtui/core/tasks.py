@@ -204,15 +204,28 @@ class TaskMonitor:
         if state is None:
             state = self._watched[task_id] = _Watched(task_id)
         if total_bytes is not None:
-            state.total_bytes = total_bytes
+            self.set_total_bytes(task_id, total_bytes)
         if just_submitted:
             state.fast_until = now + self.submit_burst
             self._wake.set()
 
     def set_total_bytes(self, task_id: str, total_bytes: int | None) -> None:
-        """Give the monitor the task's total size (e.g. from a recursive pre-scan)."""
-        if task_id in self._watched:
-            self._watched[task_id].total_bytes = total_bytes
+        """Give the monitor the task's total size (e.g. from a recursive pre-scan).
+
+        The rate samples taken so far are kept, restated in the new basis's units, so the
+        first ETA in bytes is not computed from a difference of files and bytes.
+        """
+        state = self._watched.get(task_id)
+        if state is None or state.total_bytes == total_bytes:
+            return
+        state.total_bytes = total_bytes
+        if total_bytes is not None and total_bytes > 0:
+            state.samples = deque(
+                ((when, sent, sent) for when, sent, _ in state.samples),
+                maxlen=state.samples.maxlen,
+            )
+        else:
+            state.samples.clear()
 
     def unwatch(self, task_id: str) -> None:
         self._watched.pop(task_id, None)
