@@ -94,12 +94,14 @@ class SearchScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__(id="search")
-        self.offset = 0
+        self.page_offset = 0
         self.total = 0
         self.has_next = False
         self.filters: list[tuple[str, str]] = []
         self.hits: list[SearchHit] = []
         self.index_ids: list[str] = []
+        self.indexes_named = False
+        self.index_id = ""
 
     def compose(self) -> ComposeResult:
         app: Any = self.app
@@ -107,6 +109,7 @@ class SearchScreen(Screen[None]):
 
         indexes = index_choices(list(app.settings.search.indexes), DEMO_INDEX_ID)
         self.index_ids = indexes
+        self.index_id = indexes[0]
         yield Header()
         with Horizontal(id="search-bar"):
             yield Select(
@@ -132,8 +135,7 @@ class SearchScreen(Screen[None]):
     @work(group="search-index-names", exit_on_error=False)
     async def name_indexes(self) -> None:
         """Show index names instead of ids once the service says what they are called."""
-        select = self.query_one("#search-index", Select)
-        current = select.value
+        old = self.query_one("#search-index", Select)
         named = []
         for index_id in self.index_ids:
             try:
@@ -141,22 +143,29 @@ class SearchScreen(Screen[None]):
                 named.append((doc.get("display_name") or index_id, index_id))
             except GlobusError:
                 named.append((index_id, index_id))
-        select.set_options(named)
-        select.value = current
+        select = Select(named, value=old.value, allow_blank=False, id="search-index")
+        await old.remove()
+        await self.query_one("#search-bar", Horizontal).mount(select, before=0)
+        self.indexes_named = True
 
     # -- searching --------------------------------------------------------------------------
 
     @on(Input.Submitted, "#search-query")
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.offset = 0
+        self.page_offset = 0
         self.action_run_search()
 
     @on(Select.Changed, "#search-index")
+    def _index_changed(self, event: Select.Changed) -> None:
+        if event.value != self.index_id:
+            self.index_id = str(event.value)
+            self._settings_changed()
+
     @on(Checkbox.Changed, "#search-advanced")
     def _settings_changed(self) -> None:
         if self.query_one("#search-query", Input).value.strip():
-            self.offset = 0
+            self.page_offset = 0
             self.filters = []
             self.action_run_search()
 
@@ -166,7 +175,7 @@ class SearchScreen(Screen[None]):
         index_id = str(self.query_one("#search-index", Select).value)
         text = self.query_one("#search-query", Input).value
         advanced = self.query_one("#search-advanced", Checkbox).value
-        query = build_query(text, advanced=advanced, offset=self.offset, filters=self.filters)
+        query = build_query(text, advanced=advanced, offset=self.page_offset, filters=self.filters)
         status = self.query_one("#search-status", Static)
         status.update("Searching…")
         try:
@@ -189,12 +198,12 @@ class SearchScreen(Screen[None]):
         if self.hits:
             results.highlighted = 0
         pages = max(1, -(-self.total // PAGE_SIZE))
-        page = self.offset // PAGE_SIZE + 1
+        page = self.page_offset // PAGE_SIZE + 1
         if not self.hits:
             text = "No results."
         else:
-            last = self.offset + len(self.hits)
-            text = f"{self.offset + 1}–{last} of {self.total:,} · page {page} of {pages}"
+            last = self.page_offset + len(self.hits)
+            text = f"{self.page_offset + 1}–{last} of {self.total:,} · page {page} of {pages}"
             text += "  ([ ] change page, Enter opens a hit in the focused pane)"
         if self.filters:
             text += " · filtered by " + ", ".join(f"{f}={v}" for f, v in self.filters)
@@ -235,17 +244,17 @@ class SearchScreen(Screen[None]):
         else:
             field, _, value = key.partition("\t")
             self.filters = [(f, v) for f, v in self.filters if f != field] + [(field, value)]
-        self.offset = 0
+        self.page_offset = 0
         self.action_run_search()
 
     def action_page(self, step: int) -> None:
         if step > 0 and not self.has_next:
             self.notify("This is the last page.", timeout=2)
             return
-        if step < 0 and self.offset == 0:
+        if step < 0 and self.page_offset == 0:
             self.notify("This is the first page.", timeout=2)
             return
-        self.offset = max(0, self.offset + step * PAGE_SIZE)
+        self.page_offset = max(0, self.page_offset + step * PAGE_SIZE)
         self.action_run_search()
 
     def action_focus_query(self) -> None:
