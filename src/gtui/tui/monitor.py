@@ -7,6 +7,7 @@ from typing import Any
 
 from gtui.core.errors import LoginRequired
 from gtui.core.tasks import PollFailed, TaskMonitor, TaskUpdate
+from gtui.tui.prescan import prescans_of
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,7 @@ def _on_event(app: Any, event: Any) -> None:
 
 
 def _finished(app: Any, task: Any) -> None:
+    prescans_of(app).cancel(task.task_id)
     status = "finished" if task.status == "SUCCEEDED" else task.status.lower()
     severity = "information" if task.status == "SUCCEEDED" else "warning"
     app.notify(f"Task {status}: {task.title}", severity=severity, timeout=5, markup=False)

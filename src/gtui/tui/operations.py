@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,6 +15,7 @@ from gtui.core.errors import GlobusError, NetworkError
 from gtui.core.models import Task
 from gtui.core.transfer_data import DeleteData, TransferData
 from gtui.tui.listing import is_dir
+from gtui.tui.prescan import prescans_of, sizing_items
 from gtui.tui.screens.consent import with_consent_repair
 from gtui.tui.screens.transfer_options import (
     TransferChoices,
@@ -118,9 +120,14 @@ def announce(
     doc: dict[str, Any],
     source: Any,
     target: Any | None,
-    expected_bytes: int | None,
+    known_sizes: Mapping[str, int] | None = None,
 ) -> None:
-    """Put the new task in the queue at once and have the monitor poll it fast."""
+    """Put the new task in the queue at once, have the monitor poll it fast, then size it.
+
+    A transfer's total size is found after the submit (so sizing never delays it): from
+    ``known_sizes`` (source path → bytes, from the listing the user chose in) and a walk of
+    every folder submitted.
+    """
     app.state.remember_submission(task_id, dict(doc))
     placeholder = Task.from_api(
         {
@@ -136,7 +143,10 @@ def announce(
         }
     )
     app.publish_tasks([placeholder])
-    app.watch_task(task_id, expected_bytes=expected_bytes)
+    app.watch_task(task_id)
+    if target is not None:
+        items = sizing_items(doc, known_sizes or {})
+        prescans_of(app).start(task_id, source.id, items)
 
 
 async def ask_and_submit_transfer(
@@ -168,10 +178,12 @@ async def ask_and_submit_transfer(
     task_id = await submit(app, data, "transfer")
     if task_id is None:
         return None
-    expected = None
-    if not any(is_dir(e) for e in entries):
-        expected = sum(getattr(e, "size", 0) or 0 for e in entries)
-    announce(app, task_id, data, source, target, expected)
+    sizes = {
+        join(source_pane.path, e.name): int(getattr(e, "size", 0) or 0)
+        for e in entries
+        if not is_dir(e)
+    }
+    announce(app, task_id, data, source, target, sizes)
     source_pane.file_list.clear_selection()
     app.notify(f"Transfer submitted: {choices.label}", timeout=4, markup=False)
     return task_id
@@ -191,7 +203,7 @@ async def submit_delete(app: Any, pane: Any, entries: list[Any]) -> str | None:
     task_id = await submit(app, data, "delete")
     if task_id is None:
         return None
-    announce(app, task_id, data, collection, None, None)
+    announce(app, task_id, data, collection, None)
     pane.file_list.clear_selection()
     app.notify(f"Delete submitted: {count}", timeout=4)
     return task_id
@@ -230,7 +242,7 @@ async def resubmit(app: Any, task: Any) -> str | None:
         return None
     source = _Named(task.source_endpoint_id, task.source_name)
     target = _Named(task.destination_endpoint_id, task.destination_name)
-    announce(app, task_id, data, source, target, None)
+    announce(app, task_id, data, source, target)
     return task_id
 
 

@@ -1,5 +1,8 @@
 """What the app remembers between runs: last transfer options, recent collections, submits.
 
+Besides the documents gtui submitted it keeps each task's total size once a scan found it,
+so a restarted gtui still shows those tasks' progress in bytes.
+
 A small JSON file in the platformdirs data folder (``GTUI_DATA_DIR`` overrides it), written
 atomically. It holds no credentials. A missing or unreadable file means starting fresh.
 """
@@ -84,4 +87,25 @@ class AppState:
         while len(submitted) > SUBMITTED_LIMIT:
             submitted.pop(next(iter(submitted)))
         self.data["submitted"] = submitted
+        self.save()
+
+    @property
+    def total_bytes(self) -> dict[str, int]:
+        """The known total size of tasks gtui submitted, by task id."""
+        value = self.data.get("total_bytes")
+        if not isinstance(value, dict):
+            return {}
+        return {
+            task_id: size
+            for task_id, size in value.items()
+            if isinstance(task_id, str) and type(size) is int and size > 0
+        }
+
+    def remember_total_bytes(self, task_id: str, total: int) -> None:
+        totals = self.total_bytes
+        totals.pop(task_id, None)
+        totals[task_id] = total
+        while len(totals) > SUBMITTED_LIMIT:
+            totals.pop(next(iter(totals)))
+        self.data["total_bytes"] = totals
         self.save()

@@ -6,7 +6,7 @@ afterwards); the queue only draws them and reports which one the user opened.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -24,6 +24,7 @@ from textual.strip import Strip
 
 from gtui.core.tasks import FLAG_FAULTS, Progress, derive_progress
 from gtui.tui.format import human_duration, human_rate, human_size, relative_time
+from gtui.tui.prescan import prescans_of
 
 STATUS_NAMES = {
     "ACTIVE": "Active",
@@ -33,6 +34,7 @@ STATUS_NAMES = {
     "CANCELED": "Canceled",
 }
 BAR_WIDTH = 14
+SIZING = "sizing…"
 
 
 def status_name(task: Any) -> str:
@@ -121,8 +123,12 @@ class TaskQueue(ScrollView, can_focus=True):
         self.progress: dict[str, Progress] = {}
         self.flags: dict[str, frozenset[str]] = {}
         self.expected: dict[str, int] = {}
+        self.sizing: Container[str] = frozenset()
         self.clock = clock or (lambda: datetime.now(UTC))
         self._cache: LRUCache[tuple[str, int, bool, bool], Strip] = LRUCache(256)
+
+    def on_mount(self) -> None:
+        self.sizing = prescans_of(self.app).sizing
 
     # -- data -------------------------------------------------------------------------------
 
@@ -274,12 +280,18 @@ class TaskQueue(ScrollView, can_focus=True):
             Segment(text.ljust(label_width), base),
             Segment(status.ljust(10), base + status_style),
         ]
+        sizing = not task.is_finished and task.task_id in self.sizing
         segments.extend(self._bar(progress.fraction, status))
-        segments.append(Segment(human_size(task.bytes_transferred).rjust(10), base))
+        done = human_size(task.bytes_transferred)
+        if sizing and not wide:
+            done = SIZING
+        segments.append(Segment(done.rjust(10), base))
         if wide:
             rate = human_rate(progress.bytes_per_second) if not task.is_finished else ""
             eta = human_duration(progress.eta_seconds) if progress.eta_seconds else ""
-            if task.is_finished:
+            if sizing:
+                eta = SIZING
+            elif task.is_finished:
                 eta = relative_time(task.completion_time, self.clock())
             files = f"{task.files_transferred:,}/{task.files:,}" if task.files else ""
             fault = f" ⚠{task.faults}" if task.faults else ""
