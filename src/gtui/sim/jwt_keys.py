@@ -47,10 +47,16 @@ class SigningKey:
 
     @classmethod
     def load_or_create(cls, state_dir: Path) -> SigningKey:
-        """The key stored in ``state_dir``, generating and storing a new one if there is none."""
+        """The key stored in ``state_dir``, generating and storing a new one if there is none.
+
+        The stored key is one this service wrote (mode 0600 in its own folder), so loading it
+        skips OpenSSL's RSA consistency check, which costs ~100 ms at every start.
+        """
         path = Path(state_dir) / KEY_FILE_NAME
         if path.exists():
-            key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+            key = serialization.load_pem_private_key(
+                path.read_bytes(), password=None, unsafe_skip_rsa_key_validation=True
+            )
             if isinstance(key, rsa.RSAPrivateKey):
                 return cls(key)
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
