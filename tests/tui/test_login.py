@@ -129,3 +129,26 @@ async def test_escape_cancels_the_login_and_says_how_to_log_in_later(sim: Runnin
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, LoginNeededScreen))
         assert not app.session.has_tokens()
+
+
+def test_snapshot_of_the_login_screen(
+    snap_compare: Any, tui_dirs: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A login with a fixed PKCE verifier and state, against a fixed service address."""
+    from gtui.core import auth
+    from gtui.core.session import GlobusSession
+    from gtui.sim.world import DEMO_NATIVE_CLIENT_ID
+    from gtui.tui.app import GtuiApp
+
+    monkeypatch.setattr(auth.secrets, "token_urlsafe", lambda n: "x" * (n * 4 // 3 + 1))
+    monkeypatch.setattr(login_screen, "grant_name", lambda: "gtui on login-node")
+    base = "http://127.0.0.1:8400"
+    urls = {name: f"{base}/{name}/" for name in ("auth", "transfer", "groups", "search")}
+    session = GlobusSession(DEMO_NATIVE_CLIENT_ID, environment="sim", service_urls=urls)
+    app = GtuiApp(session=session, environment="sim", login_needed="No saved login was found.")
+
+    async def run_before(pilot: Any) -> None:
+        screen = await wait_for(pilot, lambda: isinstance(app.screen, LoginScreen) and app.screen)
+        await wait_for(pilot, lambda: screen.flow is not None)
+
+    assert snap_compare(app, terminal_size=(120, 36), run_before=run_before)
