@@ -9,13 +9,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.worker import WorkerState
 
 from gtui.config import Settings, TaskSettings
 from gtui.sim.world import LAPTOP_ID
-from gtui.tui.prescan import prescans_of
+from gtui.tui.launch import demo_login
+from gtui.tui.prescan import RateLimiter, SizingItem, prescans_of, scan_total_bytes
 from gtui.tui.screens.transfer_options import TransferOptionsScreen
 from gtui.tui.widgets.task_queue import SIZING, TaskQueue, status_name
-from tests.tui.tui_helpers import collection_path, pane, ready, wait_for
+from tests.tui.tui_helpers import collection_path, new_session, pane, ready, wait_for
 
 BIG = 3_000_000
 SMALL = [1_000, 20_000, 35_000, 48_000, 52_000]
@@ -41,6 +43,12 @@ def row_text(app: Any, task_id: str) -> str:
     row = queue.row_of(task_id)
     assert row is not None
     return queue.render_line(row + 1).text
+
+
+def drawn_task(app: Any, task_id: str) -> Any | None:
+    """The task document the queue drew, once it has caught up with the latest one."""
+    task = app.screen.query_one(TaskQueue).tasks.get(task_id)
+    return task if task is not None and task is app.tasks.get(task_id) else None
 
 
 def shown_percent(app: Any, task_id: str) -> int | None:
@@ -88,9 +96,9 @@ async def test_a_folder_copy_shows_percent_of_scanned_bytes_while_its_big_file_c
 
         seen: list[tuple[int, int, int, int]] = []
         while status_name(app.tasks[task_id]) != "Succeeded":
-            task = app.tasks[task_id]
+            task = drawn_task(app, task_id)
             percent = shown_percent(app, task_id)
-            if task.status == "ACTIVE" and task.bytes_transferred and percent is not None:
+            if task and task.status == "ACTIVE" and task.bytes_transferred and percent is not None:
                 assert percent == int(min(task.bytes_transferred / total, 1.0) * 100)
                 seen.append((task.bytes_transferred, percent, task.files_transferred, task.files))
             await pilot.pause(0.05)
@@ -143,7 +151,9 @@ async def test_a_restarted_app_shows_byte_progress_for_a_task_it_submitted_befor
 
         def in_bytes() -> Any:
             progress = again.task_progress.get(task_id)
-            return progress if progress is not None and progress.basis == "bytes" else None
+            if progress is None or progress.basis != "bytes" or not drawn_task(again, task_id):
+                return None
+            return progress
 
         progress = await wait_for(pilot, in_bytes)
         assert progress.total == total
@@ -151,4 +161,92 @@ async def test_a_restarted_app_shows_byte_progress_for_a_task_it_submitted_befor
         assert again.tasks[task_id].status == "ACTIVE"
         task = again.tasks[task_id]
         shown = shown_percent(again, task_id)
-        assert shown == int(min(task.bytes_transferred / total, 1.0) * 100)
+        expected = int(min(task.bytes_transferred / total, 1.0) * 100)
+        assert shown == expected, (row_text(again, task_id), task, again.task_progress[task_id])
+
+
+async def test_a_task_that_finishes_first_ends_its_scan_and_shows_complete(
+    make_app: Any, sim: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_bundle(sim)
+    app = await make_app(settings=FAST_POLLS)
+    client = app.session.transfer
+    listing = client.operation_ls
+    held = asyncio.Event()
+
+    async def never_for_bundle(endpoint_id: str, path: str | None = None, **kw: Any) -> Any:
+        if path and "/bundle" in path:
+            held.set()
+            await asyncio.Event().wait()
+        return await listing(endpoint_id, path, **kw)
+
+    monkeypatch.setattr(client, "operation_ls", never_for_bundle)
+    async with app.run_test(size=(140, 40)) as pilot:
+        task_id = await submit_bundle(pilot)
+        await wait_for(pilot, held.is_set)
+        prescans = prescans_of(app)
+        worker = prescans.scan_of(task_id)
+        assert worker is not None
+        await wait_for(pilot, lambda: status_name(app.tasks[task_id]) == "Succeeded")
+        await wait_for(pilot, lambda: worker.is_finished)
+        assert worker.state == WorkerState.CANCELLED
+        assert prescans.scan_of(task_id) is None
+        assert task_id not in prescans.sizing
+        assert task_id not in app.expected_bytes
+        assert shown_percent(app, task_id) == 100
+        assert SIZING not in row_text(app, task_id)
+
+
+async def test_a_sync_copy_that_skips_most_files_never_passes_100_and_completes_at_100(
+    make_app: Any, sim: Any
+) -> None:
+    make_bundle(sim)
+    app = await make_app(settings=FAST_POLLS)
+    async with app.run_test(size=(140, 40)) as pilot:
+        first = await submit_bundle(pilot)
+        await wait_for(pilot, lambda: status_name(app.tasks[first]) == "Succeeded")
+        extra = collection_path(sim, LAPTOP_ID, "/~/bundle/extra.bin")
+        extra.write_bytes(b"e" * 2_000_000)
+        total = sum(p.stat().st_size for p in extra.parent.rglob("*") if p.is_file())
+        sim.settings.throttle_bytes_per_second = 1_000_000
+        pane(app, "left").file_list.focus()
+        await pilot.press("f5")
+        dialog = await wait_for(
+            pilot, lambda: app.screen if isinstance(app.screen, TransferOptionsScreen) else None
+        )
+        assert dialog.defaults.sync_level == "checksum"
+        await pilot.press("enter")
+        second = await wait_for(pilot, lambda: next((t for t in app.tasks if t != first), None))
+        await wait_for(pilot, lambda: app.expected_bytes.get(second) == total)
+        shown: list[int] = []
+        while status_name(app.tasks[second]) != "Succeeded":
+            percent = shown_percent(app, second)
+            if percent is not None and drawn_task(app, second):
+                shown.append(percent)
+            await pilot.pause(0.05)
+        task = app.tasks[second]
+        assert task.files_skipped == task.files - 1 > 0
+        assert task.bytes_transferred == 2_000_000 < total
+        assert shown and max(shown) <= int(2_000_000 / total * 100)
+        assert shown_percent(app, second) == 100
+
+
+async def test_resubmitted_items_are_sized_from_listings_whatever_is_known(sim: Any) -> None:
+    total = make_bundle(sim)
+    session = new_session(sim)
+    try:
+        await demo_login(session)
+        items = [
+            SizingItem("/~/bundle/big.bin", size=BIG),
+            SizingItem("/~/bundle/small_0.dat"),
+            SizingItem("/~/bundle/small_1.dat", recursive=False),
+            SizingItem("/~/bundle/nested"),
+        ]
+        sized = await scan_total_bytes(session.transfer, LAPTOP_ID, items, limiter=RateLimiter())
+        assert sized == total
+        whole = [SizingItem("/~/bundle/", recursive=True)]
+        assert await scan_total_bytes(
+            session.transfer, LAPTOP_ID, whole, limiter=RateLimiter()
+        ) == (total)
+    finally:
+        await session.aclose()

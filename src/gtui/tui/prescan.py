@@ -159,6 +159,10 @@ class Prescans:
             exit_on_error=False,
         )
 
+    def scan_of(self, task_id: str) -> Worker[None] | None:
+        """The worker sizing ``task_id``, while it runs."""
+        return self._workers.get(task_id)
+
     def cancel(self, task_id: str) -> None:
         """Stop sizing ``task_id`` (it finished, or was cancelled)."""
         worker = self._workers.pop(task_id, None)
