@@ -250,3 +250,34 @@ async def test_resubmitted_items_are_sized_from_listings_whatever_is_known(sim: 
         ) == (total)
     finally:
         await session.aclose()
+
+
+async def test_a_restarted_app_sizes_a_running_task_whose_scan_never_finished(
+    make_app: Any, sim: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    total = make_bundle(sim)
+    sim.settings.throttle_bytes_per_second = 300_000
+    first = await make_app(settings=FAST_POLLS)
+    client = first.session.transfer
+    listing = client.operation_ls
+    held = asyncio.Event()
+
+    async def never_for_bundle(endpoint_id: str, path: str | None = None, **kw: Any) -> Any:
+        if path and "/bundle" in path:
+            held.set()
+            await asyncio.Event().wait()
+        return await listing(endpoint_id, path, **kw)
+
+    monkeypatch.setattr(client, "operation_ls", never_for_bundle)
+    async with first.run_test(size=(140, 40)) as pilot:
+        task_id = await submit_bundle(pilot)
+        await wait_for(pilot, held.is_set)
+    await first.session.aclose()
+    assert task_id not in first.state.total_bytes
+
+    again = await make_app(settings=FAST_POLLS)
+    async with again.run_test(size=(140, 40)) as pilot:
+        await wait_for(pilot, lambda: again.expected_bytes.get(task_id) == total)
+        assert again.tasks[task_id].status == "ACTIVE"
+        assert again.state.total_bytes[task_id] == total
+        await wait_for(pilot, lambda: SIZING not in row_text(again, task_id))
