@@ -25,12 +25,13 @@ async def jump(pilot: Any, typed: str) -> str:
     return first
 
 
-async def test_typing_matches_a_bookmark_and_opens_it_in_the_focused_pane(
+async def test_typing_matches_a_bookmark_and_opens_it_from_any_mode_in_the_focused_pane(
     make_app: Any,
 ) -> None:
     app = await make_app()
     async with app.run_test(size=(140, 40)) as pilot:
         await ready(pilot)
+        await pilot.press("3")
         chosen = await jump(pilot, "scratch datasets")
         assert chosen.startswith("Bookmark: Scratch datasets")
         left = pane(app, "left")

@@ -56,6 +56,8 @@ def current_folder(app: Any) -> tuple[Any, str] | None:
     """The focused browse pane's collection and folder, if the browse screen is showing one."""
     from gtui.tui.screens.browse import BrowseScreen
 
+    if app.current_mode != "browse":
+        app.switch_mode("browse")
     for screen in reversed(app.screen_stack):
         if isinstance(screen, BrowseScreen):
             pane = screen.active
@@ -99,6 +101,8 @@ def open_in_pane(app: Any, collection_id: str, path: str) -> None:
     """Show ``collection_id:path`` in the focused browse pane."""
     from gtui.tui.screens.browse import BrowseScreen
 
+    if app.current_mode != "browse":
+        app.switch_mode("browse")
     for screen in reversed(app.screen_stack):
         if isinstance(screen, BrowseScreen):
             pane = screen.active
@@ -108,7 +112,7 @@ def open_in_pane(app: Any, collection_id: str, path: str) -> None:
                 screen.open_collection(pane, collection_id, path)
             pane.file_list.focus()
             return
-    app.notify("Switch to the browse screen (1) to open a bookmark.", severity="warning")
+    app.notify("The browse screen is not open yet; try again in a moment.", severity="warning")
 
 
 class BookmarksScreen(ModalScreen[None]):

@@ -195,7 +195,6 @@ class GroupDetailScreen(Screen[None]):
 
     def show_group(self, group: Group) -> None:
         self.group = group
-        self.sub_title = group.name
         mine = group.my_memberships[0] if group.my_memberships else None
         me = f"{mine.role}, {mine.status}" if mine else "not a member"
         lines = [group.name, "", " ".join((group.description or "No description.").split()), ""]

@@ -197,6 +197,8 @@ class SearchScreen(Screen[None]):
         results.add_options([Option(hit_prompt(h), id=str(n)) for n, h in enumerate(self.hits)])
         if self.hits:
             results.highlighted = 0
+            if isinstance(self.focused, Input):
+                results.focus()
         pages = max(1, -(-self.total // PAGE_SIZE))
         page = self.page_offset // PAGE_SIZE + 1
         if not self.hits:
@@ -204,7 +206,7 @@ class SearchScreen(Screen[None]):
         else:
             last = self.page_offset + len(self.hits)
             text = f"{self.page_offset + 1}–{last} of {self.total:,} · page {page} of {pages}"
-            text += "  ([ ] change page, Enter opens a hit in the focused pane)"
+            text += "  ([ ] page · Enter opens a hit in the focused pane · / edits the query)"
         if self.filters:
             text += " · filtered by " + ", ".join(f"{f}={v}" for f, v in self.filters)
         self.query_one("#search-status", Static).update(text)
