@@ -6,6 +6,7 @@ import os
 import shutil
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,8 @@ from gtui.sim.transfer.listing import readable
 from gtui.sim.transfer.model import Task
 from gtui.sim.transfer.plan import Op, Plan, PlanError, Planner, rule_allows
 from gtui.sim.world import Collection
+
+COPY_THREADS = 2
 
 
 class TransferJob(Job):
@@ -44,9 +47,7 @@ class TransferJob(Job):
         self._count(plan)
         for error in plan.errors:
             self._planned_error(error, planner)
-        for op in plan.ops:
-            self.check_stop()
-            self._run_op(op)
+        self._run_ops(plan.ops)
         if self.task.doc.get("delete_destination_extra"):
             for _src, dst in plan.roots:
                 self._delete_extra(dst, plan)
@@ -103,6 +104,35 @@ class TransferJob(Job):
             subtasks_total=total,
             subtasks_pending=total,
         )
+
+    def _run_ops(self, ops: list[Op]) -> None:
+        """Folders and links in plan order, then files ``COPY_THREADS`` at a time.
+
+        A small file's copy is mostly system calls (create, copy, rename) that release the
+        interpreter lock, so copying a few at once overlaps them; one file at a time made a
+        tree of 2,000 files copy at 0.67x the speed of ``cp -r``.
+        """
+        files = []
+        for op in ops:
+            if op.kind == "file":
+                files.append(op)
+                continue
+            self.check_stop()
+            self._run_op(op)
+        if len(files) < 2:
+            for op in files:
+                self.check_stop()
+                self._run_op(op)
+            return
+        with ThreadPoolExecutor(COPY_THREADS, thread_name_prefix="transfer-copy") as pool:
+            futures = [pool.submit(self._run_op, op) for op in files]
+            try:
+                for future in futures:
+                    future.result()
+            except BaseException:
+                for future in futures:
+                    future.cancel()
+                raise
 
     def _run_op(self, op: Op) -> None:
         actions = {"mkdir": self._mkdir, "file": self._copy, "link": self._make_link}
