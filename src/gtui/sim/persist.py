@@ -31,7 +31,10 @@ class JsonState:
 
     def save(self, data: dict[str, Any]) -> None:
         """Replace the document: write a temporary file, fsync it, then rename it into place."""
-        text = json.dumps(data, separators=(",", ":"), sort_keys=True)
+        self.save_text(json.dumps(data, separators=(",", ":"), sort_keys=True))
+
+    def save_text(self, text: str) -> None:
+        """Replace the document with ``text``, which is already JSON (same atomic write)."""
         with self._lock:
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
