@@ -1,7 +1,9 @@
 """engine: the embedded service copying 1 GiB of mixed file sizes, against ``cp -r``.
 
 A tree of 1 GiB (two 256 MiB files, sixteen of 16 MiB, 128 of 1 MiB and 2,048 small ones
-between 1 and 127 KiB, in folders of 64) lives in the demo laptop collection. The service runs
+between 1 and 127 KiB, in folders of 64) is built once and hard-linked into the laptop
+collection of a fresh demo world each run (so no earlier run's task history weighs on the
+service). The service runs
 in the same process as the app, exactly as under ``gtui --demo``; the benchmark submits one
 unthrottled transfer of the tree to the scratch collection (no checksum, as ``cp -r`` has
 none) and times it from the submit until the task is SUCCEEDED. ``cp -r`` copies the same tree
@@ -143,10 +145,14 @@ async def run_engine(sim: Any, source: str, destination: str) -> dict[str, Any]:
 def main() -> int:
     _, size = benchlib.parse_args(__doc__ or "")
     scale = size.pick(1.0, 0.25, 1 / 128)
-    root = benchlib.WORK_DIR / "world-engine"
+    tree = benchlib.WORK_DIR / "engine-trees" / f"bench-tree-{size.name}"
+    total = build_tree(tree, tree_spec(scale))
+    root = benchlib.WORK_DIR / "world-engine-run"
+    shutil.rmtree(root, ignore_errors=True)
     home = root / "laptop" / "home" / "demo"
-    source = home / f"bench-tree-{size.name}"
-    total = build_tree(source, tree_spec(scale))
+    home.mkdir(parents=True)
+    source = home / tree.name
+    subprocess.run(["cp", "-al", str(tree), str(source)], check=True)
     scratch_home = root / "scratch" / "home" / "demo"
     copy_dir = scratch_home / "bench-copy"
     cp_target = scratch_home / "bench-cp"
