@@ -19,6 +19,7 @@ from gtui.sim.settings import FaultSettings
 from gtui.sim.world import Collection
 
 MAX_PATH_LENGTH = 4096
+MAX_NAME_BYTES = 255
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,8 @@ def normalize(collection: Collection, path: str) -> str:
     for segment in _expand_home(collection, path).split("/"):
         if segment in ("", "."):
             continue
+        if len(segment.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES:
+            raise bad_path(f"Invalid path: a name is longer than {MAX_NAME_BYTES} bytes")
         if segment == "..":
             if not parts:
                 raise path_denied(collection, path)
