@@ -93,7 +93,9 @@ async def add_bookmark_here(app: Any) -> Bookmark | None:
     except GlobusError as exc:
         app.report_error(exc, "Creating the bookmark")
         return None
-    app.notify(f"Bookmarked {collection.display_name}:{path} as “{name.strip()}”.", timeout=3)
+    app.notify(
+        f"Bookmarked {collection.display_name}:{path} as “{name.strip()}”.", timeout=3, markup=False
+    )
     return Bookmark.from_api(response.data or {})
 
 
@@ -215,7 +217,7 @@ class BookmarksScreen(ModalScreen[None]):
         except GlobusError as exc:
             self.app.report_error(exc, "Renaming the bookmark")  # type: ignore[attr-defined]
             return
-        self.notify(f"Renamed “{bookmark.name}” to “{name.strip()}”.", timeout=3)
+        self.notify(f"Renamed “{bookmark.name}” to “{name.strip()}”.", timeout=3, markup=False)
         self.reload(select=bookmark.id)
 
     @work(group="bookmarks-action", exclusive=True, exit_on_error=False)
@@ -239,7 +241,7 @@ class BookmarksScreen(ModalScreen[None]):
         except GlobusError as exc:
             self.app.report_error(exc, "Deleting the bookmark")  # type: ignore[attr-defined]
             return
-        self.notify(f"Deleted the bookmark “{bookmark.name}”.", timeout=3)
+        self.notify(f"Deleted the bookmark “{bookmark.name}”.", timeout=3, markup=False)
         self.reload()
 
     def action_close(self) -> None:

@@ -175,13 +175,16 @@ class BrowseScreen(Screen[None]):
                     pane.collection.id, path=path, show_hidden=True
                 ),
             )
+            # Iterating checks the answer: without a DATA list of objects it is malformed,
+            # and must not be shown as an empty folder.
+            items = list(response)
         except GlobusErrorTypes as exc:
             pane.show_error(f"could not list {path}")
             app.report_error(exc, f"Listing {path}")
             return
-        data = response.data or {}
-        items = data.get("DATA", []) if isinstance(data, dict) else []
-        where = data.get("path") or path if isinstance(data, dict) else path
+        where = response.get("path") or path
+        if not isinstance(where, str):
+            where = path
         entries = await asyncio.to_thread(Listing, items)
         pane.show_listing(where, entries, keep=keep)
         remember_place(app, pane.collection, where)
@@ -314,7 +317,7 @@ class BrowseScreen(Screen[None]):
         pane.restore_place()
         if pattern:
             changed = pane.file_list.select_matching(glob_matcher(pattern), select=select)
-            self.notify(f"{verb}ed {changed:,} matching “{pattern}”", timeout=2)
+            self.notify(f"{verb}ed {changed:,} matching “{pattern}”", timeout=2, markup=False)
 
     # -- file operations --------------------------------------------------------------------
 
@@ -336,7 +339,7 @@ class BrowseScreen(Screen[None]):
         except GlobusErrorTypes as exc:
             self.app.report_error(exc, f"Creating folder {name}")  # type: ignore[attr-defined]
             return
-        self.notify(f"Created {name}/", timeout=2)
+        self.notify(f"Created {name}/", timeout=2, markup=False)
         self.load(pane, pane.path, keep=name)
         self._refresh_twin(pane)
 
@@ -359,7 +362,7 @@ class BrowseScreen(Screen[None]):
         except GlobusErrorTypes as exc:
             self.app.report_error(exc, f"Renaming {entry.name}")  # type: ignore[attr-defined]
             return
-        self.notify(f"Renamed {entry.name} to {new}", timeout=2)
+        self.notify(f"Renamed {entry.name} to {new}", timeout=2, markup=False)
         self.load(pane, pane.path, keep=new)
         self._refresh_twin(pane)
 

@@ -335,7 +335,12 @@ class GroupDetailScreen(Screen[None]):
             return
         identities = [i for i in found.get("identities", []) if i.get("id")]
         if not identities:
-            self.notify(f"No Globus identity is called {username}.", severity="error", timeout=6)
+            self.notify(
+                f"No Globus identity is called {username}.",
+                severity="error",
+                timeout=6,
+                markup=False,
+            )
             return
         if await run_action(self.app, self.group, action, identities[0]["id"], who=username):
             self.action_reload()

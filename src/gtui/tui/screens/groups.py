@@ -141,7 +141,11 @@ class GroupsScreen(Screen[None]):
         if group is None:
             return
         if group.my_status != "invited":
-            self.notify(f"There is no invitation to {action} in {group.name}.", severity="warning")
+            self.notify(
+                f"There is no invitation to {action} in {group.name}.",
+                severity="warning",
+                markup=False,
+            )
             return
         if await run_self_action(self.app, group, action):
             self.action_reload()

@@ -245,7 +245,7 @@ async def _log_in_again(app: Any, reason: str) -> None:
     identity = app.session.identity
     if identity is not None:
         show_identity(app, identity.username)
-    app.notify(f"Logged in as {app.username or 'you'}.", timeout=3)
+    app.notify(f"Logged in as {app.username or 'you'}.", timeout=3, markup=False)
     reload_after_login(app)
 
 

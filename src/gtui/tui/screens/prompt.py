@@ -48,7 +48,7 @@ class PromptScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog prompt"):
-            yield Label(self.title_text, classes="dialog-title")
+            yield Label(self.title_text, classes="dialog-title", markup=False)
             yield Input(self.initial, placeholder=self.placeholder, id="prompt-input")
             yield Static(self.hint, classes="dialog-hint", markup=False)
 
