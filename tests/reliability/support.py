@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import re
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -92,3 +94,60 @@ async def login_session(sim: RunningSim, store_path: Path, **store_kwargs: Any) 
         page.raise_for_status()
     await session.complete_login(flow, read_auth_code(page.text), flow.state)
     return session
+
+
+class WireLog(httpx.AsyncBaseTransport):
+    """Passes every request on and keeps (method, path, query, JSON body) of each one."""
+
+    def __init__(self) -> None:
+        self.inner = httpx.AsyncHTTPTransport()
+        self.sent: list[tuple[str, str, dict[str, str], Any]] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        body: Any = None
+        if request.headers.get("content-type", "").startswith("application/json"):
+            body = json.loads(request.content or b"null")
+        self.sent.append((request.method, request.url.path, dict(request.url.params), body))
+        return await self.inner.handle_async_request(request)
+
+    def last(self, method: str, path_end: str) -> tuple[dict[str, str], Any] | None:
+        """Query and body of the latest request to a path ending in ``path_end``."""
+        for sent_method, path, query, body in reversed(self.sent):
+            if sent_method == method and path.endswith(path_end):
+                return query, body
+        return None
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+def session_on(sim: RunningSim, transport: httpx.AsyncBaseTransport, **kwargs: Any) -> Any:
+    """A GlobusSession on ``sim`` whose HTTP goes through ``transport``."""
+    return GlobusSession(
+        DEMO_NATIVE_CLIENT_ID,
+        environment="sim",
+        service_urls=sim.service_urls,
+        http_client=httpx.AsyncClient(transport=transport, timeout=30),
+        **kwargs,
+    )
+
+
+@dataclass(frozen=True)
+class Shown:
+    """One notification as the app asked for it."""
+
+    message: str
+    severity: str
+
+
+def record_notifications(app: Any) -> list[Shown]:
+    """Every notification the app shows from now on, kept after its toast times out."""
+    shown: list[Shown] = []
+    original = app.notify
+
+    def notify(message: str, *args: Any, **kwargs: Any) -> Any:
+        shown.append(Shown(str(message), kwargs.get("severity", "information")))
+        return original(message, *args, **kwargs)
+
+    app.notify = notify
+    return shown
