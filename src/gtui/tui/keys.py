@@ -17,28 +17,83 @@ MOUSE_HELP = (
 )
 
 
+KEY_HINTS: dict[str, tuple[tuple[str, str], ...]] = {
+    "Collection picker": (
+        ("type", "narrow the list (on Search all: search every collection)"),
+        ("enter", "open the chosen collection in the pane"),
+    ),
+    "Transfer options": (("tab shift+tab", "next / previous option"),),
+    "Confirm and prompt dialogs": (("enter", "accept the typed name or pattern"),),
+    "Quick jump": (
+        ("type", "match bookmarks, recent collections and recent folders"),
+        ("↑ ↓ enter", "open the chosen place in the focused pane"),
+        ("esc", "close"),
+    ),
+    "Theme": (("↑ ↓", "preview a theme"), ("enter", "keep it (saved in config.toml)")),
+    "Login and consent": (("enter", "log in with the pasted code"),),
+}
+
+
+def own_bindings(cls: Any) -> list[Binding]:
+    """The bindings ``cls`` and its gtui base classes declare (Textual merges them the same)."""
+    found: list[Binding] = []
+    for klass in reversed(cls.__mro__):
+        if not klass.__module__.startswith("gtui."):
+            continue
+        found.extend(b for b in klass.__dict__.get("BINDINGS", ()) if isinstance(b, Binding))
+    return found
+
+
 def binding_groups() -> list[tuple[str, list[Binding]]]:
     """(group title, bindings) for each place keys live, in reading order."""
     from gtui.tui.app import GtuiApp
+    from gtui.tui.app_features import FeaturesApp
+    from gtui.tui.screens.bookmarks import BookmarksScreen
     from gtui.tui.screens.browse import BrowseScreen
+    from gtui.tui.screens.collection_picker import CollectionPickerScreen
+    from gtui.tui.screens.confirm import ConfirmScreen
+    from gtui.tui.screens.consent import ConsentScreen
+    from gtui.tui.screens.group_detail import GroupDetailScreen
+    from gtui.tui.screens.groups import GroupsScreen
+    from gtui.tui.screens.help import HelpScreen
+    from gtui.tui.screens.login_needed import LoginNeededScreen
+    from gtui.tui.screens.prompt import PromptScreen
+    from gtui.tui.screens.search import SearchScreen
     from gtui.tui.screens.task_detail import TaskDetailScreen
+    from gtui.tui.screens.tasks import TasksScreen
+    from gtui.tui.screens.theme import ThemeScreen
+    from gtui.tui.screens.transfer_options import TransferOptionsScreen
     from gtui.tui.widgets.file_list import FileList
     from gtui.tui.widgets.path_bar import PathBar
     from gtui.tui.widgets.task_queue import TaskQueue
 
-    def of(cls: Any) -> list[Binding]:
-        return [b for b in cls.BINDINGS if isinstance(b, Binding)]
-
     return [
-        ("Files", of(FileList)),
-        ("Panes", of(BrowseScreen)),
-        ("Path bar", of(PathBar)),
-        ("Task queue", of(TaskQueue)),
-        ("Task detail", of(TaskDetailScreen)),
+        ("Files", own_bindings(FileList)),
+        ("Panes", own_bindings(BrowseScreen)),
+        ("Path bar", own_bindings(PathBar)),
+        ("Collection picker", own_bindings(CollectionPickerScreen)),
+        ("Transfer options", own_bindings(TransferOptionsScreen)),
+        (
+            "Confirm and prompt dialogs",
+            [*own_bindings(ConfirmScreen), *own_bindings(PromptScreen)],
+        ),
+        ("Task queue", own_bindings(TaskQueue)),
+        ("Task detail", own_bindings(TaskDetailScreen)),
+        ("Task list (2)", own_bindings(TasksScreen)),
+        ("Bookmarks (ctrl+b)", own_bindings(BookmarksScreen)),
+        ("Quick jump", []),
+        ("Groups (3)", own_bindings(GroupsScreen)),
+        ("Group detail", own_bindings(GroupDetailScreen)),
+        ("Search (4)", own_bindings(SearchScreen)),
+        ("Theme", own_bindings(ThemeScreen)),
+        ("Login and consent", own_bindings(ConsentScreen)),
+        ("Not logged in", own_bindings(LoginNeededScreen)),
+        ("This help", own_bindings(HelpScreen)),
         (
             "Everywhere",
             [
-                *of(GtuiApp),
+                *(b for b in GtuiApp.BINDINGS if isinstance(b, Binding)),
+                *own_bindings(FeaturesApp),
                 Binding("ctrl+p", "command_palette", "Command palette"),
                 Binding("ctrl+q", "quit", "Quit"),
             ],
@@ -58,7 +113,10 @@ def keys_of(app: Any, binding: Binding) -> str:
 
 
 def iter_help_rows(app: Any) -> Iterator[tuple[str, str, str]]:
-    """(group, keys, description) rows."""
+    """(group, keys, description) rows: the bindings, then the keys a group's inputs handle."""
     for group, bindings in binding_groups():
         for binding in bindings:
             yield group, keys_of(app, binding), binding.description or binding.action
+        title = group.partition(" (")[0]
+        for keys, description in KEY_HINTS.get(title, ()):
+            yield group, keys, description

@@ -1,10 +1,14 @@
-"""F1 / ?: every key and mouse action, generated from the bindings so it never goes stale."""
+"""F1 / ?: every key and mouse action, generated from the bindings so it never goes stale.
+
+Cells are plain ``Text``: keys such as ``[`` must not be read as markup.
+"""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
 from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
@@ -31,12 +35,13 @@ class HelpScreen(ModalScreen[None]):
             if where != group:
                 group = where
                 table.add_row("", "")
-                table.add_row(f"[u]{where}[/u]", "")
-            table.add_row(keys, description)
+                table.add_row(Text(where, style="underline"), "")
+            table.add_row(Text(keys), Text(description))
         table.add_row("", "")
-        table.add_row("[u]Mouse[/u]", "")
+        table.add_row(Text("Mouse", style="underline"), "")
         for gesture, effect in MOUSE_HELP:
-            table.add_row(gesture, effect)
+            table.add_row(Text(gesture), Text(effect))
+        self.table = table
         with Vertical(classes="dialog help"):
             yield Label("Keys", classes="dialog-title")
             with VerticalScroll():
