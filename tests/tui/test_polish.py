@@ -13,7 +13,10 @@ from textual.binding import Binding
 from textual.dom import DOMNode
 
 import gtui.tui
+from gtui.sim.world import ARCHIVE_ID
+from gtui.tui.app import PanePlace
 from gtui.tui.keys import keys_of
+from gtui.tui.screens.consent import ConsentScreen
 from gtui.tui.screens.help import HelpScreen
 from tests.tui.tui_helpers import ready, wait_for
 
@@ -57,3 +60,36 @@ async def test_help_lists_every_key_of_every_screen_and_widget(make_app: Any) ->
         assert missing == []
         for needle in ("Groups (3)", "Search (4)", "Quick jump", "Next page", "[", "]"):
             assert needle in shown
+
+
+def record_notifications(app: Any) -> list[str]:
+    """The text of every notification the app shows from now on."""
+    seen: list[str] = []
+    original = app.notify
+
+    def notify(message: str, *args: Any, **kwargs: Any) -> None:
+        seen.append(message)
+        original(message, *args, **kwargs)
+
+    app.notify = notify
+    return seen
+
+
+def consent_dialog(app: Any) -> Any:
+    """The consent dialog, once composed and its login flow started."""
+    screen = app.screen
+    if isinstance(screen, ConsentScreen) and screen.flow is not None:
+        return screen
+    return None
+
+
+async def test_declined_consent_says_how_to_grant_it_in_the_app(make_app: Any) -> None:
+    app = await make_app(right=PanePlace(ARCHIVE_ID, "/~/"))
+    async with app.run_test(size=(140, 40)) as pilot:
+        seen = record_notifications(app)
+        await wait_for(pilot, lambda: consent_dialog(app))
+        await pilot.press("escape")
+        message = await wait_for(pilot, lambda: next((m for m in seen if "Listing" in m), None))
+        assert "gtui login" not in message
+        assert "Consent was declined or not given" in message
+        assert "Open the collection or repeat the action" in message

@@ -142,7 +142,15 @@ class GtuiApp(FeaturesApp):
         text = describe_error(exc, doing)
         log.warning("%s", text, exc_info=not isinstance(exc, GlobusError))
         if isinstance(exc, GlobusAPIError) and exc.consent_required:
-            text += "\nThis collection needs your consent: run `gtui login` again."
+            text += (
+                "\nConsent was declined or not given. Open the collection or repeat the action "
+                "to see the consent dialog again, and approve there."
+            )
+        elif isinstance(exc, GlobusAPIError) and exc.authorization_requirement is not None:
+            text += (
+                "\nGlobus wants a new login for this. Repeat the action to log in again from "
+                "the dialog."
+            )
         self.notify(text, severity="error", timeout=10, markup=False)
 
     def show_login_needed(self, reason: str = "") -> None:
