@@ -37,7 +37,9 @@ async def grant(pilot: Any, screen: ConsentScreen) -> None:
 
 
 def consent_screen(app: Any) -> Any:
-    return isinstance(app.screen, ConsentScreen) and app.screen
+    """The consent dialog once it is composed (pushing a screen does not compose it at once)."""
+    screen = app.screen
+    return isinstance(screen, ConsentScreen) and bool(screen.query("#login-reason")) and screen
 
 
 async def test_opening_the_archive_asks_for_consent_then_shows_the_folder(

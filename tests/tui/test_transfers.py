@@ -60,7 +60,7 @@ async def test_dragging_to_the_other_pane_copies_the_selection(make_app: Any, si
         row = source.row_of("Documents")
         await pilot.mouse_down(source, offset=(6, row))
         await pilot.hover(target, offset=(10, 5))
-        assert target.has_class("-drop-target")
+        await wait_for(pilot, lambda: target.has_class("-drop-target"))
         assert not source.has_class("-drop-target")
         await pilot.mouse_up(target, offset=(10, 5))
         dialog = await wait_for(

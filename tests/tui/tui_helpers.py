@@ -100,11 +100,15 @@ def listed(app: GtuiApp, side: str) -> list[str]:
 
 
 async def ready(pilot: Pilot[Any]) -> None:
-    """Both panes have listed their first folder."""
+    """Both panes have listed their first folder and are laid out on the screen.
+
+    A fast listing can arrive before the first layout; a mouse event aimed at a list with an
+    empty region would land somewhere else.
+    """
     app = pilot.app
-    await wait_for(
-        pilot,
-        lambda: all(
-            not pane(app, side).loading and pane(app, side).path for side in ("left", "right")
-        ),
-    )
+
+    def shown(side: str) -> bool:
+        found = pane(app, side)
+        return not found.loading and bool(found.path) and bool(found.file_list.region)
+
+    await wait_for(pilot, lambda: all(shown(side) for side in ("left", "right")))
