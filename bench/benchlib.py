@@ -367,6 +367,28 @@ class FrameProbe:
         return self.found_at
 
 
+class StallProbe:
+    """Sleeps briefly in a loop and records how late the event loop woke it."""
+
+    def __init__(self, interval: float = 0.005) -> None:
+        self.interval = interval
+        self.worst = 0.0
+        self.samples = 0
+        self._running = True
+
+    async def run(self) -> None:
+        import asyncio
+
+        while self._running:
+            start = time.perf_counter()
+            await asyncio.sleep(self.interval)
+            self.worst = max(self.worst, time.perf_counter() - start - self.interval)
+            self.samples += 1
+
+    def stop(self) -> None:
+        self._running = False
+
+
 def machine() -> str:
     """nproc, CPU model and Python version, for the README table."""
     model = "unknown CPU"

@@ -77,25 +77,6 @@ def time_cp(source: Path, target: Path) -> float:
     return elapsed
 
 
-class StallProbe:
-    """Sleeps briefly in a loop and records how late the loop woke it."""
-
-    def __init__(self) -> None:
-        self.worst = 0.0
-        self.samples = 0
-        self._running = True
-
-    async def run(self) -> None:
-        while self._running:
-            start = time.perf_counter()
-            await asyncio.sleep(PROBE_INTERVAL)
-            self.worst = max(self.worst, time.perf_counter() - start - PROBE_INTERVAL)
-            self.samples += 1
-
-    def stop(self) -> None:
-        self._running = False
-
-
 async def run_engine(sim: Any, source: str, destination: str) -> dict[str, Any]:
     """Submit the copy from the running app and time it; probe the app's loop meanwhile."""
     from gtui.config import Settings
@@ -119,7 +100,7 @@ async def run_engine(sim: Any, source: str, destination: str) -> dict[str, Any]:
         await pilot.pause(1.0)
         data = TransferData(LAPTOP_ID, SCRATCH_ID, label="engine benchmark", verify_checksum=False)
         data.add_item(source, destination, recursive=True)
-        probe = StallProbe()
+        probe = benchlib.StallProbe(PROBE_INTERVAL)
         probe_task = asyncio.create_task(probe.run())
         start = time.perf_counter()
         task_id = (await session.transfer.submit_transfer(data))["task_id"]

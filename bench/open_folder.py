@@ -57,7 +57,7 @@ def first_shown(doc: dict[str, Any]) -> str:
 
 async def run_gtui(
     service: benchlib.ServiceProcess, parent: str, child: str, wanted: str, repeats: int
-) -> list[float]:
+) -> tuple[list[float], list[float]]:
     from gtui.config import Settings
     from gtui.sim.world import DEMO_USERNAME, LAPTOP_ID, SCRATCH_ID
     from gtui.tui.app import GtuiApp, PanePlace
@@ -76,6 +76,7 @@ async def run_gtui(
     )
     probe = benchlib.FrameProbe()
     times: list[float] = []
+    stalls: list[float] = []
     async with app.run_test(size=SCREEN) as pilot:
         probe.install(app)
 
@@ -100,13 +101,18 @@ async def run_gtui(
             file_list.cursor = row
             await pilot.pause()
             probe.expect(wanted)
+            stall = benchlib.StallProbe()
+            watching = asyncio.create_task(stall.run())
             start = time.perf_counter()
             await pilot.press("enter")
             times.append(await probe.wait() - start)
+            stall.stop()
+            await watching
+            stalls.append(stall.worst)
             await settled(parent + child + "/")
             await pilot.press("backspace")
     await session.aclose()
-    return times
+    return times, stalls
 
 
 def run_baseline(
@@ -169,13 +175,17 @@ def main() -> int:
         wanted = first_shown(doc)
         count = len(doc["DATA"])
         del doc
-        gtui = asyncio.run(run_gtui(service, parent, child, wanted, repeats))
+        gtui, stalls = asyncio.run(run_gtui(service, parent, child, wanted, repeats))
         label, base = run_baseline(service, token, target, repeats)
     benchlib.note(f"folder {target}: {count:,} entries; first row shown: {wanted}")
     benchlib.note(
         "gtui Enter → first frame: "
         + ", ".join(f"{fig(t)} s" for t in gtui)
         + f" (median {fig(benchlib.median(gtui))} s)"
+    )
+    benchlib.note(
+        "largest event-loop stall while opening: "
+        + ", ".join(f"{fig(s * 1000)} ms" for s in stalls)
     )
     benchlib.note(
         f"baseline ({label}): "
