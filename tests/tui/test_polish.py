@@ -8,17 +8,27 @@ import io
 import pkgutil
 from typing import Any
 
+import pytest
 from rich.console import Console
 from textual.binding import Binding
 from textual.dom import DOMNode
+from textual.widgets import Button
 
 import gtui.tui
-from gtui.sim.world import ARCHIVE_ID
+from gtui.core.errors import GlobusError
+from gtui.core.scopes import TRANSFER_RESOURCE_SERVER
+from gtui.core.session import GlobusSession
+from gtui.sim.world import ARCHIVE_ID, DEMO_NATIVE_CLIENT_ID
 from gtui.tui.app import PanePlace
+from gtui.tui.demo_approval import approve_as_demo_user, can_approve_as_demo_user
 from gtui.tui.keys import keys_of
 from gtui.tui.screens.consent import ConsentScreen
 from gtui.tui.screens.help import HelpScreen
-from tests.tui.tui_helpers import ready, wait_for
+from tests.tui.tui_helpers import listed, pane, ready, wait_for
+
+SIM_URLS = {
+    name: f"http://127.0.0.1:1/{name}/" for name in ("auth", "transfer", "groups", "search")
+}
 
 
 def app_classes() -> list[type[DOMNode]]:
@@ -93,3 +103,52 @@ async def test_declined_consent_says_how_to_grant_it_in_the_app(make_app: Any) -
         assert "gtui login" not in message
         assert "Consent was declined or not given" in message
         assert "Open the collection or repeat the action" in message
+
+
+async def test_the_demo_user_approves_the_archive_consent_without_a_browser(
+    make_app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SSH_CONNECTION", "10.0.0.1 5000 10.0.0.2 22")
+    app = await make_app(right=PanePlace(ARCHIVE_ID, "/~/"))
+    async with app.run_test(size=(140, 40)) as pilot:
+        dialog = await wait_for(pilot, lambda: consent_dialog(app))
+        button = dialog.query_one("#login-demo", Button)
+        assert str(button.label) == "Approve as the demo user"
+        pasted_flow = dialog.flow
+        await pilot.press("f6")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ConsentScreen))
+        right = pane(app, "right")
+        await wait_for(pilot, lambda: right.collection is not None and listed(app, "right"))
+        assert right.collection.display_name == "Tape Archive"
+        granted = app.session.token_store.get_token_data(TRANSFER_RESOURCE_SERVER)["scope"]
+        assert f"https://auth.globus.org/scopes/{ARCHIVE_ID}/data_access" in granted
+        assert pasted_flow.requested_scopes.endswith(f"{ARCHIVE_ID}/data_access]")
+
+
+async def test_the_approve_button_finishes_a_loopback_consent_too(
+    make_app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SSH_CONNECTION", raising=False)
+    monkeypatch.setattr("gtui.tui.screens.login.browser_is_local", lambda: True)
+    app = await make_app(right=PanePlace(ARCHIVE_ID, "/~/"))
+    app.open_url = lambda *args, **kwargs: None
+    async with app.run_test(size=(140, 40)) as pilot:
+        dialog = await wait_for(pilot, lambda: consent_dialog(app))
+        assert "redirect_uri=http%3A%2F%2F127.0.0.1" in dialog.flow.authorize_url
+        await pilot.click("#login-demo")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ConsentScreen))
+        await wait_for(pilot, lambda: listed(app, "right"))
+        assert pane(app, "right").collection.display_name == "Tape Archive"
+
+
+async def test_approving_as_the_demo_user_is_never_offered_for_production(tui_dirs: Any) -> None:
+    production = GlobusSession(DEMO_NATIVE_CLIENT_ID, environment="production")
+    demo = GlobusSession(DEMO_NATIVE_CLIENT_ID, environment="sim", service_urls=SIM_URLS)
+    try:
+        assert not can_approve_as_demo_user(production)
+        assert can_approve_as_demo_user(demo)
+        with pytest.raises(GlobusError, match="Only the embedded demo service"):
+            await approve_as_demo_user(production, production.login_flow())
+    finally:
+        await production.aclose()
+        await demo.aclose()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import weakref
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from gtui.core.errors import AuthorizationRequirement, GlobusError
 from gtui.core.scopes import Scope, ScopeParseError
@@ -82,7 +82,13 @@ def describe_requirement(
 
 
 class ConsentScreen(LoginScreen):
-    """The login dialog, titled and explained for one authorization requirement."""
+    """The login dialog, titled and explained for one authorization requirement.
+
+    Against the demo service it also offers to approve as the demo user: over SSH no browser
+    can reach the service on 127.0.0.1 to show the code.
+    """
+
+    offer_demo_approval: ClassVar[bool] = True
 
     def __init__(
         self, requirement: AuthorizationRequirement, explanation: str, *, local: bool | None = None

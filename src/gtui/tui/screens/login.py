@@ -22,6 +22,7 @@ from textual.widgets import Button, Input, Label, Static
 from gtui.commands import browser_is_local, grant_name
 from gtui.core.errors import AuthorizationRequirement, GlobusError
 from gtui.core.loopback import LocalServerCodeReceiver
+from gtui.tui.demo_approval import approve_as_demo_user, can_approve_as_demo_user
 
 T = TypeVar("T")
 
@@ -35,6 +36,10 @@ LOCAL_STEPS = (
     "A browser window should have opened on the Globus login page (F3 opens it again). "
     "Log in there and come back: gtui finishes by itself.\n"
     "Browser on another machine? Press F4 to paste a code instead."
+)
+DEMO_STEP = (
+    "\nDemo service on 127.0.0.1, no browser that reaches it? F6 (Approve as the demo user) "
+    "approves here, as the demo user."
 )
 
 
@@ -58,7 +63,14 @@ class LoginScreen(ModalScreen[bool]):
         Binding("f2", "copy_url", "Copy URL", id="login_copy_url"),
         Binding("f3", "open_browser", "Open in browser", id="login_open_browser"),
         Binding("f4", "switch_method", "Paste a code / use the browser", id="login_switch"),
+        Binding(
+            "f6",
+            "approve_demo",
+            "Approve as the demo user (demo service only)",
+            id="login_approve_demo",
+        ),
     ]
+    offer_demo_approval: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -92,7 +104,21 @@ class LoginScreen(ModalScreen[bool]):
                 yield Button("Copy URL", id="login-copy", compact=True)
                 yield Button("Open browser", id="login-open", compact=True)
                 yield Button("Log in", id="login-submit", variant="primary")
+                if self.demo_approval:
+                    yield Button("Approve as the demo user", id="login-demo", variant="warning")
                 yield Button("Cancel", id="login-cancel", compact=True)
+
+    @property
+    def demo_approval(self) -> bool:
+        """Offered only against the embedded demo service (see ``gtui.tui.demo_approval``)."""
+        return self.offer_demo_approval and can_approve_as_demo_user(
+            getattr(self.app, "session", None)
+        )
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "approve_demo":
+            return self.demo_approval
+        return True
 
     def on_mount(self) -> None:
         self._begin()
@@ -111,7 +137,10 @@ class LoginScreen(ModalScreen[bool]):
         code_box = self.query_one("#login-code", Input)
         code_box.display = not self.local
         self.query_one("#login-submit", Button).display = not self.local
-        self.query_one("#login-steps", Static).update(LOCAL_STEPS if self.local else PASTE_STEPS)
+        steps = LOCAL_STEPS if self.local else PASTE_STEPS
+        if self.demo_approval:
+            steps += DEMO_STEP
+        self.query_one("#login-steps", Static).update(steps)
         redirect_uri = None
         if self.local:
             self.receiver = LocalServerCodeReceiver()
@@ -184,6 +213,7 @@ class LoginScreen(ModalScreen[bool]):
             "login-copy": self.action_copy_url,
             "login-open": self.action_open_browser,
             "login-submit": self._submit_code,
+            "login-demo": self.action_approve_demo,
             "login-cancel": self.action_cancel,
         }
         handler = actions.get(event.button.id or "")
@@ -198,6 +228,22 @@ class LoginScreen(ModalScreen[bool]):
     def action_open_browser(self) -> None:
         if self.flow is not None:
             self.app.open_url(self.flow.authorize_url)
+
+    def action_approve_demo(self) -> None:
+        if self.demo_approval and self.flow is not None:
+            self.run_worker(
+                self._approve_demo(), group="login", exclusive=True, exit_on_error=False
+            )
+
+    async def _approve_demo(self) -> None:
+        session: Any = self.app.session  # type: ignore[attr-defined]
+        self._status("Approving as the demo user…")
+        try:
+            code, state = await approve_as_demo_user(session, self.flow)
+        except GlobusError as exc:
+            self._status(str(exc), error=True)
+            return
+        await self._finish(code, state)
 
     def action_switch_method(self) -> None:
         self.local = not self.local
