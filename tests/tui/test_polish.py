@@ -18,12 +18,18 @@ import gtui.tui
 from gtui.core.errors import GlobusError
 from gtui.core.scopes import TRANSFER_RESOURCE_SERVER
 from gtui.core.session import GlobusSession
+from gtui.sim.serve import RunningSim
 from gtui.sim.world import ARCHIVE_ID, DEMO_NATIVE_CLIENT_ID
 from gtui.tui.app import PanePlace
 from gtui.tui.demo_approval import approve_as_demo_user, can_approve_as_demo_user
 from gtui.tui.keys import keys_of
+from gtui.tui.screens.collection_picker import CollectionPickerScreen
+from gtui.tui.screens.confirm import ConfirmScreen
 from gtui.tui.screens.consent import ConsentScreen
 from gtui.tui.screens.help import HelpScreen
+from gtui.tui.screens.prompt import PromptScreen
+from gtui.tui.screens.transfer_options import TransferOptionsScreen
+from gtui.tui.widgets.file_list import FileList
 from tests.tui.tui_helpers import listed, pane, ready, wait_for
 
 SIM_URLS = {
@@ -152,3 +158,67 @@ async def test_approving_as_the_demo_user_is_never_offered_for_production(tui_di
     finally:
         await production.aclose()
         await demo.aclose()
+
+
+def focused_side(app: Any) -> str | None:
+    focused = app.focused
+    return focused.id.removesuffix("-list") if isinstance(focused, FileList) else None
+
+
+async def open_dialog(pilot: Any, key: str, kind: type) -> Any:
+    await pilot.press(key)
+    return await wait_for(pilot, lambda: app_screen(pilot.app, kind))
+
+
+def app_screen(app: Any, kind: type) -> Any:
+    return app.screen if isinstance(app.screen, kind) else None
+
+
+async def test_tab_after_a_submitted_transfer_goes_to_the_other_pane_while_the_submit_runs(
+    make_app: Any, sim: RunningSim
+) -> None:
+    app = await make_app()
+    async with app.run_test(size=(140, 40)) as pilot:
+        await ready(pilot)
+        left = pane(app, "left")
+        left.file_list.cursor = left.file_list.row_of("Documents")
+        await open_dialog(pilot, "f5", TransferOptionsScreen)
+        sim.settings.faults.latency_seconds = 0.3
+        await pilot.press("enter", "tab")
+        assert focused_side(app) == "right"
+        await wait_for(pilot, lambda: app.tasks)
+        await pilot.pause()
+        assert focused_side(app) == "right"
+        sim.settings.faults.latency_seconds = 0.0
+        picker = await open_dialog(pilot, "o", CollectionPickerScreen)
+        assert picker.side == "right"
+
+
+@pytest.mark.parametrize(
+    ("key", "kind", "close"),
+    [
+        ("f5", TransferOptionsScreen, "escape"),
+        ("o", CollectionPickerScreen, "escape"),
+        ("f8", ConfirmScreen, "n"),
+        ("f7", PromptScreen, "escape"),
+        ("plus", PromptScreen, "enter"),
+    ],
+)
+async def test_focus_returns_to_the_pane_that_opened_a_dialog(
+    make_app: Any, key: str, kind: type, close: str
+) -> None:
+    app = await make_app()
+    async with app.run_test(size=(140, 40)) as pilot:
+        await ready(pilot)
+        await pilot.press("tab")
+        assert focused_side(app) == "right"
+        right = pane(app, "right").file_list
+        right.cursor = right.row_of("datasets")
+        await open_dialog(pilot, key, kind)
+        await pilot.press(close)
+        await wait_for(pilot, lambda: not isinstance(app.screen, kind))
+        await pilot.pause()
+        assert focused_side(app) == "right"
+        await pilot.press("tab")
+        assert focused_side(app) == "left"
+        assert app.screen.active.side == "left"

@@ -105,11 +105,17 @@ class BrowseScreen(Screen[None]):
 
     @property
     def active(self) -> FilePane:
+        """The pane with the focus, or else the last one that had it."""
+        focused = self.focused
+        if focused is not None:
+            for node in focused.ancestors_with_self:
+                if isinstance(node, FilePane):
+                    return node
         return self.pane(self.active_side)
 
     @property
     def other(self) -> FilePane:
-        return self.pane("right" if self.active_side == "left" else "left")
+        return self.pane("right" if self.active.side == "left" else "left")
 
     def on_descendant_focus(self, event: Any) -> None:
         for node in event.widget.ancestors_with_self:

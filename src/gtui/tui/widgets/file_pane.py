@@ -162,8 +162,18 @@ class FilePane(Vertical):
         return [entry.name for entry in entries if is_dir(entry)]
 
     def restore_place(self) -> None:
-        """Focus the listing again (after a dialog or the path bar)."""
-        self.file_list.focus()
+        """Focus the listing again after a dialog, unless the user has moved on meanwhile.
+
+        A dialog's caller may resume well after the dialog closed (a transfer resumes once the
+        submit is answered); by then Tab may have moved focus to the other pane, and taking it
+        back would send the next key to the wrong pane.
+        """
+        screen = self.screen
+        if screen is not self.app.screen:
+            return
+        focused = screen.focused
+        if focused is None or focused is self.file_list or self in focused.ancestors:
+            self.file_list.focus()
 
     # -- sorting and filtering ------------------------------------------------------------
 
