@@ -119,7 +119,7 @@ async def test_the_demo_user_approves_the_archive_consent_without_a_browser(
     async with app.run_test(size=(140, 40)) as pilot:
         dialog = await wait_for(pilot, lambda: consent_dialog(app))
         button = dialog.query_one("#login-demo", Button)
-        assert str(button.label) == "Approve as the demo user"
+        assert str(button.label) == "Approve as the demo user (F6)"
         pasted_flow = dialog.flow
         await pilot.press("f6")
         await wait_for(pilot, lambda: not isinstance(app.screen, ConsentScreen))

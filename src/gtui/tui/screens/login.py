@@ -104,9 +104,12 @@ class LoginScreen(ModalScreen[bool]):
                 yield Button("Copy URL", id="login-copy", compact=True)
                 yield Button("Open browser", id="login-open", compact=True)
                 yield Button("Log in", id="login-submit", variant="primary")
-                if self.demo_approval:
-                    yield Button("Approve as the demo user", id="login-demo", variant="warning")
                 yield Button("Cancel", id="login-cancel", compact=True)
+            if self.demo_approval:
+                with Horizontal(classes="dialog-buttons"):
+                    yield Button(
+                        "Approve as the demo user (F6)", id="login-demo", variant="warning"
+                    )
 
     @property
     def demo_approval(self) -> bool:
