@@ -86,12 +86,16 @@ def open_session(settings: Settings | None = None) -> Any:
             raise CommandError(str(exc), status=2) from exc
     environment = resolve_environment(settings)
     client_id = resolve_client_id(settings, environment)
-    passphrase = None
-    if settings.security.encrypt_tokens:
-        passphrase = os.environ.get(settings.security.passphrase_env) or getpass.getpass(
-            "Passphrase of the token file: "
-        )
-    return GlobusSession(client_id, environment=environment, passphrase=passphrase)
+    return GlobusSession(client_id, environment=environment, passphrase=token_passphrase(settings))
+
+
+def token_passphrase(settings: Settings) -> str | None:
+    """With ``security.encrypt_tokens``: the passphrase from its variable, else asked for."""
+    if not settings.security.encrypt_tokens:
+        return None
+    return os.environ.get(settings.security.passphrase_env) or getpass.getpass(
+        "Passphrase of the token file: "
+    )
 
 
 def _run(main: Callable[[], Any]) -> int:

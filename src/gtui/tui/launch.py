@@ -87,25 +87,38 @@ def run_from_args(args: argparse.Namespace) -> int:
 
 def run_demo(settings: Settings, *, root: str | None, log_path: Path) -> int:
     """The embedded service in a thread, a real demo login, the app on two demo collections."""
+    from gtui.commands import token_passphrase
     from gtui.core.session import GlobusSession
+    from gtui.core.token_crypto import TokenEncryptionError
     from gtui.sim.serve import default_root, start_in_thread
     from gtui.sim.world import DEMO_NATIVE_CLIENT_ID, DEMO_USERNAME, LAPTOP_ID, SCRATCH_ID
     from gtui.tui.app import GtuiApp, PanePlace
 
+    passphrase = token_passphrase(settings)
     folder = Path(root).expanduser() if root else default_root()
     sim = start_in_thread(folder, throttle_bytes_per_second=settings.demo.throttle_bytes_per_second)
     os.environ.update(sim.env)
     log.info("demo service at %s on %s", sim.base_url, folder)
     try:
-        asyncio.run(
-            _login_and_close(
-                GlobusSession(
-                    DEMO_NATIVE_CLIENT_ID, environment="sim", service_urls=sim.service_urls
+        try:
+            asyncio.run(
+                _login_and_close(
+                    GlobusSession(
+                        DEMO_NATIVE_CLIENT_ID,
+                        environment="sim",
+                        service_urls=sim.service_urls,
+                        passphrase=passphrase,
+                    )
                 )
             )
-        )
+        except TokenEncryptionError as exc:
+            print(f"gtui: {exc}", file=sys.stderr)
+            return 1
         session = GlobusSession(
-            DEMO_NATIVE_CLIENT_ID, environment="sim", service_urls=sim.service_urls
+            DEMO_NATIVE_CLIENT_ID,
+            environment="sim",
+            service_urls=sim.service_urls,
+            passphrase=passphrase,
         )
         app = GtuiApp(
             session=session,
@@ -124,9 +137,11 @@ def run_demo(settings: Settings, *, root: str | None, log_path: Path) -> int:
 
 def run_production(settings: Settings, *, log_path: Path) -> int:
     """The app against Globus; without a usable login it opens on how to log in."""
+    from gtui.commands import token_passphrase
     from gtui.core.environments import get_environment_name
     from gtui.core.errors import LoginRequired
     from gtui.core.session import GlobusSession
+    from gtui.core.token_crypto import TokenEncryptionError
     from gtui.tui.app import GtuiApp, PanePlace
 
     environment = os.environ.get("GLOBUS_SDK_ENVIRONMENT") or settings.general.environment
@@ -137,12 +152,17 @@ def run_production(settings: Settings, *, log_path: Path) -> int:
     if not client_id:
         reason = "No client id is configured (the `client_id` key of [general])."
     else:
-        session = GlobusSession(client_id, environment=environment)
+        session = GlobusSession(
+            client_id, environment=environment, passphrase=token_passphrase(settings)
+        )
         try:
             if not session.has_tokens():
                 reason = "No saved login was found."
         except LoginRequired as exc:
             reason = str(exc)
+        except TokenEncryptionError as exc:
+            print(f"gtui: {exc}", file=sys.stderr)
+            return 1
     panes = settings.panes
     app = GtuiApp(
         session=session,
