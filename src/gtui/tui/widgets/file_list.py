@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding, BindingType
@@ -344,13 +345,14 @@ class FileList(ScrollView, can_focus=True):
         fixed = 2 + SIZE_WIDTH + 1 + ((TIME_WIDTH + 1) if show_time else 0)
         name_width = max(width - fixed, 4)
         label = name + tail
-        if len(label) > name_width:
-            label = label[: name_width - 1] + "…"
+        # Widths in terminal cells, not characters: CJK and emoji take two cells each.
+        if cell_len(label) > name_width:
+            label = set_cell_size(label, name_width - 1) + "…"
         segments = [
             Segment(mark, base + name_style),
             Segment(label[: len(name)], base + name_style),
             Segment(label[len(name) :], base + dim),
-            Segment(" " * (name_width - len(label)), base),
+            Segment(" " * (name_width - cell_len(label)), base),
             Segment(size.rjust(SIZE_WIDTH) + " ", base),
         ]
         if show_time:
