@@ -7,6 +7,7 @@ both are checked on screen (the queue says Succeeded) and on disk (same bytes).
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -22,6 +23,7 @@ pytestmark = pytest.mark.e2e
 WIDTH, HEIGHT = 160, 45
 KEYBOARD_FILE = "budget 2026.csv"
 MOUSE_FILE = "notes café.txt"
+WIDE_NAME = "日本語のファイル.txt"
 
 
 def _tmux() -> str:
@@ -167,7 +169,9 @@ def test_keyboard_and_mouse_drag_transfers_in_a_real_terminal(
     term.wait(lambda s: "Select" not in s[-1], "the path bar taking the keys")
     term.type_into_field("/~/Documents/")
     term.keys("Enter")
-    term.wait(lambda s: _find(s, MOUSE_FILE), "the Documents folder")
+    lines = term.wait(lambda s: _find(s, MOUSE_FILE), "the Documents folder")
+    wide = next(line for line in lines if WIDE_NAME in line)
+    assert re.search(r"16 B \d{4}-\d\d-\d\d \d\d:\d\d │", wide), "columns misaligned: " + wide
     term.keys("/")
     term.wait(lambda s: _find(s, "filter: text or *.glob"), "the filter box")
     term.text("budget")
