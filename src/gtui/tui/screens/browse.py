@@ -7,6 +7,7 @@ becomes a notification and leaves the pane where it was.
 from __future__ import annotations
 
 import asyncio
+import functools
 from typing import Any, ClassVar
 
 from textual import on, work
@@ -164,8 +165,10 @@ class BrowseScreen(Screen[None]):
         if pane.collection is None:
             self.notify("Choose a collection first (o).", severity="warning")
             return
+        # A callable, not a coroutine: a listing replaced before it starts is never created,
+        # instead of leaving a coroutine that is never awaited.
         self.run_worker(
-            self._list(pane, path, keep),
+            functools.partial(self._list, pane, path, keep),
             group=f"ls-{pane.side}",
             exclusive=True,
             exit_on_error=False,
