@@ -92,6 +92,11 @@ async def test_four_processes_refreshing_250_times_each_lose_nothing(
     assert stored is not None
     again = await session.auth.oauth2_refresh_token(stored["refresh_token"])
     assert again.by_resource_server[TRANSFER_RESOURCE_SERVER]["access_token"]
+    print(
+        f"\nrefreshes: {sum(s['refreshes'] for s in summaries)}, validated reads: "
+        f"{sum(s['reads'] for s in summaries)} + {raw_reads['reads']} lock-free, "
+        f"API calls with refreshed tokens: {sum(s['api_calls'] for s in summaries)}"
+    )
 
 
 def _counter_in(path: Path) -> int:
@@ -102,6 +107,7 @@ def _counter_in(path: Path) -> int:
 def test_writers_killed_with_sigkill_mid_write_never_damage_the_file(tmp_path: Path) -> None:
     store_path = tmp_path / "data" / "tokens.json"
     rng = random.Random(7)
+    mid_write = 0
     for _ in range(KILL_ROUNDS):
         writer = _spawn("write", str(store_path), stdout=subprocess.PIPE)
         assert writer.stdout is not None
@@ -119,6 +125,8 @@ def test_writers_killed_with_sigkill_mid_write_never_damage_the_file(tmp_path: P
             assert committed in (printed[-1], printed[-1] + 1)
         store = TokenStore(store_path, namespace=NAMESPACE)
         assert store.get_token_data(TRANSFER_RESOURCE_SERVER)["counter"] == committed
+        mid_write += len(list(store_path.parent.glob(".tokens-*.tmp")))
+    print(f"\nkills: {KILL_ROUNDS}, of which mid-write (temp file left): {mid_write}")
     store.remove_tokens()
     leftovers = [p.name for p in store_path.parent.iterdir() if b"refresh-" in p.read_bytes()]
     assert leftovers == [], "a copy of the tokens outlived the logout"
