@@ -115,6 +115,34 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+def _inherited(fd: int) -> socket.socket:
+    """The listening socket a parent process bound and passed down (loopback only)."""
+    sock = socket.socket(fileno=fd)
+    host = sock.getsockname()[0]
+    if host != "127.0.0.1":
+        sock.close()
+        raise NotLoopbackError(f"refusing to serve on {host!r}: only 127.0.0.1 is allowed")
+    return sock
+
+
+def _stop_when_stdin_closes(server: Any) -> None:
+    """End the service gracefully once standard input reaches end of file.
+
+    The parent holds the other end of the pipe, so the service stops with it even when the
+    parent is killed and never gets to say so.
+    """
+
+    def watch() -> None:
+        try:
+            while sys.stdin.buffer.read(4096):
+                pass
+        except (OSError, ValueError):
+            pass
+        server.should_exit = True
+
+    threading.Thread(target=watch, name="gtui-sim-stdin", daemon=True).start()
+
+
 def _make_server(settings: SimSettings) -> tuple[Any, Any]:
     import uvicorn
 
@@ -266,6 +294,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="path prefix answering permission denied (repeatable)",
     )
     parser.add_argument("--seed", type=int, default=None, help="seed of the fault dice")
+    parser.add_argument(
+        "--listen-fd",
+        metavar="FD",
+        type=int,
+        default=None,
+        help="serve on this inherited listening loopback socket instead of binding a port",
+    )
+    parser.add_argument(
+        "--exit-with-stdin",
+        action="store_true",
+        help="stop when standard input closes (the process that started the service ended)",
+    )
 
 
 def faults_from_args(args: argparse.Namespace) -> FaultSettings:
@@ -321,15 +361,24 @@ def run_from_args(args: argparse.Namespace) -> int:
         return 2
     root = Path(args.root).expanduser() if args.root else default_root()
     try:
-        sock = _bind(host, args.port)
-    except OSError as exc:
-        print(f"gtui sim serve: cannot listen on {host}:{args.port}: {exc}", file=sys.stderr)
+        sock = _inherited(args.listen_fd) if args.listen_fd is not None else _bind(host, args.port)
+    except (OSError, ValueError) as exc:
+        where = f"fd {args.listen_fd}" if args.listen_fd is not None else f"{host}:{args.port}"
+        print(f"gtui sim serve: cannot listen on {where}: {exc}", file=sys.stderr)
         return 1
     base_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
     settings = SimSettings(
         root=root, throttle_bytes_per_second=args.throttle, faults=faults, base_url=base_url
     )
-    _, server = _make_server(settings)
+    try:
+        _, server = _make_server(settings)
+    except OSError as exc:
+        sock.close()
+        where = exc.filename or root
+        print(f"gtui sim serve: cannot use {where}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    if args.exit_with_stdin:
+        _stop_when_stdin_closes(server)
     print(banner(base_url, root), flush=True)
     try:
         server.run(sockets=[sock])
