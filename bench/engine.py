@@ -3,8 +3,8 @@
 A tree of 1 GiB (two 256 MiB files, sixteen of 16 MiB, 128 of 1 MiB and 2,048 small ones
 between 1 and 127 KiB, in folders of 64) is built once and hard-linked into the laptop
 collection of a fresh demo world each run (so no earlier run's task history weighs on the
-service). The service runs in the same process as the app, exactly as under ``gtui --demo``;
-the benchmark submits an unthrottled transfer of the tree to the scratch collection (no
+service). The service runs in a process of its own, started exactly as ``gtui --demo`` starts
+it; the benchmark submits an unthrottled transfer of the tree to the scratch collection (no
 checksum, as ``cp -r`` has none) and times it from the submit until the task is SUCCEEDED,
 three times. ``cp -r`` copies the same tree on the same file system before the first copy
 and after each one; medians are compared. While the service copies, the app (headless, its
@@ -138,12 +138,12 @@ def main() -> int:
     copy_dir = scratch_home / "bench-copy"
     cp_target = scratch_home / "bench-cp"
     scratch_home.mkdir(parents=True, exist_ok=True)
-    from gtui.sim.serve import start_in_thread
+    from gtui.demo_service import start_demo_service
 
     rounds = size.pick(3, 1, 1)
     cp_times = [time_cp(source, cp_target)]
     runs = []
-    sim = start_in_thread(root)
+    sim = start_demo_service(root, log_file=benchlib.WORK_DIR / "engine-sim.log")
     try:
         for _ in range(rounds):
             shutil.rmtree(copy_dir, ignore_errors=True)

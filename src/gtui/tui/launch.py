@@ -13,6 +13,8 @@ import logging.handlers
 import os
 import re
 import sys
+import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +25,7 @@ from gtui.config import ConfigError, Settings, load_settings
 log = logging.getLogger(__name__)
 
 LOG_FILE = "gtui.log"
+SIM_LOG_FILE = "sim.log"
 _AUTH_CODE = re.compile(r'<code id="auth-code">([^<]+)</code>')
 
 
@@ -64,11 +67,48 @@ async def demo_login(session: Any) -> None:
     await session.complete_login(flow, match.group(1), flow.state)
 
 
+async def ensure_demo_login(session: Any) -> bool:
+    """Keep the stored demo login if the service still honours it, else log in again.
+
+    The service keeps its signing key and tokens between runs, so most starts need one
+    ``userinfo`` call instead of a whole login. Returns whether a new login was made.
+    """
+    from gtui.core.errors import AuthAPIError, LoginRequired
+
+    if session.has_tokens():
+        try:
+            await session.fetch_identity()
+            return False
+        except LoginRequired:
+            log.info("the stored demo login has ended; logging in again")
+        except AuthAPIError as exc:
+            if exc.http_status not in (400, 401, 403):
+                raise
+            log.info("the demo service did not accept the stored login; logging in again")
+    await demo_login(session)
+    return True
+
+
 async def _login_and_close(session: Any) -> None:
     try:
-        await demo_login(session)
+        await ensure_demo_login(session)
     finally:
         await session.aclose()
+
+
+class DemoLogin(threading.Thread):
+    """The demo login, run while the app's modules import (most of it is waiting on I/O)."""
+
+    def __init__(self, make_session: Callable[[], Any]) -> None:
+        super().__init__(name="gtui-demo-login", daemon=True)
+        self._make_session = make_session
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            asyncio.run(_login_and_close(self._make_session()))
+        except BaseException as exc:  # handed to the main thread, which reports it
+            self.error = exc
 
 
 def run_from_args(args: argparse.Namespace) -> int:
@@ -86,42 +126,47 @@ def run_from_args(args: argparse.Namespace) -> int:
 
 
 def run_demo(settings: Settings, *, root: str | None, log_path: Path) -> int:
-    """The embedded service in a thread, a real demo login, the app on two demo collections."""
+    """The embedded service in a child process, the demo login, the app on two collections."""
     from gtui.commands import token_passphrase
-    from gtui.core.session import GlobusSession
-    from gtui.core.token_crypto import TokenEncryptionError
-    from gtui.sim.serve import default_root, start_in_thread
+    from gtui.demo_service import DemoServiceError, start_demo_service
+    from gtui.sim.serve import default_root
     from gtui.sim.world import DEMO_NATIVE_CLIENT_ID, DEMO_USERNAME, LAPTOP_ID, SCRATCH_ID
-    from gtui.tui.app import GtuiApp, PanePlace
 
     passphrase = token_passphrase(settings)
     folder = Path(root).expanduser() if root else default_root()
-    sim = start_in_thread(folder, throttle_bytes_per_second=settings.demo.throttle_bytes_per_second)
-    os.environ.update(sim.env)
-    log.info("demo service at %s on %s", sim.base_url, folder)
     try:
-        try:
-            asyncio.run(
-                _login_and_close(
-                    GlobusSession(
-                        DEMO_NATIVE_CLIENT_ID,
-                        environment="sim",
-                        service_urls=sim.service_urls,
-                        passphrase=passphrase,
-                    )
-                )
-            )
-        except TokenEncryptionError as exc:
-            print(f"gtui: {exc}", file=sys.stderr)
-            return 1
-        session = GlobusSession(
+        service = start_demo_service(
+            folder,
+            throttle_bytes_per_second=settings.demo.throttle_bytes_per_second,
+            log_file=log_path.with_name(SIM_LOG_FILE),
+        )
+    except DemoServiceError as exc:
+        print(f"gtui: {exc}", file=sys.stderr)
+        return 1
+    os.environ.update(service.env)
+    log.info("demo service at %s on %s", service.base_url, folder)
+
+    def new_session() -> Any:
+        from gtui.core.session import GlobusSession
+
+        return GlobusSession(
             DEMO_NATIVE_CLIENT_ID,
             environment="sim",
-            service_urls=sim.service_urls,
+            service_urls=service.service_urls,
             passphrase=passphrase,
         )
+
+    try:
+        login = DemoLogin(new_session)
+        login.start()
+        from gtui.tui.app import GtuiApp, PanePlace
+
+        login.join()
+        if login.error is not None:
+            print(f"gtui: {_demo_failure(login.error, service)}", file=sys.stderr)
+            return 1
         app = GtuiApp(
-            session=session,
+            session=new_session(),
             settings=settings,
             environment="sim",
             username=DEMO_USERNAME,
@@ -131,8 +176,26 @@ def run_demo(settings: Settings, *, root: str | None, log_path: Path) -> int:
         )
         result = app.run()
     finally:
-        sim.stop()
+        if service.stop() not in (0, None):
+            log.warning("the demo service ended with status %s", service.process.returncode)
     return int(result or 0)
+
+
+def _demo_failure(error: BaseException, service: Any) -> str:
+    """What to tell the user when the demo could not log in; secrets never appear here."""
+    from gtui.core.errors import GlobusError, NetworkError
+    from gtui.core.token_crypto import TokenEncryptionError
+
+    if isinstance(error, TokenEncryptionError):
+        return str(error)
+    # A connection refused usually means the child failed on start; give it time to exit.
+    if service.exited(wait=5.0 if isinstance(error, NetworkError) else 0.0):
+        tail = service.log_tail()
+        detail = f":\n{tail}" if tail else ""
+        return f"the demo service stopped while starting (see {service.log_file}){detail}"
+    if isinstance(error, GlobusError):
+        return f"could not log in to the demo service: {error}"
+    return f"could not log in to the demo service: {type(error).__name__}: {error}"
 
 
 def run_production(settings: Settings, *, log_path: Path) -> int:

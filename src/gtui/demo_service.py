@@ -1,0 +1,148 @@
+"""The demo's embedded service in a process of its own.
+
+``gtui --demo`` binds a loopback socket, hands it to ``gtui sim serve --listen-fd`` in a child
+process and can send requests at once: they wait in the socket's backlog while the child
+starts. Its own process gives the service its own interpreter lock, so copying files never
+holds up the app's event loop, and the service starts while the app is still importing.
+
+The child reads its standard input until end of file; the parent holds the other end, so the
+service stops with the app even when the app is killed.
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from gtui.sim.serve import sdk_environment, service_urls
+
+STOP_TIMEOUT_SECONDS = 15.0
+LOG_TAIL_BYTES = 2000
+
+
+class DemoServiceError(RuntimeError):
+    """The demo service could not be started or stopped as it should."""
+
+
+@dataclass
+class DemoService:
+    """A running ``gtui sim serve`` child; ``stop()`` ends it and waits for its state to save."""
+
+    process: subprocess.Popen[bytes]
+    base_url: str
+    root: Path
+    log_file: Path | None = None
+
+    @property
+    def service_urls(self) -> dict[str, str]:
+        return service_urls(self.base_url)
+
+    @property
+    def env(self) -> dict[str, str]:
+        return sdk_environment(self.base_url)
+
+    def exited(self, wait: float = 0.0) -> bool:
+        """Whether the child has ended, waiting up to ``wait`` seconds for it to."""
+        try:
+            self.process.wait(wait)
+        except subprocess.TimeoutExpired:
+            return False
+        return True
+
+    def log_tail(self) -> str:
+        """The end of the service's own log, to explain a failed start."""
+        if self.log_file is None:
+            return ""
+        try:
+            with self.log_file.open("rb") as handle:
+                handle.seek(0, 2)
+                handle.seek(max(0, handle.tell() - LOG_TAIL_BYTES))
+                return handle.read().decode("utf-8", "replace").strip()
+        except OSError:
+            return ""
+
+    def stop(self, timeout: float = STOP_TIMEOUT_SECONDS) -> int:
+        """Close the child's standard input (it shuts down gracefully), then wait for it."""
+        if self.process.stdin is not None and not self.process.stdin.closed:
+            try:
+                self.process.stdin.close()
+            except OSError:
+                pass
+        try:
+            return self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.terminate()
+        try:
+            return self.process.wait(5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            return self.process.wait()
+
+    def __enter__(self) -> DemoService:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def _listening_socket() -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    try:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(128)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def start_demo_service(
+    root: Path,
+    *,
+    throttle_bytes_per_second: int = 0,
+    log_file: Path | None = None,
+    extra_args: tuple[str, ...] = (),
+) -> DemoService:
+    """Start the service on a fresh loopback port; returns without waiting for it to be up."""
+    sock = _listening_socket()
+    base_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    fd = sock.fileno()
+    command = [
+        sys.executable,
+        "-m",
+        "gtui",
+        "sim",
+        "serve",
+        "--listen-fd",
+        str(fd),
+        "--exit-with-stdin",
+        "--root",
+        str(root),
+        "--throttle",
+        str(throttle_bytes_per_second),
+        *extra_args,
+    ]
+    stderr: IO[bytes] | int = subprocess.DEVNULL
+    if log_file is not None:
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        stderr = log_file.open("ab")
+    try:
+        process = subprocess.Popen(
+            command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+            pass_fds=(fd,),
+            start_new_session=True,
+        )
+    except OSError as exc:
+        raise DemoServiceError(f"could not start the demo service: {exc}") from exc
+    finally:
+        sock.close()
+        if not isinstance(stderr, int):
+            stderr.close()
+    return DemoService(process=process, base_url=base_url, root=root, log_file=log_file)

@@ -1,0 +1,160 @@
+"""How ``gtui --demo`` starts: the service in a child process, the stored login kept or renewed."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from gtui.core.errors import LoginRequired
+from gtui.demo_service import DemoService, start_demo_service
+from gtui.sim.serve import start_in_thread
+from gtui.sim.world import LAPTOP_ID
+from gtui.tui.launch import ensure_demo_login
+from tests.tui.tui_helpers import new_session
+
+
+def _openid_configuration(service: DemoService, timeout: float = 60.0) -> dict[str, Any]:
+    """The first answer of a service that is still starting (requests wait in its backlog)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            answer = httpx.get(
+                f"{service.service_urls['auth']}.well-known/openid-configuration", timeout=30
+            )
+            answer.raise_for_status()
+            return dict(answer.json())
+        except httpx.TransportError:
+            if time.monotonic() > deadline or service.exited():
+                raise
+            time.sleep(0.05)
+
+
+def test_the_service_answers_from_its_own_process_and_stops_when_asked(
+    tui_dirs: Path,
+) -> None:
+    root = tui_dirs / "root"
+    service = start_demo_service(root, log_file=tui_dirs / "log" / "sim.log")
+    try:
+        assert service.base_url.startswith("http://127.0.0.1:")
+        assert service.process.pid != 0 and not service.exited()
+        config = _openid_configuration(service)
+        assert config["issuer"].startswith(service.base_url)
+        assert service.env["GLOBUS_SDK_SERVICE_URL_TRANSFER"] == f"{service.base_url}/transfer/"
+    finally:
+        status = service.stop()
+    assert status == 0
+    assert (root / ".gtui-sim" / "signing-key.pem").is_file()
+    with pytest.raises(httpx.TransportError):
+        httpx.get(f"{service.service_urls['auth']}.well-known/openid-configuration", timeout=5)
+
+
+def test_the_service_ends_when_the_app_side_of_its_pipe_closes(tui_dirs: Path) -> None:
+    service = start_demo_service(tui_dirs / "root")
+    _openid_configuration(service)
+    assert service.process.stdin is not None
+    service.process.stdin.close()  # what the kernel does when the app is killed
+    assert service.process.wait(timeout=30) == 0
+
+
+def test_an_inherited_socket_off_loopback_is_refused(tui_dirs: Path) -> None:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("0.0.0.0", 0))
+    sock.listen(1)
+    try:
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "gtui",
+                "sim",
+                "serve",
+                "--listen-fd",
+                str(sock.fileno()),
+                "--root",
+                str(tui_dirs / "root"),
+            ],
+            pass_fds=(sock.fileno(),),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        sock.close()
+    assert done.returncode == 1
+    assert "only 127.0.0.1 is allowed" in done.stderr
+
+
+def test_a_failed_start_is_explained_with_the_service_log(tui_dirs: Path) -> None:
+    blocker = tui_dirs / "not-a-folder"
+    blocker.write_text("a file where the demo root should be", encoding="utf-8")
+    service = start_demo_service(blocker / "root", log_file=tui_dirs / "log" / "sim.log")
+    try:
+        with pytest.raises(httpx.TransportError):
+            _openid_configuration(service, timeout=60)
+        assert service.process.wait(timeout=30) != 0
+        assert "gtui sim serve: cannot use" in service.log_tail()
+        assert "Not a directory" in service.log_tail()
+        assert "Traceback" not in service.log_tail()
+    finally:
+        service.stop()
+
+
+async def test_a_stored_demo_login_is_kept_while_the_service_honours_it(tui_dirs: Path) -> None:
+    sim = start_in_thread(tui_dirs / "root")
+    try:
+        first = new_session(sim)
+        try:
+            assert await ensure_demo_login(first) is True
+        finally:
+            await first.aclose()
+        stored = first.token_store.get_token_data("transfer.api.globus.org")
+        assert stored is not None
+
+        again = new_session(sim)
+        try:
+            assert await ensure_demo_login(again) is False
+            assert again.identity is not None and again.identity.username.startswith("demo@")
+            kept = again.token_store.get_token_data("transfer.api.globus.org")
+            assert kept is not None and kept["access_token"] == stored["access_token"]
+            await again.transfer.operation_ls(LAPTOP_ID, path="/~/")
+        finally:
+            await again.aclose()
+    finally:
+        sim.stop()
+
+
+async def test_a_login_from_another_demo_world_is_replaced(tui_dirs: Path) -> None:
+    old_world = start_in_thread(tui_dirs / "old-root")
+    try:
+        session = new_session(old_world)
+        try:
+            await ensure_demo_login(session)
+        finally:
+            await session.aclose()
+    finally:
+        old_world.stop()
+
+    new_world = start_in_thread(tui_dirs / "new-root")
+    try:
+        stale = new_session(new_world)
+        try:
+            with pytest.raises(LoginRequired):
+                await stale.transfer.operation_ls(LAPTOP_ID, path="/~/")
+        finally:
+            await stale.aclose()
+        session = new_session(new_world)
+        try:
+            assert await ensure_demo_login(session) is True
+            listing = await session.transfer.operation_ls(LAPTOP_ID, path="/~/")
+            assert any(item["name"] == "Documents" for item in listing)
+        finally:
+            await session.aclose()
+    finally:
+        new_world.stop()
