@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Header
+from textual.widgets import Header
 
 from gtui.core.models import Collection
 from gtui.tui import operations
@@ -29,6 +29,7 @@ from gtui.tui.screens.prompt import PromptScreen, valid_name
 from gtui.tui.screens.quick_jump import remember_place
 from gtui.tui.widgets.file_list import FileList
 from gtui.tui.widgets.file_pane import FilePane
+from gtui.tui.widgets.key_bar import KeyBar
 from gtui.tui.widgets.path_bar import PathBar
 from gtui.tui.widgets.task_queue import TaskQueue
 
@@ -83,7 +84,7 @@ class BrowseScreen(Screen[None]):
             yield FilePane("left")
             yield FilePane("right")
         yield TaskQueue(id="queue", clock=self.app.clock)  # type: ignore[attr-defined]
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         app: Any = self.app

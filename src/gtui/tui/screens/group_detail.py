@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from gtui.core.errors import GlobusError
 from gtui.core.groups import GROUP_INCLUDES, ROLES, GroupsManager, batch_errors
@@ -23,6 +23,7 @@ from gtui.core.models import Group, Membership
 from gtui.tui.screens.confirm import ConfirmScreen
 from gtui.tui.screens.login import wait_for_screen
 from gtui.tui.screens.prompt import PromptScreen
+from gtui.tui.widgets.key_bar import KeyBar
 
 PAST_TENSE = {
     "accept": "Accepted the invitation to",
@@ -160,7 +161,7 @@ class GroupDetailScreen(Screen[None]):
         yield Static("Members", classes="section-title")
         table: DataTable[Any] = DataTable(id="members-table", cursor_type="row", zebra_stripes=True)
         yield table
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

@@ -9,12 +9,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from gtui.core.errors import GlobusError
 from gtui.core.groups import MEMBERSHIP_STATUSES
 from gtui.core.models import Group
 from gtui.tui.screens.prompt import PromptScreen
+from gtui.tui.widgets.key_bar import KeyBar
 
 STATUS_ORDER = {"invited": 0, "active": 1, "pending": 2}
 STATUS_STYLE = {"invited": "bold", "pending": "italic", "active": ""}
@@ -56,7 +57,7 @@ class GroupsScreen(Screen[None]):
         yield Static("Loading your groups…", id="groups-status", classes="screen-status")
         table: DataTable[Any] = DataTable(id="groups-table", cursor_type="row", zebra_stripes=True)
         yield table
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

@@ -8,9 +8,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Markdown
+from textual.widgets import Header, Markdown
 
 from gtui.config import config_path
+from gtui.tui.widgets.key_bar import KeyBar
 
 TEXT = """\
 # You are not logged in to Globus
@@ -66,4 +67,4 @@ class LoginNeededScreen(Screen[None]):
                     environment=self.environment,
                 )
             )
-        yield Footer()
+        yield KeyBar()

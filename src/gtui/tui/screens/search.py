@@ -17,12 +17,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Checkbox, Footer, Header, Input, OptionList, Select, Static
+from textual.widgets import Checkbox, Header, Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from gtui.core.errors import GlobusError
 from gtui.core.models import SearchHit
 from gtui.core.search import SearchQuery
+from gtui.tui.widgets.key_bar import KeyBar
 
 PAGE_SIZE = 10
 FACETS = (("Collection", "collection_name"), ("Type", "extension"), ("Project", "project"))
@@ -126,7 +127,7 @@ class SearchScreen(Screen[None]):
             with Vertical(id="search-side"):
                 yield Static("Filters", classes="section-title")
                 yield OptionList(id="search-facets")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#search-query", Input).focus()

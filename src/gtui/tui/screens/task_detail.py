@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import Header, Static, TabbedContent, TabPane
 
 from gtui.core.models import SkippedError, SuccessfulTransfer, Task, TaskEvent
 from gtui.core.tasks import derive_progress
@@ -19,6 +19,7 @@ from gtui.tui import operations
 from gtui.tui.format import human_duration, human_rate, human_size, relative_time, short_time
 from gtui.tui.operations import GlobusErrorTypes
 from gtui.tui.screens.confirm import ConfirmScreen
+from gtui.tui.widgets.key_bar import KeyBar
 from gtui.tui.widgets.task_queue import status_name
 
 SYNC_NAMES = {0: "exists", 1: "size", 2: "mtime", 3: "checksum"}
@@ -117,7 +118,7 @@ class TaskDetailScreen(Screen[None]):
                 yield Static("", id="task-skipped")
             with TabPane("Pause info", id="tab-pause"), VerticalScroll():
                 yield Static("", id="task-pause")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         app: Any = self.app

@@ -8,8 +8,9 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer, Header
+from textual.widgets import Header
 
+from gtui.tui.widgets.key_bar import KeyBar
 from gtui.tui.widgets.task_queue import TaskQueue
 
 
@@ -27,7 +28,7 @@ class TasksScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield TaskQueue(id="all-tasks", classes="full", clock=self.app.clock)  # type: ignore[attr-defined]
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         app: Any = self.app
