@@ -77,6 +77,10 @@ class GtuiApp(FeaturesApp):
         from gtui.tui.screens.tasks import TasksScreen
 
         self.MODES = {"browse": BrowseScreen, "tasks": TasksScreen}
+        if login_needed is None and session is not None:
+            # Start on the browse screen itself: no default screen to build and leave, and
+            # the stylesheet is applied once instead of twice.
+            self.DEFAULT_MODE = "browse"
         super().__init__()
         self.session = session
         self.settings = settings or Settings()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+from collections.abc import Awaitable
 from typing import Any, ClassVar
 
 from textual import on, work
@@ -150,16 +151,29 @@ class BrowseScreen(Screen[None]):
     async def _open_collection(self, pane: FilePane, collection_id: str, path: str | None) -> None:
         app: Any = self.app
         pane.show_loading(path or "/~/")
+        # With the folder known, its listing is fetched while the collection's document is:
+        # one round trip instead of two before the pane fills.
+        early = asyncio.ensure_future(self._fetch(collection_id, path)) if path else None
         try:
-            doc = await app.session.transfer.get_endpoint(collection_id)
-        except GlobusErrorTypes as exc:
-            pane.show_error("could not open the collection")
-            app.report_error(exc, "Opening the collection")
-            return
-        collection = Collection.from_api(doc.data)
-        pane.show_collection(collection)
-        app.state.remember_collection(collection.id)
-        await self._list(pane, path or collection.default_directory or "/~/", None)
+            try:
+                doc = await app.session.transfer.get_endpoint(collection_id)
+            except GlobusErrorTypes as exc:
+                pane.show_error("could not open the collection")
+                app.report_error(exc, "Opening the collection")
+                return
+            collection = Collection.from_api(doc.data)
+            pane.show_collection(collection)
+            app.state.remember_collection(collection.id)
+            if early is None:
+                await self._list(pane, collection.default_directory or "/~/", None)
+            else:
+                await self._show(pane, path or "/~/", None, early)
+        finally:
+            if early is not None:
+                if not early.done():
+                    early.cancel()
+                elif not early.cancelled():
+                    early.exception()  # consumed: a failed open is reported once, above
 
     def load(self, pane: FilePane, path: str, keep: str | None = None) -> None:
         """List ``path`` in ``pane``; a newer listing of the same pane cancels this one."""
@@ -176,26 +190,38 @@ class BrowseScreen(Screen[None]):
         )
 
     async def _list(self, pane: FilePane, path: str, keep: str | None) -> None:
-        app: Any = self.app
         pane.show_loading(path)
+        await self._show(pane, path, keep, self._fetch(pane.collection.id, path))
+
+    async def _fetch(self, collection_id: str, path: str) -> tuple[str, Listing]:
+        """The folder's listing and the path the service answered for (``/~/`` resolved)."""
+        app: Any = self.app
+        response = await with_consent_repair(
+            app,
+            lambda: app.session.transfer.operation_ls(collection_id, path=path, show_hidden=True),
+        )
+        # Iterating checks the answer: without a DATA list of objects it is malformed,
+        # and must not be shown as an empty folder.
+        items = list(response)
+        where = response.get("path") or path
+        if not isinstance(where, str):
+            where = path
+        return where, await asyncio.to_thread(Listing, items)
+
+    async def _show(
+        self,
+        pane: FilePane,
+        path: str,
+        keep: str | None,
+        fetching: Awaitable[tuple[str, Listing]],
+    ) -> None:
+        app: Any = self.app
         try:
-            response = await with_consent_repair(
-                app,
-                lambda: app.session.transfer.operation_ls(
-                    pane.collection.id, path=path, show_hidden=True
-                ),
-            )
-            # Iterating checks the answer: without a DATA list of objects it is malformed,
-            # and must not be shown as an empty folder.
-            items = list(response)
+            where, entries = await fetching
         except GlobusErrorTypes as exc:
             pane.show_error(f"could not list {path}")
             app.report_error(exc, f"Listing {path}")
             return
-        where = response.get("path") or path
-        if not isinstance(where, str):
-            where = path
-        entries = await asyncio.to_thread(Listing, items)
         pane.show_listing(where, entries, keep=keep)
         remember_place(app, pane.collection, where)
 
