@@ -2,14 +2,13 @@
 
 Algorithms and issuer come from the openid-configuration (Globus signs with RS512, so nothing
 is hard-coded); the configuration and the JWKS are cached on the AuthClient, and fetched
-again once when a token names a key the cached set lacks (key rotation).
+again once when a token names a key the cached set lacks (key rotation). PyJWT and
+cryptography are imported on first use: most starts reuse stored tokens and never need them.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
-
-import jwt
 
 from gtui.core.errors import GlobusError
 
@@ -39,6 +38,8 @@ class IDTokenVerifier:
         self.leeway = leeway
 
     async def _signing_key(self, kid: str | None) -> Any:
+        import jwt
+
         for refresh in (False, True):
             jwks = await self.auth_client.get_jwk(refresh=refresh)
             keys = [k for k in jwks.get("keys") or [] if isinstance(k, dict)]
@@ -55,6 +56,8 @@ class IDTokenVerifier:
 
     async def decode(self, id_token: str) -> dict[str, Any]:
         """The verified claims of `id_token`; raises IDTokenError with the reason otherwise."""
+        import jwt
+
         if not self.client_id:
             raise IDTokenError("Cannot check an id_token without the client id it was issued to.")
         config = await self.auth_client.get_openid_configuration()

@@ -1,7 +1,8 @@
 """Optional passphrase encryption of the token store: Fernet, keyed by scrypt(passphrase, salt).
 
 The salt and scrypt cost live in the file's header, so the file alone (plus the passphrase)
-is enough to read it back, and each file gets its own key.
+is enough to read it back, and each file gets its own key. cryptography is imported on first
+use, so a plain store costs nothing at start.
 """
 
 from __future__ import annotations
@@ -9,9 +10,6 @@ from __future__ import annotations
 import base64
 import os
 from typing import Any
-
-from cryptography.fernet import Fernet, InvalidToken
-from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from gtui.core.errors import GlobusError
 
@@ -39,6 +37,8 @@ class WrongPassphrase(TokenEncryptionError):
 
 def derive_key(passphrase: str, salt: bytes, n: int = DEFAULT_SCRYPT_N) -> bytes:
     """A Fernet key (url-safe base64 of 32 bytes) from the passphrase and salt."""
+    from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
     kdf = Scrypt(salt=salt, length=32, n=n, r=SCRYPT_R, p=SCRYPT_P)
     return base64.urlsafe_b64encode(kdf.derive(passphrase.encode("utf-8")))
 
@@ -72,6 +72,8 @@ class Cipher:
             n = int(header.get("n", self._scrypt_n))
         else:
             salt, n = os.urandom(16), self._scrypt_n
+        from cryptography.fernet import Fernet
+
         token = Fernet(self._key(salt, n)).encrypt(plaintext)
         return {
             "encryption": {
@@ -96,6 +98,8 @@ class Cipher:
             payload = document["payload"].encode("ascii")
         except (KeyError, ValueError, TypeError, AttributeError) as exc:
             raise TokenEncryptionError("The token store's encryption header is damaged.") from exc
+        from cryptography.fernet import Fernet, InvalidToken
+
         try:
             return Fernet(self._key(salt, n)).decrypt(payload)
         except InvalidToken:
