@@ -195,3 +195,23 @@ async def test_the_100k_folder_opens_and_scrolls(make_app: Any) -> None:
         await pilot.press("slash", *"99999")
         await wait_for(pilot, lambda: right.file_list.row_count < 100)
         assert all("99999" in name for name in listed(app, "right"))
+
+
+async def test_an_unknown_collection_is_reported_once_and_its_early_listing_dropped(
+    make_app: Any, caplog: Any
+) -> None:
+    missing = "00000000-0000-4000-8000-00000000dead"
+    app = await make_app(left=PanePlace(missing, "/~/"))
+    notes: list[str] = []
+    app.notify = lambda message, **_: notes.append(str(message))  # type: ignore[method-assign]
+    async with app.run_test(size=(140, 40)) as pilot:
+        left = pane(app, "left")
+        await wait_for(pilot, lambda: left.error is not None)
+        await pilot.pause(0.2)
+        assert left.error == "could not open the collection"
+        assert left.collection is None
+        assert len([n for n in notes if "Opening the collection" in n]) == 1
+        assert not [n for n in notes if "Listing" in n]
+        assert "Documents" not in listed(app, "left")
+        await wait_for(pilot, lambda: "simulations" in listed(app, "right"))
+    assert "never retrieved" not in caplog.text
