@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import httpx
+import orjson
 
 from gtui import __version__
 from gtui.core.environments import get_service_url
@@ -342,7 +343,9 @@ class ServiceClient:
         if not response.content.strip():
             raise malformed_error(self.error_class, response, "the answer is an empty body")
         try:
-            data = response.json()
+            # orjson parses a 100,000-entry listing (26 MB) in ~0.16 s instead of ~0.28 s,
+            # time during which the app's event loop cannot run.
+            data = orjson.loads(response.content)
         except ValueError:
             content_type = response.headers.get("content-type", "")
             if "html" in content_type or response.text.lstrip().startswith("<"):
