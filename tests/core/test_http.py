@@ -377,3 +377,29 @@ async def test_debug_log_has_method_url_status_and_no_token(
     assert TOKEN not in text
     assert "secretcode123" not in text
     assert TOKEN not in str(info.value)
+
+
+def _response(body: bytes) -> GlobusResponse:
+    raw = httpx.Response(
+        200,
+        headers={"content-type": "application/json"},
+        content=body,
+        request=httpx.Request("GET", "https://transfer.example/v0.10/endpoint/E"),
+    )
+    return GlobusResponse(raw)
+
+
+def test_document_is_the_object_body_and_anything_else_is_malformed() -> None:
+    assert _response(b'{"id": "E", "gmeta": []}').document() == {"id": "E", "gmeta": []}
+    for body in (b'[{"id": "E"}]', b'"E"', b"null"):
+        with pytest.raises(MalformedResponseError, match="expected a JSON object"):
+            _response(body).document()
+
+
+def test_documents_lists_only_json_objects() -> None:
+    answer = _response(b'{"gmeta": [{"subject": "a"}], "none": null, "odd": [1, {"a": 2}]}')
+    assert answer.documents("gmeta") == [{"subject": "a"}]
+    assert answer.documents("missing") == []
+    for key in ("none", "odd"):
+        with pytest.raises(MalformedResponseError, match="not a list of JSON objects"):
+            answer.documents(key)

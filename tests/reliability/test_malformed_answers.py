@@ -24,7 +24,7 @@ from gtui.core.models import FileEntry, Task
 from gtui.core.session import GlobusSession
 from gtui.core.transfer import TransferClient
 from gtui.sim.serve import RunningSim
-from gtui.sim.world import DEMO_NATIVE_CLIENT_ID
+from gtui.sim.world import DEMO_NATIVE_CLIENT_ID, SCRATCH_ID
 from gtui.tui.launch import demo_login
 from gtui.tui.screens.transfer_options import TransferOptionsScreen
 from tests.tui.tui_helpers import build_app, pane, ready, wait_for
@@ -44,6 +44,8 @@ SPOILED: dict[str, tuple[int, str, bytes]] = {
     "missing fields": (200, "application/json", b'{"DATA_TYPE": "file_list"}'),
     "items not objects": (200, "application/json", b'{"DATA": [1, "a", null], "task_id": []}'),
 }
+# Valid JSON of the wrong shape where one object belongs (a list that looks like a listing).
+OBJECT_AS_LIST = (200, "application/json", b'[{"id": "E", "display_name": "a list"}]')
 
 
 async def _no_wait(_: float) -> None:
@@ -119,7 +121,7 @@ class SpoilingTransport(httpx.AsyncBaseTransport):
         if request.method != method or not request.url.path.endswith(path_end):
             return real
         self.spoiled += 1
-        status, content_type, body = SPOILED[kind]
+        status, content_type, body = OBJECT_AS_LIST if kind == "object as list" else SPOILED[kind]
         return httpx.Response(status, headers={"content-type": content_type}, content=body)
 
     async def aclose(self) -> None:
@@ -190,3 +192,32 @@ async def _submit_deep(pilot: Any, app: Any) -> None:
     await pilot.press("f5")
     await wait_for(pilot, lambda: isinstance(app.screen, TransferOptionsScreen))
     await pilot.press("enter")
+
+
+async def test_a_list_where_the_collection_document_belongs_is_reported_in_the_pane(
+    app_dirs: Path, sim_factory: Callable[..., RunningSim]
+) -> None:
+    sim = sim_factory(app_dirs / "root")
+    transport = SpoilingTransport()
+    session = GlobusSession(
+        DEMO_NATIVE_CLIENT_ID,
+        environment="sim",
+        service_urls=sim.service_urls,
+        http_client=httpx.AsyncClient(transport=transport, timeout=30),
+        retry_policy=RetryPolicy(max_backoff=0.05),
+    )
+    await demo_login(session)
+    transport.rule = ("GET", f"/endpoint/{SCRATCH_ID}", "object as list")
+    app = build_app(sim, session)
+    async with app.run_test(size=(140, 40), notifications=True) as pilot:
+        right = pane(app, "right")
+        await wait_for(pilot, lambda: right.error is not None)
+        assert right.error == "could not open the collection"
+        assert right.collection is None
+        errors = await wait_for(pilot, lambda: _errors(app))
+        assert len(errors) == 1 and errors[0].startswith("Opening the collection failed")
+        assert "expected a JSON object" in errors[0]
+        await wait_for(pilot, lambda: "Documents" in [e.name for e in pane(app, "left").entries])
+        transport.rule = None
+    assert app._exception is None
+    assert transport.spoiled == 1

@@ -53,6 +53,19 @@ class GlobusResponse:
     def raw_response(self) -> httpx.Response:
         return self._response
 
+    def document(self) -> dict[str, Any]:
+        """The body as one JSON object; any other body is a malformed answer, never a crash."""
+        return self._as_dict()
+
+    def documents(self, key: str) -> list[dict[str, Any]]:
+        """The JSON objects listed under ``key`` (missing = none); anything else is malformed."""
+        items = self._as_dict().get(key, [])
+        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+            raise MalformedResponseError(
+                self._response, reason=f"{key!r} is not a list of JSON objects"
+            )
+        return items
+
     def _as_dict(self) -> dict[str, Any]:
         if not isinstance(self._data, dict):
             kind = "no JSON body" if self._data is None else f"a JSON {type(self._data).__name__}"

@@ -114,7 +114,7 @@ class GlobusSession:
     async def fetch_identity(self) -> Identity:
         """Ask Auth's userinfo who is logged in, and remember it."""
         info = await self.auth.userinfo()
-        self._identity = Identity.from_api(info.data or {})
+        self._identity = Identity.from_api(info.document())
         return self._identity
 
     # -- login ---------------------------------------------------------------------------

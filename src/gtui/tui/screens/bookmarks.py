@@ -41,7 +41,7 @@ async def collection_names(app: Any, ids: list[str]) -> dict[str, str]:
     for collection_id in dict.fromkeys(ids):
         try:
             doc = await app.session.transfer.get_endpoint(collection_id)
-            names[collection_id] = Collection.from_api(doc.data).display_name
+            names[collection_id] = Collection.from_api(doc.document()).display_name
         except GlobusError:
             names[collection_id] = collection_id
     return names
@@ -90,13 +90,14 @@ async def add_bookmark_here(app: Any) -> Bookmark | None:
         response = await app.session.transfer.create_bookmark(
             {"name": name.strip(), "endpoint_id": collection.id, "path": path}
         )
+        bookmark = Bookmark.from_api(response.document())
     except GlobusError as exc:
         app.report_error(exc, "Creating the bookmark")
         return None
     app.notify(
         f"Bookmarked {collection.display_name}:{path} as “{name.strip()}”.", timeout=3, markup=False
     )
-    return Bookmark.from_api(response.data or {})
+    return bookmark
 
 
 def open_in_pane(app: Any, collection_id: str, path: str) -> None:

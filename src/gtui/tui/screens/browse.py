@@ -157,11 +157,11 @@ class BrowseScreen(Screen[None]):
         try:
             try:
                 doc = await app.session.transfer.get_endpoint(collection_id)
+                collection = Collection.from_api(doc.document())
             except GlobusErrorTypes as exc:
                 pane.show_error("could not open the collection")
                 app.report_error(exc, "Opening the collection")
                 return
-            collection = Collection.from_api(doc.data)
             pane.show_collection(collection)
             app.state.remember_collection(collection.id)
             if early is None:

@@ -129,7 +129,7 @@ class CollectionPickerScreen(ModalScreen[PickedCollection | None]):
         try:
             for collection_id in app.state.recent_collections[:10]:
                 doc = await app.session.transfer.get_endpoint(collection_id)
-                rows[collection_id] = _row_for(Collection.from_api(doc.data))
+                rows[collection_id] = _row_for(Collection.from_api(doc.document()))
             for collection in await self._search(filter_scope=SCOPES["recent"]):
                 rows.setdefault(collection.id, _row_for(collection))
         except GlobusErrorTypes as exc:
@@ -145,7 +145,7 @@ class CollectionPickerScreen(ModalScreen[PickedCollection | None]):
             for bookmark in bookmarks:
                 if bookmark.endpoint_id not in names:
                     doc = await app.session.transfer.get_endpoint(bookmark.endpoint_id)
-                    names[bookmark.endpoint_id] = Collection.from_api(doc.data).display_name
+                    names[bookmark.endpoint_id] = Collection.from_api(doc.document()).display_name
         except GlobusErrorTypes as exc:
             self._failed("bookmarks", exc)
             return

@@ -179,16 +179,16 @@ class GroupDetailScreen(Screen[None]):
         app: Any = self.app
         try:
             response = await app.session.groups.get_group(self.group_id, include=GROUP_INCLUDES)
+            group = Group.from_api(response.document())
         except GlobusError as exc:
             self.query_one("#group-info", Static).update("Could not load this group.")
             app.report_error(exc, "Opening the group")
             return
-        group = Group.from_api(response.data or {})
         missing = [m.identity_id for m in group.memberships if m.identity_id not in self.names]
         if missing:
             try:
                 found = await app.session.auth.get_identities(ids=missing)
-                for doc in found.get("identities", []):
+                for doc in found.documents("identities"):
                     self.names[doc.get("id", "")] = doc.get("name") or ""
             except GlobusError as exc:
                 app.report_error(exc, "Looking up the members' names")

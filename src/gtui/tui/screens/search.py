@@ -181,12 +181,13 @@ class SearchScreen(Screen[None]):
         status.update("Searching…")
         try:
             response = await app.session.search.post_search(index_id, query)
+            hits = [SearchHit.from_api(doc) for doc in response.documents("gmeta")]
         except GlobusError as exc:
             message = getattr(exc, "message", None) or str(exc)
             status.update(f"The search failed: {message}")
             app.report_error(exc, "Searching")
             return
-        self.hits = [SearchHit.from_api(doc) for doc in response.get("gmeta", [])]
+        self.hits = hits
         self.total = int(response.get("total") or 0)
         self.has_next = bool(response.get("has_next_page"))
         self.show_hits()

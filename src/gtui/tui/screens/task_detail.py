@@ -158,7 +158,7 @@ class TaskDetailScreen(Screen[None]):
         app: Any = self.app
         client = app.session.transfer
         try:
-            task = Task.from_api((await client.get_task(self.task_id)).data)
+            task = Task.from_api((await client.get_task(self.task_id)).document())
             events = [
                 TaskEvent.from_api(doc)
                 async for doc in client.paginated.task_event_list(self.task_id).items()
