@@ -302,13 +302,14 @@ def test_concurrent_refresh_chains_all_rotate_and_persist(sim_factory, tmp_path:
     starts = [login_through_page(first, scopes="openid")["refresh_token"] for _ in range(4)]
 
     def chain(token: str) -> tuple[str, str]:
-        previous = token
+        """Returns a token two rotations back (its replacement was used) and the current one."""
+        seen = [token]
         with httpx.Client() as client:
             for _ in range(40):
-                answer = refresh(first, token, client)
+                answer = refresh(first, seen[-1], client)
                 assert answer.status_code == 200, answer.text
-                previous, token = token, answer.json()["refresh_token"]
-        return previous, token
+                seen.append(answer.json()["refresh_token"])
+        return seen[-3], seen[-1]
 
     with ThreadPoolExecutor(4) as pool:
         ends = list(pool.map(chain, starts))

@@ -15,6 +15,7 @@ from gtui.sim.world import (
     DEMO_NATIVE_CLIENT_ID,
     DEMO_USER_ID,
     DEMO_USERNAME,
+    LAPTOP_ID,
     OTHER_USER_ID,
 )
 
@@ -68,17 +69,58 @@ def test_openid_configuration_advertises_rs512(sim_env: dict) -> None:
     assert jwk is not None
 
 
-def test_refresh_rotates_and_the_old_refresh_token_stops_working(sim_env: dict) -> None:
+def test_refresh_rotates_and_the_old_refresh_token_stops_once_the_new_one_is_used(
+    sim_env: dict,
+) -> None:
     client, tokens = sdk_login()
     old = tokens.by_resource_server["transfer.api.globus.org"]["refresh_token"]
     fresh = client.oauth2_refresh_token(old).by_resource_server["transfer.api.globus.org"]
     assert fresh["refresh_token"] != old
+    transfer = globus_sdk.TransferClient(
+        authorizer=globus_sdk.AccessTokenAuthorizer(fresh["access_token"])
+    )
+    assert transfer.get_endpoint(LAPTOP_ID)["id"] == LAPTOP_ID  # the new tokens arrived
     with pytest.raises(globus_sdk.AuthAPIError) as caught:
         client.oauth2_refresh_token(old)
     assert caught.value.http_status == 400
     assert caught.value.raw_json["error"] == "invalid_grant"
     again = client.oauth2_refresh_token(fresh["refresh_token"])
-    assert again.by_resource_server["transfer.api.globus.org"]["access_token"]
+    newest = again.by_resource_server["transfer.api.globus.org"]
+    assert client.oauth2_refresh_token(newest["refresh_token"]).by_resource_server
+    with pytest.raises(globus_sdk.AuthAPIError):
+        client.oauth2_refresh_token(fresh["refresh_token"])  # its replacement was refreshed
+
+
+def test_a_refresh_whose_answer_was_lost_can_be_repeated_once_in_the_grace_window(
+    sim_env: dict,
+) -> None:
+    client, tokens = sdk_login()
+    old = tokens.by_resource_server["transfer.api.globus.org"]["refresh_token"]
+    lost = client.oauth2_refresh_token(old).by_resource_server["transfer.api.globus.org"]
+    repeated = client.oauth2_refresh_token(old).by_resource_server["transfer.api.globus.org"]
+    assert repeated["refresh_token"] not in (old, lost["refresh_token"])
+    # The answer nobody saw is withdrawn: its tokens no longer work.
+    with pytest.raises(globus_sdk.AuthAPIError):
+        client.oauth2_refresh_token(lost["refresh_token"])
+    unseen = globus_sdk.TransferClient(
+        authorizer=globus_sdk.AccessTokenAuthorizer(lost["access_token"])
+    )
+    with pytest.raises(globus_sdk.TransferAPIError) as refused:
+        unseen.get_endpoint(LAPTOP_ID)
+    assert refused.value.http_status == 401
+    assert client.oauth2_refresh_token(repeated["refresh_token"]).by_resource_server
+
+
+def test_no_grace_after_the_window(sim_env: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    import gtui.sim.auth
+
+    monkeypatch.setattr(gtui.sim.auth, "ROTATION_GRACE_SECONDS", -1)
+    client, tokens = sdk_login()
+    old = tokens.by_resource_server["transfer.api.globus.org"]["refresh_token"]
+    client.oauth2_refresh_token(old)
+    with pytest.raises(globus_sdk.AuthAPIError) as caught:
+        client.oauth2_refresh_token(old)
+    assert caught.value.raw_json["error"] == "invalid_grant"
 
 
 def test_refresh_token_authorizer_refreshes_transparently(sim_env: dict) -> None:

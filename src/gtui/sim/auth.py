@@ -3,7 +3,11 @@
 Tokens are opaque random strings; only their SHA-256 digests are stored (in
 ``state_dir/auth.json``), so neither the state file nor a log ever holds a usable token.
 Each resource server gets its own access token and, for offline grants, its own refresh
-token; refreshing rotates the refresh token and a rotated one never works again.
+token; refreshing rotates the refresh token and a rotated one stops working. The one
+exception is a lost answer: presented again within ``ROTATION_GRACE_SECONDS`` while its
+replacement has never been used (neither refreshed nor its access token shown), a rotated
+token rotates once more and the unseen replacement is withdrawn, so a client whose
+connection dropped mid-refresh is not logged out.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ if TYPE_CHECKING:
     from gtui.sim.world import World
 
 ROTATED_RETENTION_SECONDS = 7 * 86_400
+ROTATION_GRACE_SECONDS = 60
 MAX_ROTATED_KEPT = 5_000
 SAVE_INTERVAL_SECONDS = 0.25
 
@@ -259,10 +264,13 @@ class AuthService:
         now = int(time.time())
         with self._lock:
             record = self._refresh.get(digest)
-            if record is None or record["status"] != "active" or record["client_id"] != client_id:
+            if record is None or record["client_id"] != client_id:
                 return None
+            if record["status"] != "active" and not self._answer_was_lost(record, now):
+                return None
+            self._withdraw_replacement(record)
             record["status"] = "rotated"
-            record["rotated_at"] = now
+            record.setdefault("rotated_at", now)
             doc = self._mint(
                 record["sub"],
                 client_id,
@@ -272,11 +280,33 @@ class AuthService:
                 int(self.settings.token_lifetime_seconds),
                 offline=True,
             )
-            new_record = self._refresh[token_digest(doc["refresh_token"])]
-            new_record["grant"] = record["grant"]
-            self._access[token_digest(doc["access_token"])]["grant"] = record["grant"]
+            new_digest = token_digest(doc["refresh_token"])
+            access_digest = token_digest(doc["access_token"])
+            self._refresh[new_digest]["grant"] = record["grant"]
+            self._access[access_digest]["grant"] = record["grant"]
+            self._access[access_digest]["from_refresh"] = new_digest
+            record["replaced_by"] = [new_digest, access_digest]
             self._save()
         return {**doc, "sub": record["sub"]}
+
+    def _answer_was_lost(self, record: dict[str, Any], now: int) -> bool:
+        """A rotated token presented again soon, its replacement never seen by anyone."""
+        if record["status"] != "rotated" or now - record.get("rotated_at", 0) > (
+            ROTATION_GRACE_SECONDS
+        ):
+            return False
+        refresh_digest, _access_digest = record.get("replaced_by") or (None, None)
+        replacement = self._refresh.get(refresh_digest) if refresh_digest else None
+        return (
+            replacement is not None
+            and replacement["status"] == "active"
+            and not replacement.get("used")
+        )
+
+    def _withdraw_replacement(self, record: dict[str, Any]) -> None:
+        for digest in record.pop("replaced_by", None) or ():
+            self._refresh.pop(digest, None)
+            self._access.pop(digest, None)
 
     def revoke(self, token: str, client_id: str) -> None:
         """Revoke an access or refresh token of this client (a refresh token takes its grant's
@@ -328,6 +358,9 @@ class AuthService:
         record = self._access.get(token_digest(token))
         if record is None or record["exp"] <= time.time():
             return None
+        origin = record.pop("from_refresh", None)
+        if origin is not None and origin in self._refresh:
+            self._refresh[origin]["used"] = True  # its answer arrived: no grace for the old one
         return record
 
     def caller_for(self, token: str, resource_server: str) -> Caller | None:
