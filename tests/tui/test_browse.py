@@ -87,6 +87,45 @@ async def test_new_folder_appears_on_disk_and_under_the_cursor(make_app: Any, si
         assert collection_path(sim, LAPTOP_ID, "/~/results-2026").is_dir()
 
 
+async def test_new_folder_with_a_listed_name_is_refused_before_asking_the_service(
+    make_app: Any,
+) -> None:
+    app = await make_app()
+    notes: list[tuple[str, str]] = []
+    app.notify = lambda message, severity="information", **_: notes.append(  # type: ignore[method-assign]
+        (str(message), severity)
+    )
+    async with app.run_test(size=(140, 40)) as pilot:
+        await ready(pilot)
+        await pilot.press("f7")
+        await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen))
+        await pilot.press(*"Documents", "enter")
+        await wait_for(pilot, lambda: notes)
+        assert notes == [("Documents already exists here.", "warning")]
+
+
+async def test_new_folder_made_behind_the_listing_is_shown_not_reported_as_an_error(
+    make_app: Any, sim: Any
+) -> None:
+    """The service says the folder exists (say, our first attempt made it and its answer was
+    lost): the folder is there, which is what the user asked for."""
+    app = await make_app()
+    notes: list[tuple[str, str]] = []
+    app.notify = lambda message, severity="information", **_: notes.append(  # type: ignore[method-assign]
+        (str(message), severity)
+    )
+    async with app.run_test(size=(140, 40)) as pilot:
+        await ready(pilot)
+        collection_path(sim, LAPTOP_ID, "/~/made-meanwhile").mkdir()
+        await pilot.press("f7")
+        await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen))
+        await pilot.press(*"made-meanwhile", "enter")
+        left = pane(app, "left")
+        await wait_for(pilot, lambda: "made-meanwhile" in listed(app, "left") and not left.loading)
+        assert left.file_list.cursor_entry.name == "made-meanwhile"
+        assert notes == [("made-meanwhile/ is there now.", "information")]
+
+
 async def test_rename_changes_the_name_on_disk(make_app: Any, sim: Any) -> None:
     app = await make_app()
     async with app.run_test(size=(140, 40)) as pilot:

@@ -18,6 +18,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Header
 
+from gtui.core.errors import GlobusAPIError
 from gtui.core.models import Collection
 from gtui.tui import operations
 from gtui.tui.folder_listing import Listing
@@ -368,12 +369,22 @@ class BrowseScreen(Screen[None]):
         pane.restore_place()
         if not name:
             return
+        if pane.file_list.row_of(name) is not None:
+            self.notify(f"{name} already exists here.", severity="warning", markup=False)
+            return
         try:
             await self.app.session.transfer.operation_mkdir(  # type: ignore[attr-defined]
                 pane.collection.id, join(pane.path, name)
             )
         except GlobusErrorTypes as exc:
-            self.app.report_error(exc, f"Creating folder {name}")  # type: ignore[attr-defined]
+            if not _already_exists(exc):
+                self.app.report_error(exc, f"Creating folder {name}")  # type: ignore[attr-defined]
+                return
+            # Not in the listing a moment ago: most likely our own first attempt made it and
+            # its answer was lost (the request was retried). Either way the folder is there.
+            self.notify(f"{name}/ is there now.", timeout=2, markup=False)
+            self.load(pane, pane.path, keep=name)
+            self._refresh_twin(pane)
             return
         self.notify(f"Created {name}/", timeout=2, markup=False)
         self.load(pane, pane.path, keep=name)
@@ -469,3 +480,8 @@ class BrowseScreen(Screen[None]):
     ) -> None:
         await operations.ask_and_submit_transfer(self.app, source, target, entries)
         source.restore_place()
+
+
+def _already_exists(exc: BaseException) -> bool:
+    """Transfer's answer to a mkdir of a path that is already there."""
+    return isinstance(exc, GlobusAPIError) and (exc.code or "").endswith("MkdirFailed.Exists")
