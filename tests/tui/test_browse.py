@@ -257,3 +257,20 @@ async def test_an_unknown_collection_is_reported_once_and_its_early_listing_drop
         assert "Documents" not in listed(app, "left")
         await wait_for(pilot, lambda: "simulations" in listed(app, "right"))
     assert "never retrieved" not in caplog.text
+
+
+async def test_the_view_follows_a_cursor_moved_before_the_new_listing_was_laid_out(
+    make_app: Any,
+) -> None:
+    from gtui.core.models import FileEntry
+
+    app = await make_app()
+    async with app.run_test(size=(140, 40)) as pilot:
+        await ready(pilot)
+        file_list = pane(app, "left").file_list
+        entries = [FileEntry(name=f"f{i:05d}", type="file", size=i) for i in range(3_000)]
+        # In one go, before any frame: a long listing, then End.
+        file_list.set_listing(entries, list(range(3_000)), show_parent=True, keep=None)
+        file_list.cursor = file_list.row_count - 1
+        await wait_for(pilot, lambda: file_list.scroll_y > 2_900)
+        assert file_list.cursor == 3_000

@@ -235,14 +235,16 @@ class FileList(ScrollView, can_focus=True):
         self.post_message(self.CursorMoved(self))
 
     def _scroll_to_cursor(self) -> None:
+        # force: right after a new listing the scrollbar is not laid out yet, and Textual
+        # ignores a scroll it thinks is not allowed; the cursor would stay off screen.
         height = self.scrollable_content_region.height
         if height <= 0:
             return
         top = round(self.scroll_y)
         if self.cursor < top:
-            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+            self.scroll_to(y=self.cursor, animate=False, immediate=True, force=True)
         elif self.cursor >= top + height:
-            self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
+            self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True, force=True)
 
     def _move(self, row: int) -> None:
         if self.row_count:
