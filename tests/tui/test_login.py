@@ -64,6 +64,21 @@ async def test_pasting_the_code_logs_in_shows_who_and_opens_the_panes(sim: Runni
         assert app.session.token_store.get_token_data(TRANSFER_RESOURCE_SERVER)["refresh_token"]
 
 
+async def test_on_the_demo_service_f6_approves_the_login_without_a_browser(
+    sim: RunningSim,
+) -> None:
+    app = not_logged_in_app(sim)
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = await wait_for(pilot, lambda: isinstance(app.screen, LoginScreen) and app.screen)
+        await wait_for(pilot, lambda: screen.flow is not None)
+        assert str(screen.query_one("#login-demo").label) == "Approve as the demo user (F6)"
+        await pilot.press("f6")
+        await wait_for(pilot, lambda: not isinstance(app.screen, LoginScreen))
+        await ready(pilot)
+        assert app.sub_title == "demo@gtui.example · sim"
+        assert app.session.token_store.get_token_data(TRANSFER_RESOURCE_SERVER)["refresh_token"]
+
+
 async def test_a_wrong_code_is_explained_and_the_login_can_be_retried(sim: RunningSim) -> None:
     app = not_logged_in_app(sim)
     async with app.run_test(size=(140, 40)) as pilot:

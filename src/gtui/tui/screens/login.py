@@ -70,7 +70,9 @@ class LoginScreen(ModalScreen[bool]):
             id="login_approve_demo",
         ),
     ]
-    offer_demo_approval: ClassVar[bool] = False
+    # Against the embedded demo service only (see gtui.tui.demo_approval); over SSH its
+    # authorize page on 127.0.0.1 cannot be opened in the user's own browser.
+    offer_demo_approval: ClassVar[bool] = True
 
     def __init__(
         self,
