@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import httpx
+from collections.abc import AsyncIterator
+
 import pytest
 
-from gtui.core.http import RetryPolicy
 from gtui.core.tasks import TaskMonitor
-from gtui.core.transfer import TransferClient
-from tests.core.test_tasks import NOW, Clock, TaskService, task_doc
+from tests.core.task_service import NOW, Clock, TaskService, monitor_on, task_doc
 
 
 @pytest.fixture
@@ -22,19 +21,9 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-async def monitor(service: TaskService, clock: Clock):
-    async def no_sleep(_s: float) -> None:
-        return None
-
-    async with httpx.AsyncClient(transport=httpx.MockTransport(service)) as http:
-        client = TransferClient(
-            base_url="https://transfer.test/",
-            http_client=http,
-            retry_policy=RetryPolicy(max_retries=0, sleep=no_sleep),
-        )
-        yield TaskMonitor(
-            client, clock=clock, sleep=clock.sleep, wall_clock=lambda: NOW, rate_window=600
-        )
+async def monitor(service: TaskService, clock: Clock) -> AsyncIterator[TaskMonitor]:
+    async with monitor_on(service, clock, rate_window=600) as watching:
+        yield watching
 
 
 def running(bytes_done: int, files_done: int, **fields: object) -> dict[str, object]:

@@ -1,41 +1,22 @@
-"""Fixtures for the reliability and security tests: a running embedded service, logins on it.
+"""Fixtures for the reliability and security tests: logins on the embedded service.
 
-- ``sim_factory(root=None, **kwargs)``: start a service (keywords of ``start_in_thread``);
-  every service started is stopped after the test. ``sim``: one on a fresh root.
+``sim`` and ``sim_factory`` come from tests/conftest.py.
+
 - ``session_factory(sim, store_path)``: a ``GlobusSession`` on the service, logged in as the
   demo user through gtui's own native-app flow, its tokens in the given store.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from gtui.core.session import GlobusSession
-from gtui.sim.serve import RunningSim, start_in_thread
+from gtui.sim.serve import RunningSim
 from tests.reliability.support import login_session
-
-
-@pytest.fixture
-def sim_factory(tmp_path: Path) -> Iterator[Callable[..., RunningSim]]:
-    started: list[RunningSim] = []
-
-    def start(root: Path | None = None, **kwargs: Any) -> RunningSim:
-        running = start_in_thread(root or tmp_path / f"world{len(started)}", **kwargs)
-        started.append(running)
-        return running
-
-    yield start
-    for running in reversed(started):
-        running.stop()
-
-
-@pytest.fixture
-def sim(sim_factory: Callable[..., RunningSim]) -> RunningSim:
-    return sim_factory()
 
 
 @pytest.fixture

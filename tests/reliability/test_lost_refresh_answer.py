@@ -10,11 +10,10 @@ from pathlib import Path
 import httpx
 
 from gtui.core.http import RetryPolicy
-from gtui.core.session import GlobusSession
 from gtui.core.tokens import TokenStore
 from gtui.sim.serve import RunningSim
 from gtui.sim.world import DEMO_NATIVE_CLIENT_ID, DEMO_USER_ID, LAPTOP_ID
-from tests.reliability.support import login_session
+from tests.reliability.support import login_session, session_on
 
 
 class DropFirstRefreshAnswer(httpx.AsyncBaseTransport):
@@ -51,12 +50,10 @@ async def test_a_dropped_refresh_answer_does_not_log_the_user_out(
     assert sim.ctx.auth.expire_access_tokens(DEMO_USER_ID) >= 1
 
     transport = DropFirstRefreshAnswer()
-    session = GlobusSession(
-        DEMO_NATIVE_CLIENT_ID,
-        environment="sim",
+    session = session_on(
+        sim,
+        transport,
         token_store=TokenStore.for_client("sim", DEMO_NATIVE_CLIENT_ID, path=store_path),
-        service_urls=sim.service_urls,
-        http_client=httpx.AsyncClient(transport=transport, timeout=30),
         retry_policy=RetryPolicy(max_backoff=0.05),
     )
     try:

@@ -21,12 +21,12 @@ import pytest
 from gtui.core.errors import GlobusAPIError, MalformedResponseError
 from gtui.core.http import RetryPolicy
 from gtui.core.models import FileEntry, Task
-from gtui.core.session import GlobusSession
 from gtui.core.transfer import TransferClient
 from gtui.sim.serve import RunningSim
-from gtui.sim.world import DEMO_NATIVE_CLIENT_ID, SCRATCH_ID
+from gtui.sim.world import SCRATCH_ID
 from gtui.tui.launch import demo_login
 from gtui.tui.screens.transfer_options import TransferOptionsScreen
+from tests.reliability.support import session_on
 from tests.tui.tui_helpers import build_app, pane, ready, wait_for
 
 ERROR_DOC = {"code": "ClientError.NotFound", "message": "gone", "request_id": "Rq1"}
@@ -137,13 +137,7 @@ async def test_the_app_shows_every_spoiled_answer_and_keeps_working(
 ) -> None:
     sim = sim_factory(app_dirs / "root")
     transport = SpoilingTransport()
-    session = GlobusSession(
-        DEMO_NATIVE_CLIENT_ID,
-        environment="sim",
-        service_urls=sim.service_urls,
-        http_client=httpx.AsyncClient(transport=transport, timeout=30),
-        retry_policy=RetryPolicy(max_backoff=0.05),
-    )
+    session = session_on(sim, transport, retry_policy=RetryPolicy(max_backoff=0.05))
     await demo_login(session)
     app = build_app(sim, session)
     shown: list[str] = []
@@ -199,13 +193,7 @@ async def test_a_list_where_the_collection_document_belongs_is_reported_in_the_p
 ) -> None:
     sim = sim_factory(app_dirs / "root")
     transport = SpoilingTransport()
-    session = GlobusSession(
-        DEMO_NATIVE_CLIENT_ID,
-        environment="sim",
-        service_urls=sim.service_urls,
-        http_client=httpx.AsyncClient(transport=transport, timeout=30),
-        retry_policy=RetryPolicy(max_backoff=0.05),
-    )
+    session = session_on(sim, transport, retry_policy=RetryPolicy(max_backoff=0.05))
     await demo_login(session)
     transport.rule = ("GET", f"/endpoint/{SCRATCH_ID}", "object as list")
     app = build_app(sim, session)

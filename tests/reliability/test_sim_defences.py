@@ -37,13 +37,13 @@ from gtui.sim.world import (
     OTHER_USER_ID,
     SCRATCH_ID,
 )
-from tests.reliability.support import (
+from tests.reliability.support import access_tokens
+from tests.sim_login import (
     AUTH_SCOPES,
     GROUPS_SCOPE,
     SEARCH_SCOPE,
     TRANSFER_SCOPE,
-    access_tokens,
-    login_response,
+    login_through_page,
 )
 
 TRANSFER_RS = "transfer.api.globus.org"
@@ -88,7 +88,7 @@ def world(sim: RunningSim, tmp_path: Path) -> Iterator[dict[str, Any]]:
     with httpx.Client(base_url=sim.base_url, timeout=30) as http:
         yield {
             "http": http,
-            "tokens": access_tokens(login_response(sim)),
+            "tokens": access_tokens(login_through_page(sim)),
             "outside": outside,
             "home": home,
         }
@@ -305,7 +305,7 @@ def test_missing_unknown_wrong_service_and_revoked_tokens_get_401(world: dict[st
 
 def test_expired_tokens_get_401(sim_factory: Callable[..., RunningSim], tmp_path: Path) -> None:
     short = sim_factory(tmp_path / "short", token_lifetime_seconds=1)
-    tokens = access_tokens(login_response(short))
+    tokens = access_tokens(login_through_page(short))
     with httpx.Client(base_url=short.base_url) as http:
         path = PROTECTED[0][1]
         assert http.get(path, headers=_bearer(tokens[TRANSFER_RS])).status_code == 200
@@ -342,7 +342,7 @@ def test_tasks_and_bookmarks_of_one_user_are_invisible_to_another(
     sim: RunningSim, world: dict[str, Any]
 ) -> None:
     http, demo = world["http"], world["tokens"][TRANSFER_RS]
-    other = access_tokens(login_response(sim, identity_id=OTHER_USER_ID))[TRANSFER_RS]
+    other = access_tokens(login_through_page(sim, identity_id=OTHER_USER_ID))[TRANSFER_RS]
     submission_id = _submission_id(http, demo)
     submitted = _transfer(http, demo, submission_id)
     assert submitted.status_code == 202
@@ -398,8 +398,10 @@ def test_tasks_and_bookmarks_of_one_user_are_invisible_to_another(
 
 def test_memberships_are_visible_only_as_the_group_policies_allow(sim: RunningSim) -> None:
     scopes = f"{AUTH_SCOPES} {GROUPS_SCOPE} {TRANSFER_SCOPE} {SEARCH_SCOPE}"
-    demo = access_tokens(login_response(sim, scopes=scopes))[GROUPS_RS]
-    other = access_tokens(login_response(sim, identity_id=OTHER_USER_ID, scopes=scopes))[GROUPS_RS]
+    demo = access_tokens(login_through_page(sim, scopes=scopes))[GROUPS_RS]
+    other = access_tokens(login_through_page(sim, identity_id=OTHER_USER_ID, scopes=scopes))[
+        GROUPS_RS
+    ]
     with httpx.Client(base_url=sim.base_url) as http:
         mine = http.get("/groups/v2/groups/my_groups", headers=_bearer(other)).json()
         assert {g["id"] for g in mine} == {HPC_USERS_GROUP_ID, OPEN_DATA_GROUP_ID}

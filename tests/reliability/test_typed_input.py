@@ -25,8 +25,8 @@ from gtui.sim.world import LAPTOP_ID
 from gtui.tui.app import PanePlace
 from gtui.tui.launch import demo_login
 from gtui.tui.screens.prompt import PromptScreen, valid_name
-from tests.reliability.support import WireLog, record_notifications, session_on
-from tests.tui.tui_helpers import build_app, pane, ready, wait_for
+from tests.reliability.support import WireLog, session_on
+from tests.tui.tui_helpers import build_app, pane, ready, record_notifications, wait_for
 
 SUSPECTS = [
     "plain",

@@ -1,7 +1,6 @@
 """Fixtures for tests of the embedded service: a running service and logged-in clients.
 
-- ``sim``: a service on a free loopback port over a fresh root (``tmp_path``), stopped after.
-  ``sim_factory(**kwargs)`` starts more (same keywords as ``start_in_thread``).
+- ``sim`` and ``sim_factory`` (tests/conftest.py): services on fresh roots, stopped after.
 - ``sim_env``: the ``GLOBUS_SDK_*`` variables of ``sim`` set for the test.
 - ``sdk_authorizer``: a ``ClientCredentialsAuthorizer`` of the demo confidential client for
   ``transfer:all`` (no ``data_access``); ``sdk_authorizer_factory(scopes)`` for other scopes.
@@ -14,20 +13,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import globus_sdk
 import pytest
 
-from gtui.sim.serve import RunningSim, start_in_thread
+from gtui.sim.serve import RunningSim
 from gtui.sim.world import (
     DEMO_CONFIDENTIAL_CLIENT_ID,
     DEMO_CONFIDENTIAL_CLIENT_SECRET,
     OTHER_USER_ID,
 )
-from tests.sim.sim_login import (
+from tests.sim_login import (
     AUTH_SCOPES,
     GROUPS_SCOPE,
     SEARCH_SCOPE,
@@ -35,25 +33,6 @@ from tests.sim.sim_login import (
     by_resource_server,
     login_through_page,
 )
-
-
-@pytest.fixture
-def sim_factory(tmp_path: Path) -> Iterator[Callable[..., RunningSim]]:
-    started: list[RunningSim] = []
-
-    def start(root: Path | None = None, **kwargs: Any) -> RunningSim:
-        running = start_in_thread(root or tmp_path / f"world{len(started)}", **kwargs)
-        started.append(running)
-        return running
-
-    yield start
-    for running in reversed(started):
-        running.stop()
-
-
-@pytest.fixture
-def sim(sim_factory: Callable[..., RunningSim]) -> RunningSim:
-    return sim_factory()
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from gtui.sim.world import (
     OTHER_USER_ID,
     SCRATCH_ID,
 )
-from tests.sim.sim_login import by_resource_server, login_through_page, pkce_pair
+from tests.sim_login import by_resource_server, login_through_page, pkce_pair
 
 TRANSFER = "urn:globus:auth:scope:transfer.api.globus.org:all"
 DATA_ACCESS = f"https://auth.globus.org/scopes/{ARCHIVE_ID}/data_access"

@@ -8,7 +8,15 @@ from gtui.sim.world import LAPTOP_ID, SCRATCH_ID
 from gtui.tui.app import PanePlace
 from gtui.tui.screens.confirm import ConfirmScreen
 from gtui.tui.screens.prompt import PromptScreen
-from tests.tui.tui_helpers import collection_path, listed, pane, ready, wait_for
+from tests.tui.tui_helpers import (
+    Shown,
+    collection_path,
+    listed,
+    pane,
+    ready,
+    record_notifications,
+    wait_for,
+)
 
 
 async def test_panes_open_on_two_demo_collections(make_app: Any) -> None:
@@ -91,17 +99,14 @@ async def test_new_folder_with_a_listed_name_is_refused_before_asking_the_servic
     make_app: Any,
 ) -> None:
     app = await make_app()
-    notes: list[tuple[str, str]] = []
-    app.notify = lambda message, severity="information", **_: notes.append(  # type: ignore[method-assign]
-        (str(message), severity)
-    )
+    notes = record_notifications(app)
     async with app.run_test(size=(140, 40)) as pilot:
         await ready(pilot)
         await pilot.press("f7")
         await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen))
         await pilot.press(*"Documents", "enter")
         await wait_for(pilot, lambda: notes)
-        assert notes == [("Documents already exists here.", "warning")]
+        assert notes == [Shown("Documents already exists here.", "warning")]
 
 
 async def test_new_folder_made_behind_the_listing_is_shown_not_reported_as_an_error(
@@ -110,10 +115,7 @@ async def test_new_folder_made_behind_the_listing_is_shown_not_reported_as_an_er
     """The service says the folder exists (say, our first attempt made it and its answer was
     lost): the folder is there, which is what the user asked for."""
     app = await make_app()
-    notes: list[tuple[str, str]] = []
-    app.notify = lambda message, severity="information", **_: notes.append(  # type: ignore[method-assign]
-        (str(message), severity)
-    )
+    notes = record_notifications(app)
     async with app.run_test(size=(140, 40)) as pilot:
         await ready(pilot)
         collection_path(sim, LAPTOP_ID, "/~/made-meanwhile").mkdir()
@@ -123,7 +125,7 @@ async def test_new_folder_made_behind_the_listing_is_shown_not_reported_as_an_er
         left = pane(app, "left")
         await wait_for(pilot, lambda: "made-meanwhile" in listed(app, "left") and not left.loading)
         assert left.file_list.cursor_entry.name == "made-meanwhile"
-        assert notes == [("made-meanwhile/ is there now.", "information")]
+        assert notes == [Shown("made-meanwhile/ is there now.", "information")]
 
 
 async def test_rename_changes_the_name_on_disk(make_app: Any, sim: Any) -> None:
@@ -244,14 +246,14 @@ async def test_an_unknown_collection_is_reported_once_and_its_early_listing_drop
 ) -> None:
     missing = "00000000-0000-4000-8000-00000000dead"
     app = await make_app(left=PanePlace(missing, "/~/"))
-    notes: list[str] = []
-    app.notify = lambda message, **_: notes.append(str(message))  # type: ignore[method-assign]
+    shown = record_notifications(app)
     async with app.run_test(size=(140, 40)) as pilot:
         left = pane(app, "left")
         await wait_for(pilot, lambda: left.error is not None)
         await pilot.pause(0.2)
         assert left.error == "could not open the collection"
         assert left.collection is None
+        notes = [n.message for n in shown]
         assert len([n for n in notes if "Opening the collection" in n]) == 1
         assert not [n for n in notes if "Listing" in n]
         assert "Documents" not in listed(app, "left")

@@ -30,7 +30,7 @@ from gtui.tui.screens.help import HelpScreen
 from gtui.tui.screens.prompt import PromptScreen
 from gtui.tui.screens.transfer_options import TransferOptionsScreen
 from gtui.tui.widgets.file_list import FileList
-from tests.tui.tui_helpers import listed, pane, ready, wait_for
+from tests.tui.tui_helpers import listed, pane, ready, record_notifications, wait_for
 
 SIM_URLS = {
     name: f"http://127.0.0.1:1/{name}/" for name in ("auth", "transfer", "groups", "search")
@@ -78,19 +78,6 @@ async def test_help_lists_every_key_of_every_screen_and_widget(make_app: Any) ->
             assert needle in shown
 
 
-def record_notifications(app: Any) -> list[str]:
-    """The text of every notification the app shows from now on."""
-    seen: list[str] = []
-    original = app.notify
-
-    def notify(message: str, *args: Any, **kwargs: Any) -> None:
-        seen.append(message)
-        original(message, *args, **kwargs)
-
-    app.notify = notify
-    return seen
-
-
 def consent_dialog(app: Any) -> Any:
     """The consent dialog, once composed and its login flow started."""
     screen = app.screen
@@ -105,7 +92,9 @@ async def test_declined_consent_says_how_to_grant_it_in_the_app(make_app: Any) -
         seen = record_notifications(app)
         await wait_for(pilot, lambda: consent_dialog(app))
         await pilot.press("escape")
-        message = await wait_for(pilot, lambda: next((m for m in seen if "Listing" in m), None))
+        message = await wait_for(
+            pilot, lambda: next((m.message for m in seen if "Listing" in m.message), None)
+        )
         assert "gtui login" not in message
         assert "Consent was declined or not given" in message
         assert "Open the collection or repeat the action" in message

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -112,3 +113,24 @@ async def ready(pilot: Pilot[Any]) -> None:
         return not found.loading and bool(found.path) and bool(found.file_list.region)
 
     await wait_for(pilot, lambda: all(shown(side) for side in ("left", "right")))
+
+
+@dataclass(frozen=True)
+class Shown:
+    """One notification as the app asked for it."""
+
+    message: str
+    severity: str
+
+
+def record_notifications(app: Any) -> list[Shown]:
+    """Every notification the app shows from now on, kept after its toast times out."""
+    shown: list[Shown] = []
+    original = app.notify
+
+    def notify(message: str, *args: Any, **kwargs: Any) -> Any:
+        shown.append(Shown(str(message), kwargs.get("severity", "information")))
+        return original(message, *args, **kwargs)
+
+    app.notify = notify
+    return shown

@@ -1,4 +1,5 @@
-"""Logging in to the embedded service the way a person does, for the tests of tests/sim."""
+"""Logging in to the embedded service the way a person does: the authorize page, the code it
+shows, a PKCE exchange. Shared by the service, reliability and app tests."""
 
 from __future__ import annotations
 
@@ -19,6 +20,13 @@ SEARCH_SCOPE = "urn:globus:auth:scope:search.api.globus.org:all"
 AUTH_SCOPES = "openid profile email urn:globus:auth:scope:auth.globus.org:view_identities"
 USER_SCOPES = f"{AUTH_SCOPES} {TRANSFER_SCOPE} {GROUPS_SCOPE} {SEARCH_SCOPE}"
 CODE_PATTERN = re.compile(r'<code id="auth-code">([^<]+)</code>')
+
+
+def read_auth_code(page: str) -> str:
+    """The code the authorize page shows to the person logging in."""
+    match = CODE_PATTERN.search(page)
+    assert match, "the authorize page shows no code"
+    return match.group(1)
 
 
 def pkce_pair() -> tuple[str, str]:
@@ -53,13 +61,11 @@ def login_through_page(
     with httpx.Client() as client:
         page = client.get(f"{auth_root}v2/oauth2/authorize", params=params)
         page.raise_for_status()
-        match = CODE_PATTERN.search(page.text)
-        assert match, "the authorize page shows no code"
         answer = client.post(
             f"{auth_root}v2/oauth2/token",
             data={
                 "grant_type": "authorization_code",
-                "code": match.group(1),
+                "code": read_auth_code(page.text),
                 "code_verifier": verifier,
                 "redirect_uri": params["redirect_uri"],
                 "client_id": DEMO_NATIVE_CLIENT_ID,
