@@ -30,6 +30,14 @@ def _items_of(page: Mapping[str, Any], items_key: str | None) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
+def _not_an_object(page: Any, items_key: str) -> Exception:
+    from gtui.core.errors import MalformedResponseError
+
+    reason = f"an item of {items_key!r} is not a JSON object"
+    raw = getattr(page, "raw_response", None)
+    return MalformedResponseError(raw, reason=reason) if raw is not None else ValueError(reason)
+
+
 class Paginator(ABC):
     """Calls a client method repeatedly, feeding each page's position into the next call."""
 
@@ -57,11 +65,17 @@ class Paginator(ABC):
         """Yield each page (a response) in turn."""
 
     async def items(self) -> AsyncIterator[Any]:
-        """Yield every item of every page, from the list under ``items_key``."""
+        """Yield every item of every page, from the list under ``items_key``.
+
+        An item that is not a JSON object is a malformed answer (a typed error), so callers
+        building models from items never meet an AttributeError in a background worker.
+        """
         if self.items_key is None:
             raise ValueError("this paginator's pages have no list of items")
         async for page in self.pages():
             for item in _items_of(page, self.items_key):
+                if not isinstance(item, Mapping):
+                    raise _not_an_object(page, self.items_key)
                 yield item
 
 
