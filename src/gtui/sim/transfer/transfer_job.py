@@ -106,7 +106,7 @@ class TransferJob(Job):
         )
 
     def _run_ops(self, ops: list[Op]) -> None:
-        """Folders and links in plan order, then files ``COPY_THREADS`` at a time.
+        """Folders and links in plan order, then files ``COPY_THREADS`` at a time, smallest first.
 
         A small file's copy is mostly system calls (create, copy, rename) that release the
         interpreter lock, so copying a few at once overlaps them; one file at a time made a
@@ -124,6 +124,10 @@ class TransferJob(Job):
                 self.check_stop()
                 self._run_op(op)
             return
+        # Smallest first: their creates and renames then run before the big files fill the
+        # page cache, instead of queueing behind the file system's journal while it writes
+        # those pages back (1 GiB tree: 1.86 s -> 1.30-1.42 s).
+        files.sort(key=lambda op: op.size or 0)
         with ThreadPoolExecutor(COPY_THREADS, thread_name_prefix="transfer-copy") as pool:
             futures = [pool.submit(self._run_op, op) for op in files]
             try:
