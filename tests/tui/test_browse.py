@@ -276,3 +276,21 @@ async def test_the_view_follows_a_cursor_moved_before_the_new_listing_was_laid_o
         file_list.cursor = file_list.row_count - 1
         await wait_for(pilot, lambda: file_list.scroll_y > 2_900)
         assert file_list.cursor == 3_000
+
+
+async def test_the_filter_narrows_the_list_in_the_same_step_as_the_typed_text(
+    make_app: Any,
+) -> None:
+    """No message round trip: the box hands its text to the pane as it changes, so the list
+    and the box are repainted in the same frame."""
+    from textual.widgets import Input
+
+    app = await make_app()
+    async with app.run_test(size=(140, 40)) as pilot:
+        await ready(pilot)
+        left = pane(app, "left")
+        left.start_filter()
+        await pilot.pause()
+        left.query_one(".filter", Input).value = "proj"
+        assert left.filter_text == "proj"
+        assert listed(app, "left") == ["projects"]

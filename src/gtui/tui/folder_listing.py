@@ -171,6 +171,18 @@ class Listing(Sequence[FileEntry]):
             self._folded = [name.casefold() for name in self.names]
         return self._folded
 
+    def arranges_quickly(
+        self, *, sort_key: str, reverse: bool, filter_text: str, show_hidden: bool
+    ) -> bool:
+        """Whether ``arrange`` is one cheap pass: the order is cached and the filter is plain.
+
+        Narrowing 100,000 cached names by a substring takes ~3 ms, less than handing the work
+        to a thread; sorting, or matching a glob, takes 30 ms and more.
+        """
+        if (sort_key, reverse, show_hidden) not in self._orders:
+            return False
+        return not any(ch in filter_text for ch in "*?[")
+
     def order(self, sort_key: str, reverse: bool, show_hidden: bool) -> list[int]:
         """Folders first, then sorted; hidden names left out unless shown (cached, not copied)."""
         cache_key = (sort_key, reverse, show_hidden)

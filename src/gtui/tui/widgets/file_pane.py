@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +37,22 @@ class PaneHeader(Static):
     def on_click(self, event: Click) -> None:
         event.stop()
         self.post_message(self.Clicked(self))
+
+
+class FilterInput(Input):
+    """The filter box: hands each new text to the pane in the keystroke's own step.
+
+    Through the ``Changed`` message the narrowed list was repainted one frame after the
+    typed letter (the pane's handler runs after the screen has drawn the box); called from
+    the box's own value watcher, both reach the screen in the same frame.
+    """
+
+    def __init__(self, on_text: Callable[[str], None], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._on_text = on_text
+
+    def watch_value(self, value: str) -> None:
+        self._on_text(value)
 
 
 class FilePane(Vertical):
@@ -73,8 +89,11 @@ class FilePane(Vertical):
         yield PaneHeader("No collection — press o to choose one", classes="pane-header")
         yield PathBar(id=f"{self.side}-path")
         yield FileList(id=f"{self.side}-list")
-        yield Input(
-            placeholder="filter: text or *.glob", id=f"{self.side}-filter", classes="filter"
+        yield FilterInput(
+            self._filter_typed,
+            placeholder="filter: text or *.glob",
+            id=f"{self.side}-filter",
+            classes="filter",
         )
         yield Static("", classes="pane-status")
 
@@ -186,7 +205,9 @@ class FilePane(Vertical):
         }
         entries = self.entries
         show_parent = self.path not in ("", "/")
-        if len(entries) <= ARRANGE_IN_THREAD_ABOVE:
+        if len(entries) <= ARRANGE_IN_THREAD_ABOVE or (
+            isinstance(entries, Listing) and entries.arranges_quickly(**options)
+        ):
             self._install(entries, arrange(entries, **options), listing, show_parent, keep)
         else:
             self.run_worker(
@@ -243,8 +264,11 @@ class FilePane(Vertical):
     @on(Input.Changed, ".filter")
     def _filter_changed(self, event: Input.Changed) -> None:
         event.stop()
-        if event.value != self.filter_text:
-            self.filter_text = event.value
+        self._filter_typed(event.value)
+
+    def _filter_typed(self, text: str) -> None:
+        if text != self.filter_text:
+            self.filter_text = text
             self._arrange()
 
     @on(Input.Submitted, ".filter")
