@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from gtui.sim.serve import sdk_environment, service_urls
+from gtui.sim.serve import ServiceAddress
 
 STOP_TIMEOUT_SECONDS = 15.0
 LOG_TAIL_BYTES = 2000
@@ -29,21 +29,12 @@ class DemoServiceError(RuntimeError):
 
 
 @dataclass
-class DemoService:
+class DemoService(ServiceAddress):
     """A running ``gtui sim serve`` child; ``stop()`` ends it and waits for its state to save."""
 
     process: subprocess.Popen[bytes]
-    base_url: str
     root: Path
     log_file: Path | None = None
-
-    @property
-    def service_urls(self) -> dict[str, str]:
-        return service_urls(self.base_url)
-
-    @property
-    def env(self) -> dict[str, str]:
-        return sdk_environment(self.base_url)
 
     def exited(self, wait: float = 0.0) -> bool:
         """Whether the child has ended, waiting up to ``wait`` seconds for it to."""

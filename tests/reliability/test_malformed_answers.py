@@ -128,6 +128,14 @@ class SpoilingTransport(httpx.AsyncBaseTransport):
         await self.inner.aclose()
 
 
+async def _logged_in_through_spoiler(sim: RunningSim) -> tuple[SpoilingTransport, Any]:
+    """A demo session whose every request passes the spoiling transport (no rule set yet)."""
+    transport = SpoilingTransport()
+    session = session_on(sim, transport, retry_policy=RetryPolicy(max_backoff=0.05))
+    await demo_login(session)
+    return transport, session
+
+
 def _errors(app: Any) -> list[str]:
     return [n.message for n in app._notifications if n.severity == "error"]
 
@@ -136,9 +144,7 @@ async def test_the_app_shows_every_spoiled_answer_and_keeps_working(
     app_dirs: Path, sim_factory: Callable[..., RunningSim]
 ) -> None:
     sim = sim_factory(app_dirs / "root")
-    transport = SpoilingTransport()
-    session = session_on(sim, transport, retry_policy=RetryPolicy(max_backoff=0.05))
-    await demo_login(session)
+    transport, session = await _logged_in_through_spoiler(sim)
     app = build_app(sim, session)
     shown: list[str] = []
     async with app.run_test(size=(140, 40), notifications=True) as pilot:
@@ -192,9 +198,7 @@ async def test_a_list_where_the_collection_document_belongs_is_reported_in_the_p
     app_dirs: Path, sim_factory: Callable[..., RunningSim]
 ) -> None:
     sim = sim_factory(app_dirs / "root")
-    transport = SpoilingTransport()
-    session = session_on(sim, transport, retry_policy=RetryPolicy(max_backoff=0.05))
-    await demo_login(session)
+    transport, session = await _logged_in_through_spoiler(sim)
     transport.rule = ("GET", f"/endpoint/{SCRATCH_ID}", "object as list")
     app = build_app(sim, session)
     async with app.run_test(size=(140, 40), notifications=True) as pilot:

@@ -66,15 +66,10 @@ def sdk_environment(base_url: str) -> dict[str, str]:
 
 
 @dataclass
-class RunningSim:
-    """A service running in a background thread; ``stop()`` ends it."""
+class ServiceAddress:
+    """Where a running service answers: its base URL, the four service roots under it."""
 
     base_url: str
-    port: int
-    settings: SimSettings
-    app: Any = field(repr=False)
-    _server: Any = field(repr=False)
-    _thread: threading.Thread = field(repr=False)
 
     @property
     def service_urls(self) -> dict[str, str]:
@@ -82,7 +77,19 @@ class RunningSim:
 
     @property
     def env(self) -> dict[str, str]:
+        """The ``GLOBUS_SDK_*`` variables that point a client at this service."""
         return sdk_environment(self.base_url)
+
+
+@dataclass
+class RunningSim(ServiceAddress):
+    """A service running in a background thread; ``stop()`` ends it."""
+
+    port: int
+    settings: SimSettings
+    app: Any = field(repr=False)
+    _server: Any = field(repr=False)
+    _thread: threading.Thread = field(repr=False)
 
     @property
     def ctx(self) -> Any:
