@@ -1,7 +1,9 @@
 """Starting the app: ``gtui`` against Globus, or ``gtui --demo`` against the embedded service.
 
 The demo logs in for real: it fetches the service's authorize page, reads the code from it
-and exchanges it (PKCE checked by the service), so the tokens in the store are genuine.
+and exchanges it (PKCE checked by the service), so the tokens in the store are genuine. A
+later start keeps those tokens while the service (which persists them) still honours them.
+The service runs in a child process (``gtui.demo_service``) that boots while the app imports.
 """
 
 from __future__ import annotations
