@@ -62,3 +62,17 @@ def test_headless_packages_never_import_rich_or_textual(package: str, forbidden:
         if any(name == b or name.startswith(b + ".") for b in banned)
     }
     assert not offenders, sorted(offenders)
+
+
+def test_the_demo_service_starts_before_the_heavy_imports() -> None:
+    """``gtui --demo`` spawns its service first, so the child boots while the app imports;
+    the launcher must not pull in the UI, the network stack or the service itself."""
+    probe = (
+        "import sys, gtui.cli, gtui.tui.launch, gtui.demo_service\n"
+        "heavy = ('textual', 'httpx', 'starlette', 'uvicorn', 'gtui.core', 'gtui.sim.app')\n"
+        "print(sorted({n for n in sys.modules for h in heavy if n == h or n.startswith(h + '.')}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
