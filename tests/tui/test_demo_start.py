@@ -158,3 +158,19 @@ async def test_a_login_from_another_demo_world_is_replaced(tui_dirs: Path) -> No
             await session.aclose()
     finally:
         new_world.stop()
+
+
+async def test_a_damaged_token_store_is_replaced_by_a_new_demo_login(tui_dirs: Path) -> None:
+    sim = start_in_thread(tui_dirs / "root")
+    try:
+        session = new_session(sim)
+        session.token_store.path.parent.mkdir(parents=True, exist_ok=True)
+        session.token_store.path.write_text("{not json", encoding="utf-8")
+        try:
+            assert await ensure_demo_login(session) is True
+            listing = await session.transfer.operation_ls(LAPTOP_ID, path="/~/")
+            assert any(item["name"] == "Documents" for item in listing)
+        finally:
+            await session.aclose()
+    finally:
+        sim.stop()

@@ -77,16 +77,17 @@ async def ensure_demo_login(session: Any) -> bool:
     """
     from gtui.core.errors import AuthAPIError, LoginRequired
 
-    if session.has_tokens():
-        try:
+    try:
+        if session.has_tokens():
             await session.fetch_identity()
             return False
-        except LoginRequired:
-            log.info("the stored demo login has ended; logging in again")
-        except AuthAPIError as exc:
-            if exc.http_status not in (400, 401, 403):
-                raise
-            log.info("the demo service did not accept the stored login; logging in again")
+    except LoginRequired:
+        # Ended, revoked, or a damaged store file (the new login replaces it).
+        log.info("the stored demo login cannot be used; logging in again")
+    except AuthAPIError as exc:
+        if exc.http_status not in (400, 401, 403):
+            raise
+        log.info("the demo service did not accept the stored login; logging in again")
     await demo_login(session)
     return True
 
