@@ -6,6 +6,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +15,9 @@ import httpx
 import pytest
 
 from gtui.core.errors import LoginRequired
+from gtui.core.session import GlobusSession
 from gtui.demo_service import DemoService, start_demo_service
-from gtui.sim.serve import start_in_thread
+from gtui.sim.serve import RunningSim
 from gtui.sim.world import LAPTOP_ID
 from gtui.tui.launch import ensure_demo_login
 from tests.tui.tui_helpers import new_session
@@ -106,71 +109,60 @@ def test_a_failed_start_is_explained_with_the_service_log(tui_dirs: Path) -> Non
         service.stop()
 
 
-async def test_a_stored_demo_login_is_kept_while_the_service_honours_it(tui_dirs: Path) -> None:
-    sim = start_in_thread(tui_dirs / "root")
+@asynccontextmanager
+async def demo_session(sim: RunningSim) -> AsyncIterator[GlobusSession]:
+    """A session of the demo client on ``sim`` (the test's token store), closed after."""
+    session = new_session(sim)
     try:
-        first = new_session(sim)
-        try:
-            assert await ensure_demo_login(first) is True
-        finally:
-            await first.aclose()
+        yield session
+    finally:
+        await session.aclose()
+
+
+async def _lists_the_laptop_home(session: GlobusSession) -> bool:
+    listing = await session.transfer.operation_ls(LAPTOP_ID, path="/~/")
+    return any(item["name"] == "Documents" for item in listing)
+
+
+async def test_a_stored_demo_login_is_kept_while_the_service_honours_it(
+    tui_dirs: Path, sim_factory: Callable[..., RunningSim]
+) -> None:
+    sim = sim_factory(tui_dirs / "root")
+    async with demo_session(sim) as first:
+        assert await ensure_demo_login(first) is True
         stored = first.token_store.get_token_data("transfer.api.globus.org")
-        assert stored is not None
-
-        again = new_session(sim)
-        try:
-            assert await ensure_demo_login(again) is False
-            assert again.identity is not None and again.identity.username.startswith("demo@")
-            kept = again.token_store.get_token_data("transfer.api.globus.org")
-            assert kept is not None and kept["access_token"] == stored["access_token"]
-            await again.transfer.operation_ls(LAPTOP_ID, path="/~/")
-        finally:
-            await again.aclose()
-    finally:
-        sim.stop()
+    assert stored is not None
+    async with demo_session(sim) as again:
+        assert await ensure_demo_login(again) is False
+        assert again.identity is not None and again.identity.username.startswith("demo@")
+        kept = again.token_store.get_token_data("transfer.api.globus.org")
+        assert kept is not None and kept["access_token"] == stored["access_token"]
+        assert await _lists_the_laptop_home(again)
 
 
-async def test_a_login_from_another_demo_world_is_replaced(tui_dirs: Path) -> None:
-    old_world = start_in_thread(tui_dirs / "old-root")
-    try:
-        session = new_session(old_world)
-        try:
-            await ensure_demo_login(session)
-        finally:
-            await session.aclose()
-    finally:
-        old_world.stop()
+async def test_a_login_from_another_demo_world_is_replaced(
+    tui_dirs: Path, sim_factory: Callable[..., RunningSim]
+) -> None:
+    old_world = sim_factory(tui_dirs / "old-root")
+    async with demo_session(old_world) as session:
+        await ensure_demo_login(session)
+    old_world.stop()
 
-    new_world = start_in_thread(tui_dirs / "new-root")
-    try:
-        stale = new_session(new_world)
-        try:
-            with pytest.raises(LoginRequired):
-                await stale.transfer.operation_ls(LAPTOP_ID, path="/~/")
-        finally:
-            await stale.aclose()
-        session = new_session(new_world)
-        try:
-            assert await ensure_demo_login(session) is True
-            listing = await session.transfer.operation_ls(LAPTOP_ID, path="/~/")
-            assert any(item["name"] == "Documents" for item in listing)
-        finally:
-            await session.aclose()
-    finally:
-        new_world.stop()
+    new_world = sim_factory(tui_dirs / "new-root")
+    async with demo_session(new_world) as stale:
+        with pytest.raises(LoginRequired):
+            await stale.transfer.operation_ls(LAPTOP_ID, path="/~/")
+    async with demo_session(new_world) as session:
+        assert await ensure_demo_login(session) is True
+        assert await _lists_the_laptop_home(session)
 
 
-async def test_a_damaged_token_store_is_replaced_by_a_new_demo_login(tui_dirs: Path) -> None:
-    sim = start_in_thread(tui_dirs / "root")
-    try:
-        session = new_session(sim)
+async def test_a_damaged_token_store_is_replaced_by_a_new_demo_login(
+    tui_dirs: Path, sim_factory: Callable[..., RunningSim]
+) -> None:
+    sim = sim_factory(tui_dirs / "root")
+    async with demo_session(sim) as session:
         session.token_store.path.parent.mkdir(parents=True, exist_ok=True)
         session.token_store.path.write_text("{not json", encoding="utf-8")
-        try:
-            assert await ensure_demo_login(session) is True
-            listing = await session.transfer.operation_ls(LAPTOP_ID, path="/~/")
-            assert any(item["name"] == "Documents" for item in listing)
-        finally:
-            await session.aclose()
-    finally:
-        sim.stop()
+        assert await ensure_demo_login(session) is True
+        assert await _lists_the_laptop_home(session)
