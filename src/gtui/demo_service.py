@@ -35,6 +35,7 @@ class DemoService(ServiceAddress):
     process: subprocess.Popen[bytes]
     root: Path
     log_file: Path | None = None
+    log_start: int = 0  # where this run's messages begin in the (appended) log file
 
     def exited(self, wait: float = 0.0) -> bool:
         """Whether the child has ended, waiting up to ``wait`` seconds for it to."""
@@ -45,13 +46,13 @@ class DemoService(ServiceAddress):
         return True
 
     def log_tail(self) -> str:
-        """The end of the service's own log, to explain a failed start."""
+        """The end of what this run of the service logged, to explain a failed start."""
         if self.log_file is None:
             return ""
         try:
             with self.log_file.open("rb") as handle:
                 handle.seek(0, 2)
-                handle.seek(max(0, handle.tell() - LOG_TAIL_BYTES))
+                handle.seek(max(self.log_start, handle.tell() - LOG_TAIL_BYTES))
                 return handle.read().decode("utf-8", "replace").strip()
         except OSError:
             return ""
@@ -118,9 +119,11 @@ def start_demo_service(
         *extra_args,
     ]
     stderr: IO[bytes] | int = subprocess.DEVNULL
+    log_start = 0
     if log_file is not None:
         log_file.parent.mkdir(parents=True, exist_ok=True)
         stderr = log_file.open("ab")
+        log_start = stderr.tell()
     try:
         process = subprocess.Popen(
             command,
@@ -136,4 +139,6 @@ def start_demo_service(
         sock.close()
         if not isinstance(stderr, int):
             stderr.close()
-    return DemoService(process=process, base_url=base_url, root=root, log_file=log_file)
+    return DemoService(
+        process=process, base_url=base_url, root=root, log_file=log_file, log_start=log_start
+    )

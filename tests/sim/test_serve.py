@@ -139,3 +139,26 @@ def test_cli_help_does_not_load_the_web_stack() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_one_service_per_demo_folder_until_the_first_stops(sim_factory, tmp_path: Path) -> None:
+    from gtui.sim.state_lock import StateInUse
+
+    root = tmp_path / "shared-root"
+    first = sim_factory(root)
+    with pytest.raises(StateInUse, match="in use by another gtui --demo or gtui sim serve"):
+        start_in_thread(root)
+    done = subprocess.run(
+        [sys.executable, "-m", "gtui", "sim", "serve", "--port", "0", "--root", str(root)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    assert f"the demo folder {root} is in use" in done.stderr
+    assert f"(process {os.getpid()})" in done.stderr
+    assert "Traceback" not in done.stderr
+    first.stop()
+    second = sim_factory(root)
+    answer = httpx.get(f"{second.service_urls['auth']}.well-known/openid-configuration")
+    assert answer.status_code == 200

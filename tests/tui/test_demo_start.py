@@ -166,3 +166,19 @@ async def test_a_damaged_token_store_is_replaced_by_a_new_demo_login(
         session.token_store.path.write_text("{not json", encoding="utf-8")
         assert await ensure_demo_login(session) is True
         assert await _lists_the_laptop_home(session)
+
+
+def test_a_second_demo_on_the_same_folder_says_so(
+    tui_dirs: Path, sim_factory: Callable[..., RunningSim]
+) -> None:
+    root = tui_dirs / "root"
+    log_file = tui_dirs / "log" / "sim.log"
+    log_file.write_text("gtui sim serve: a message of an earlier run\n", encoding="utf-8")
+    sim_factory(root)  # the first gtui --demo's service, still running
+    service = start_demo_service(root, log_file=log_file)
+    try:
+        assert service.process.wait(timeout=60) == 1
+        assert f"the demo folder {root} is in use" in service.log_tail()
+        assert "earlier run" not in service.log_tail()
+    finally:
+        service.stop()

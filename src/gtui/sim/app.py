@@ -36,6 +36,7 @@ from gtui.sim.jwt_keys import SigningKey
 from gtui.sim.search import SearchIndex
 from gtui.sim.search_routes import search_routes
 from gtui.sim.settings import SimSettings
+from gtui.sim.state_lock import StateLock
 from gtui.sim.transfer import TransferService, transfer_routes
 from gtui.sim.world import World
 
@@ -60,15 +61,28 @@ class SimContext:
     groups: Any = None
     search: Any = None
     fault_counts: dict[str, int] = field(default_factory=new_counts)
+    lock: StateLock | None = None
 
 
 def build_context(settings: SimSettings) -> SimContext:
-    """Load the world and the service state (slow parts run here, before serving)."""
+    """Load the world and the service state (slow parts run here, before serving).
+
+    The folder's state lock is taken first (one service per demo folder) and held until
+    the service stops; raises ``StateInUse`` when another service holds it.
+    """
     settings.state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    world = World.load(settings)
-    key = SigningKey.load_or_create(settings.state_dir)
-    auth = AuthService(settings, world, key)
-    groups = GroupsService(settings, auth.username_of, lambda i: auth.identity_doc(i) is not None)
+    lock = StateLock(settings.state_dir, settings.root)
+    lock.acquire()
+    try:
+        world = World.load(settings)
+        key = SigningKey.load_or_create(settings.state_dir)
+        auth = AuthService(settings, world, key)
+        groups = GroupsService(
+            settings, auth.username_of, lambda i: auth.identity_doc(i) is not None
+        )
+    except BaseException:
+        lock.release()
+        raise
     return SimContext(
         settings=settings,
         world=world,
@@ -76,6 +90,7 @@ def build_context(settings: SimSettings) -> SimContext:
         auth=auth,
         groups=groups,
         search=SearchIndex(world),
+        lock=lock,
     )
 
 
@@ -99,7 +114,11 @@ def build_app(settings: SimSettings, ctx: SimContext | None = None) -> Starlette
             try:
                 await transfer.stop()
             finally:
-                ctx.auth.flush()
+                try:
+                    ctx.auth.flush()
+                finally:
+                    if ctx.lock is not None:
+                        ctx.lock.release()
 
     app = Starlette(
         routes=routes,

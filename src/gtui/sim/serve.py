@@ -377,8 +377,14 @@ def run_from_args(args: argparse.Namespace) -> int:
     settings = SimSettings(
         root=root, throttle_bytes_per_second=args.throttle, faults=faults, base_url=base_url
     )
+    from gtui.sim.state_lock import StateInUse
+
     try:
         _, server = _make_server(settings)
+    except StateInUse as exc:
+        sock.close()
+        print(f"gtui sim serve: {exc}", file=sys.stderr)
+        return 1
     except OSError as exc:
         sock.close()
         where = exc.filename or root
