@@ -11,14 +11,13 @@ service stops with the app even when the app is killed.
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from gtui.sim.serve import ServiceAddress
+from gtui.sim.serve import ServiceAddress, bind_loopback
 
 STOP_TIMEOUT_SECONDS = 15.0
 LOG_TAIL_BYTES = 2000
@@ -74,22 +73,22 @@ class DemoService(ServiceAddress):
             self.process.kill()
             return self.process.wait()
 
-    def __enter__(self) -> DemoService:
-        return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-
-def _listening_socket() -> socket.socket:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    try:
-        sock.bind(("127.0.0.1", 0))
-        sock.listen(128)
-    except OSError:
-        sock.close()
-        raise
-    return sock
+def serve_command(listen_fd: int, root: Path, *flags: str) -> list[str]:
+    """``gtui sim serve`` on an inherited socket, ending with its parent (``flags`` appended)."""
+    return [
+        sys.executable,
+        "-m",
+        "gtui",
+        "sim",
+        "serve",
+        "--listen-fd",
+        str(listen_fd),
+        "--exit-with-stdin",
+        "--root",
+        str(root),
+        *flags,
+    ]
 
 
 def start_demo_service(
@@ -97,27 +96,12 @@ def start_demo_service(
     *,
     throttle_bytes_per_second: int = 0,
     log_file: Path | None = None,
-    extra_args: tuple[str, ...] = (),
 ) -> DemoService:
     """Start the service on a fresh loopback port; returns without waiting for it to be up."""
-    sock = _listening_socket()
+    sock = bind_loopback()
     base_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
     fd = sock.fileno()
-    command = [
-        sys.executable,
-        "-m",
-        "gtui",
-        "sim",
-        "serve",
-        "--listen-fd",
-        str(fd),
-        "--exit-with-stdin",
-        "--root",
-        str(root),
-        "--throttle",
-        str(throttle_bytes_per_second),
-        *extra_args,
-    ]
+    command = serve_command(fd, root, "--throttle", str(throttle_bytes_per_second))
     stderr: IO[bytes] | int = subprocess.DEVNULL
     log_start = 0
     if log_file is not None:

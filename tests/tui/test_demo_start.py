@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -16,7 +15,7 @@ import pytest
 
 from gtui.core.errors import LoginRequired
 from gtui.core.session import GlobusSession
-from gtui.demo_service import DemoService, start_demo_service
+from gtui.demo_service import DemoService, serve_command, start_demo_service
 from gtui.sim.serve import RunningSim
 from gtui.sim.world import LAPTOP_ID
 from gtui.tui.launch import ensure_demo_login
@@ -72,17 +71,7 @@ def test_an_inherited_socket_off_loopback_is_refused(tui_dirs: Path) -> None:
     sock.listen(1)
     try:
         done = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "gtui",
-                "sim",
-                "serve",
-                "--listen-fd",
-                str(sock.fileno()),
-                "--root",
-                str(tui_dirs / "root"),
-            ],
+            serve_command(sock.fileno(), tui_dirs / "root"),
             pass_fds=(sock.fileno(),),
             capture_output=True,
             text=True,

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from gtui.sim.state_lock import StateInUse
 from gtui.sim.world import (
     ARCHIVE_ID,
     COLLECTION_FOLDERS,
@@ -109,7 +110,8 @@ def _check_host(host: str) -> str:
     return "127.0.0.1"
 
 
-def _bind(host: str, port: int) -> socket.socket:
+def bind_loopback(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
+    """A listening TCP socket on ``host`` (checked by the callers to be loopback)."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
@@ -125,10 +127,11 @@ def _bind(host: str, port: int) -> socket.socket:
 def _inherited(fd: int) -> socket.socket:
     """The listening socket a parent process bound and passed down (loopback only)."""
     sock = socket.socket(fileno=fd)
-    host = sock.getsockname()[0]
-    if host != "127.0.0.1":
+    try:
+        _check_host(sock.getsockname()[0])
+    except NotLoopbackError:
         sock.close()
-        raise NotLoopbackError(f"refusing to serve on {host!r}: only 127.0.0.1 is allowed")
+        raise
     return sock
 
 
@@ -182,7 +185,7 @@ def start_in_thread(
     from gtui.sim.settings import FaultSettings, SimSettings
 
     bind_host = _check_host(host)
-    sock = _bind(bind_host, port)
+    sock = bind_loopback(bind_host, port)
     actual_port = sock.getsockname()[1]
     base_url = f"http://127.0.0.1:{actual_port}"
     settings = SimSettings(
@@ -368,7 +371,11 @@ def run_from_args(args: argparse.Namespace) -> int:
         return 2
     root = Path(args.root).expanduser() if args.root else default_root()
     try:
-        sock = _inherited(args.listen_fd) if args.listen_fd is not None else _bind(host, args.port)
+        sock = (
+            _inherited(args.listen_fd)
+            if args.listen_fd is not None
+            else bind_loopback(host, args.port)
+        )
     except (OSError, ValueError) as exc:
         where = f"fd {args.listen_fd}" if args.listen_fd is not None else f"{host}:{args.port}"
         print(f"gtui sim serve: cannot listen on {where}: {exc}", file=sys.stderr)
@@ -377,8 +384,6 @@ def run_from_args(args: argparse.Namespace) -> int:
     settings = SimSettings(
         root=root, throttle_bytes_per_second=args.throttle, faults=faults, base_url=base_url
     )
-    from gtui.sim.state_lock import StateInUse
-
     try:
         _, server = _make_server(settings)
     except StateInUse as exc:
