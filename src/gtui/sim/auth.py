@@ -285,7 +285,7 @@ class AuthService:
             self._refresh[new_digest]["grant"] = record["grant"]
             self._access[access_digest]["grant"] = record["grant"]
             self._access[access_digest]["from_refresh"] = new_digest
-            record["replaced_by"] = [new_digest, access_digest]
+            record["replaced_by"] = {"refresh": new_digest, "access": access_digest}
             self._save()
         return {**doc, "sub": record["sub"]}
 
@@ -295,8 +295,8 @@ class AuthService:
             ROTATION_GRACE_SECONDS
         ):
             return False
-        refresh_digest, _access_digest = record.get("replaced_by") or (None, None)
-        replacement = self._refresh.get(refresh_digest) if refresh_digest else None
+        replaced_by = record.get("replaced_by") or {}
+        replacement = self._refresh.get(replaced_by.get("refresh", ""))
         return (
             replacement is not None
             and replacement["status"] == "active"
@@ -304,9 +304,9 @@ class AuthService:
         )
 
     def _withdraw_replacement(self, record: dict[str, Any]) -> None:
-        for digest in record.pop("replaced_by", None) or ():
-            self._refresh.pop(digest, None)
-            self._access.pop(digest, None)
+        replaced_by = record.pop("replaced_by", None) or {}
+        self._refresh.pop(replaced_by.get("refresh", ""), None)
+        self._access.pop(replaced_by.get("access", ""), None)
 
     def revoke(self, token: str, client_id: str) -> None:
         """Revoke an access or refresh token of this client (a refresh token takes its grant's
