@@ -9,6 +9,7 @@ palette key on the right, answers clicks, and highlights the key under the mouse
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, ClassVar
 
 from textual import events
@@ -28,7 +29,7 @@ class KeyHint:
     enabled: bool
     tooltip: str
 
-    @property
+    @cached_property
     def width(self) -> int:
         return Content(self.cells()).cell_length
 
@@ -106,39 +107,29 @@ class KeyBar(Widget, can_focus=False):
             if not binding.show or key == palette_key or binding.action in seen_actions:
                 continue
             seen_actions.add(binding.action)
-            hints.append(
-                KeyHint(key, app.get_key_display(binding), binding.description, enabled, tooltip)
-            )
+            hints.append(self._hint(key, binding, enabled, tooltip))
         palette = None
         if palette_key is not None and palette_key in active:
             _node, binding, enabled, tooltip = active[palette_key]
-            palette = KeyHint(
-                palette_key,
-                app.get_key_display(binding),
-                binding.description,
-                enabled,
-                tooltip or binding.tooltip or binding.description,
-            )
+            palette = self._hint(palette_key, binding, enabled, tooltip or binding.tooltip)
         if hints != self._hints or palette != self._palette:
             self._hints, self._palette = hints, palette
             self._hover = None
             self.refresh()
+
+    def _hint(self, key: str, binding: Any, enabled: bool, tooltip: str) -> KeyHint:
+        shown = self.app.get_key_display(binding)
+        return KeyHint(key, shown, binding.description, enabled, tooltip or binding.description)
 
     def render(self) -> Content:
         width = self.size.width
         key_style = self.get_visual_style("key-bar--key")
         text_style = self.get_visual_style("key-bar--description")
         hover_style = self.get_visual_style("key-bar--hover")
-        right: list[Any] = []
-        right_width = 0
-        if self._palette is not None:
-            right_width = 1 + self._palette.width
-            if right_width > width:
-                right_width = 0
-            else:
-                right = [(PALETTE_EDGE, self.get_visual_style("key-bar--edge"))]
-                right += self._parts(self._palette, key_style, text_style, hover_style)
-        room = width - right_width
+        palette = self._palette
+        if palette is not None and 1 + palette.width > width:
+            palette = None
+        room = width - (1 + palette.width if palette is not None else 0)
         parts: list[Any] = []
         spans: list[tuple[int, int, KeyHint]] = []
         used = 0
@@ -149,9 +140,10 @@ class KeyBar(Widget, can_focus=False):
             spans.append((used, used + hint.width, hint))
             used += hint.width
         parts.append(" " * (room - used))
-        if right:
-            spans.append((room + 1, width, self._palette))  # type: ignore[arg-type]
-            parts += right
+        if palette is not None:
+            spans.append((room + 1, width, palette))
+            parts.append((PALETTE_EDGE, self.get_visual_style("key-bar--edge")))
+            parts += self._parts(palette, key_style, text_style, hover_style)
         self._spans = spans
         return Content.assemble(*parts)
 
@@ -192,5 +184,5 @@ class KeyBar(Widget, can_focus=False):
         if hint is self._hover:
             return
         self._hover = hint
-        self.tooltip = (hint.tooltip or hint.description) if hint is not None else None
+        self.tooltip = hint.tooltip if hint is not None else None
         self.refresh()
