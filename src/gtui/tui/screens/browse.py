@@ -165,10 +165,10 @@ class BrowseScreen(Screen[None]):
                 return
             pane.show_collection(collection)
             app.state.remember_collection(collection.id)
-            if early is None:
-                await self._list(pane, collection.default_directory or "/~/", None)
+            if path and early is not None:
+                await self._show(pane, path, None, early)
             else:
-                await self._show(pane, path or "/~/", None, early)
+                await self._list(pane, collection.default_directory or "/~/", None)
         finally:
             if early is not None:
                 if not early.done():

@@ -263,8 +263,7 @@ class FilePane(Vertical):
 
     @on(Input.Changed, ".filter")
     def _filter_changed(self, event: Input.Changed) -> None:
-        event.stop()
-        self._filter_typed(event.value)
+        event.stop()  # the box has already handed its text to _filter_typed
 
     def _filter_typed(self, text: str) -> None:
         if text != self.filter_text:
