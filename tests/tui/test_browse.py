@@ -82,13 +82,18 @@ async def test_hidden_files_toggle_with_full_stop(make_app: Any) -> None:
         assert listed(app, "left")[0] == ".config"
 
 
+async def _new_folder(pilot: Any, name: str) -> None:
+    """F7, the name, Enter: what a user types to make a folder in the focused pane."""
+    await pilot.press("f7")
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, PromptScreen))
+    await pilot.press(*name, "enter")
+
+
 async def test_new_folder_appears_on_disk_and_under_the_cursor(make_app: Any, sim: Any) -> None:
     app = await make_app()
     async with app.run_test(size=(140, 40)) as pilot:
         await ready(pilot)
-        await pilot.press("f7")
-        await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen))
-        await pilot.press(*"results-2026", "enter")
+        await _new_folder(pilot, "results-2026")
         left = pane(app, "left")
         await wait_for(pilot, lambda: "results-2026" in listed(app, "left") and not left.loading)
         assert left.file_list.cursor_entry.name == "results-2026"
@@ -102,9 +107,7 @@ async def test_new_folder_with_a_listed_name_is_refused_before_asking_the_servic
     notes = record_notifications(app)
     async with app.run_test(size=(140, 40)) as pilot:
         await ready(pilot)
-        await pilot.press("f7")
-        await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen))
-        await pilot.press(*"Documents", "enter")
+        await _new_folder(pilot, "Documents")
         await wait_for(pilot, lambda: notes)
         assert notes == [Shown("Documents already exists here.", "warning")]
 
@@ -119,9 +122,7 @@ async def test_new_folder_made_behind_the_listing_is_shown_not_reported_as_an_er
     async with app.run_test(size=(140, 40)) as pilot:
         await ready(pilot)
         collection_path(sim, LAPTOP_ID, "/~/made-meanwhile").mkdir()
-        await pilot.press("f7")
-        await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen))
-        await pilot.press(*"made-meanwhile", "enter")
+        await _new_folder(pilot, "made-meanwhile")
         left = pane(app, "left")
         await wait_for(pilot, lambda: "made-meanwhile" in listed(app, "left") and not left.loading)
         assert left.file_list.cursor_entry.name == "made-meanwhile"
