@@ -304,12 +304,14 @@ def test_missing_unknown_wrong_service_and_revoked_tokens_get_401(world: dict[st
 
 
 def test_expired_tokens_get_401(sim_factory: Callable[..., RunningSim], tmp_path: Path) -> None:
-    short = sim_factory(tmp_path / "short", token_lifetime_seconds=1)
+    # Lifetimes are whole seconds counted from the current second, so a 1 s token can have
+    # a few milliseconds left when it arrives; 3 s leaves room for a busy machine.
+    short = sim_factory(tmp_path / "short", token_lifetime_seconds=3)
     tokens = access_tokens(login_through_page(short))
     with httpx.Client(base_url=short.base_url) as http:
         path = PROTECTED[0][1]
         assert http.get(path, headers=_bearer(tokens[TRANSFER_RS])).status_code == 200
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 15
         while http.get(path, headers=_bearer(tokens[TRANSFER_RS])).status_code == 200:
             assert time.monotonic() < deadline, "the token never expired"
             time.sleep(0.1)
