@@ -189,3 +189,15 @@ async def test_create_update_delete_group(fake_service, groups) -> None:
     assert made["parent_id"] == OTHER and made["description"] == "our lab"
     assert (await groups.update_group(G, {"name": "Lab 2"}))["name"] == "Lab 2"
     assert (await groups.delete_group(G))["id"] == G
+
+
+async def test_batch_errors_skip_malformed_entries(fake_service, groups) -> None:
+    """An action whose errors are not a list of objects is skipped, not a TypeError."""
+    failure = {"identity_id": OTHER, "code": "ALREADY_ACTIVE"}
+    fake_service.route(
+        "POST",
+        f"/v2/groups/{G}",
+        {"errors": {"add": 1, "remove": "oops", "invite": [failure, "x"], "approve": []}},
+    )
+    resp = await GroupsManager(groups).add_member(G, OTHER)
+    assert batch_errors(resp) == {"invite": [failure]}

@@ -19,6 +19,7 @@ from gtui.core.errors import (
 )
 from gtui.core.http import RetryPolicy, ServiceClient, http_timeout
 from gtui.core.response import GlobusResponse
+from gtui.core.transfer import TransferClient
 
 ROOT = "https://transfer.api.globus.org/"
 TOKEN = "AgXk2Lp9Qz7Yb3Vn8Rt4Wm6Hs1Jd5Fc0Ge2Ua9Ko3Li7Mn1Op5Qr"
@@ -181,11 +182,17 @@ async def test_retry_after_is_honoured_and_capped() -> None:
     assert sleeps.delays == [3.0, 10.0, 2.0]
 
 
+def test_backoff_of_a_late_attempt_is_the_cap_not_an_overflow() -> None:
+    policy = RetryPolicy(max_retries=5000, max_backoff=10.0, jitter=lambda: 0.5)
+    assert policy.backoff(3) == 4.0
+    assert policy.backoff(1024) == policy.backoff(5000) == 10.0
+
+
 async def test_transfer_external_errors_are_not_retried_except_429_or_503() -> None:
     handler, seen = sequence(
         httpx.Response(502, json=error_body("ExternalError.DirListingFailed.GCDisconnected"))
     )
-    client, sleeps = make_client(handler)
+    client, sleeps = make_client(handler, cls=TransferClient)
     with pytest.raises(TransferAPIError) as info:
         await client.get("ls")
     assert info.value.code == "ExternalError.DirListingFailed.GCDisconnected"
@@ -195,9 +202,28 @@ async def test_transfer_external_errors_are_not_retried_except_429_or_503() -> N
         httpx.Response(503, json=error_body("EndpointError")),
         httpx.Response(200, json={"ok": True}),
     )
-    client, sleeps = make_client(handler)
+    client, sleeps = make_client(handler, cls=TransferClient)
     assert (await client.get("ls"))["ok"] is True
     assert len(seen) == 2
+
+
+@pytest.mark.parametrize("code", ["ExternalError.DirListingFailed.GCDisconnected", "EndpointError"])
+async def test_the_no_retry_rule_belongs_to_the_transfer_client(code: str) -> None:
+    """The base client retries these codes, even under the name "transfer"; TransferClient not."""
+    for cls in (TransferLike, GroupsLike):
+        handler, seen = sequence(
+            httpx.Response(502, json=error_body(code)), httpx.Response(200, json={"ok": True})
+        )
+        client, _ = make_client(handler, cls=cls)
+        assert (await client.get("ls"))["ok"] is True
+        assert len(seen) == 2, cls.__name__
+
+    handler, seen = sequence(httpx.Response(502, json=error_body(code)))
+    client, sleeps = make_client(handler, cls=TransferClient)
+    with pytest.raises(TransferAPIError) as info:
+        await client.get("ls")
+    assert info.value.code == code
+    assert len(seen) == 1 and sleeps.delays == []
 
 
 async def test_other_services_retry_external_error_codes() -> None:

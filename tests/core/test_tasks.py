@@ -209,6 +209,20 @@ async def test_poll_errors_reach_subscribers_and_polling_backs_off(service, moni
     assert [type(e).__name__ for e in seen] == ["PollFailed"] * 3 + ["TaskUpdate"]
 
 
+async def test_a_day_long_outage_keeps_backing_off_at_the_cap(service, clock) -> None:
+    """After 1024 failed polls ``2**failures`` no longer fits a float: no OverflowError."""
+    events: list[Any] = []
+    async with monitor_on(service, clock, fast_interval=2.0, max_backoff=120.0) as monitor:
+        monitor.subscribe(events.append)
+        service.tasks["t"] = task_doc("t")
+        monitor.watch("t", just_submitted=False)
+        service.down = True
+        monitor.failures = 1100
+        assert await monitor.poll_once() == []
+    assert isinstance(events[-1], PollFailed) and events[-1].failures == 1101
+    assert events[-1].retry_in == 120.0 == monitor.next_interval()
+
+
 async def test_run_loop_polls_on_its_intervals_and_survives_errors(service, monitor, clock) -> None:
     service.script["t"] = [task_doc("t"), task_doc("t", status="SUCCEEDED")]
     events: asyncio.Queue = asyncio.Queue()

@@ -1,4 +1,8 @@
-"""Authorizers: where a ServiceClient gets its Authorization header, and how it recovers a 401."""
+"""Authorizers: where a ServiceClient gets its Authorization header, and how it recovers a 401.
+
+They need of Globus Auth only a token grant (`RefreshTokenGrantor`, `ClientCredentialsGrantor`),
+so `AuthClient` satisfies them without this module depending on it.
+"""
 
 from __future__ import annotations
 
@@ -6,27 +10,39 @@ import asyncio
 import inspect
 import time
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from gtui.core.errors import AuthAPIError, LoginRequired
+from gtui.core.http import Authorizer as Authorizer
 from gtui.core.redact import get_logger
 
 if TYPE_CHECKING:
-    from gtui.core.auth import AuthClient, OAuthTokenResponse
     from gtui.core.tokens import TokenStore
 
 log = get_logger(__name__)
 
 
-@runtime_checkable
-class Authorizer(Protocol):
-    """Supplies the Authorization header; may renew credentials after a 401."""
+class TokenGrant(Protocol):
+    """What an authorizer reads of a token response (an `OAuthTokenResponse`)."""
 
-    async def get_authorization_header(self) -> str | None: ...
+    @property
+    def by_resource_server(self) -> Mapping[str, dict[str, Any]]: ...
 
-    async def handle_missing_authorization(self) -> bool:
-        """Called after a 401; True when new credentials make a retry worthwhile."""
-        ...
+
+_GrantT = TypeVar("_GrantT", bound=TokenGrant)
+_GrantT_co = TypeVar("_GrantT_co", bound=TokenGrant, covariant=True)
+
+
+class RefreshTokenGrantor(Protocol[_GrantT_co]):
+    """Something that trades a refresh token for new tokens (`AuthClient`)."""
+
+    async def oauth2_refresh_token(self, refresh_token: str, /) -> _GrantT_co: ...
+
+
+class ClientCredentialsGrantor(Protocol):
+    """Something that grants a confidential client its tokens (`AuthClient`)."""
+
+    async def oauth2_client_credentials_tokens(self, requested_scopes: str, /) -> TokenGrant: ...
 
 
 class AccessTokenAuthorizer:
@@ -55,21 +71,22 @@ def _expiring(token: Mapping[str, Any] | None, now: float) -> bool:
     return not isinstance(expires_at, int | float) or now > expires_at - EXPIRES_ADJUST_SECONDS
 
 
-class RefreshTokenAuthorizer:
+class RefreshTokenAuthorizer(Generic[_GrantT]):
     """Access tokens for one resource server, refreshed 60 s before they expire.
 
     One refresh at a time per authorizer (an asyncio lock) and per token file (the store's
     lock): under the lock the stored token is read again first, so a refresh another gtui
     process already made is adopted, and a refresh token it rotated is the one used.
+    `on_refresh` gets the grantor's own response (an `OAuthTokenResponse` from `AuthClient`).
     """
 
     def __init__(
         self,
-        auth_client: AuthClient,
+        auth_client: RefreshTokenGrantor[_GrantT],
         token_store: TokenStore,
         resource_server: str,
         *,
-        on_refresh: Callable[[OAuthTokenResponse], Any] | None = None,
+        on_refresh: Callable[[_GrantT], Any] | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.auth_client = auth_client
@@ -153,7 +170,7 @@ class ClientCredentialsAuthorizer:
 
     def __init__(
         self,
-        auth_client: AuthClient,
+        auth_client: ClientCredentialsGrantor,
         scopes: str,
         resource_server: str,
         *,

@@ -124,12 +124,14 @@ def _parse_one(doc: Any) -> AuthorizationRequirement | None:
     error = doc.get("error")
     if isinstance(error, str) and error.lower() == "dependent_consent_required":
         # Globus Auth: {"error": "dependent_consent_required", "errors": [{"unapproved_scopes"}]}
-        scopes: list[str] = []
+        unapproved: list[str] = []
         for item in doc.get("errors") or []:
             if isinstance(item, dict):
-                scopes.extend(_str_tuple(item.get("unapproved_scopes")))
-        if scopes:
-            return AuthorizationRequirement(code="ConsentRequired", required_scopes=tuple(scopes))
+                unapproved.extend(_str_tuple(item.get("unapproved_scopes")))
+        if unapproved:
+            return AuthorizationRequirement(
+                code="ConsentRequired", required_scopes=tuple(unapproved)
+            )
     return None
 
 

@@ -62,13 +62,15 @@ class BatchMembershipActions(dict[str, Any]):
         self.setdefault(action, []).extend(entries)
         return self
 
-    def add_members(self, identity_ids: ID | Iterable[ID], role: Role = "member") -> GlobusResponse:
+    def add_members(
+        self, identity_ids: ID | Iterable[ID], role: Role = "member"
+    ) -> BatchMembershipActions:
         checked = _check_role(role)
         return self._add("add", ({"identity_id": i, "role": checked} for i in _ids(identity_ids)))
 
     def invite_members(
         self, identity_ids: ID | Iterable[ID], role: Role = "member"
-    ) -> GlobusResponse:
+    ) -> BatchMembershipActions:
         checked = _check_role(role)
         entries = ({"identity_id": i, "role": checked} for i in _ids(identity_ids))
         return self._add("invite", entries)
@@ -245,4 +247,9 @@ def batch_errors(response: GlobusResponse) -> dict[str, list[dict[str, Any]]]:
     errors = response.get("errors")
     if not isinstance(errors, Mapping):
         return {}
-    return {k: [e for e in v if isinstance(e, Mapping)] for k, v in errors.items() if v}
+    # A malformed entry (not a list of objects) is skipped, never iterated into a crash.
+    return {
+        action: [e for e in failures if isinstance(e, dict)]
+        for action, failures in errors.items()
+        if isinstance(failures, list) and failures
+    }

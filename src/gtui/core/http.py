@@ -16,7 +16,7 @@ import time
 import urllib.parse
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, Protocol, runtime_checkable
 
 import httpx
 import orjson
@@ -32,9 +32,6 @@ from gtui.core.errors import (
 from gtui.core.redact import get_logger, redact
 from gtui.core.response import GlobusResponse
 
-if TYPE_CHECKING:
-    from gtui.core.authorizers import Authorizer
-
 log = get_logger(__name__)
 
 USER_AGENT = f"gtui/{__version__}"
@@ -45,10 +42,24 @@ Encoding = Literal["json", "form"]
 
 _RETRY_AFTER_STATUSES = frozenset({429, 503})
 _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-_TRANSFER_NO_RETRY_CODES = ("ExternalError", "EndpointError")
+_MAX_DOUBLINGS = 1000
 _SECRET_QUERY_KEYS = frozenset(
     {"code", "code_verifier", "token", "access_token", "refresh_token", "client_secret"}
 )
+
+
+@runtime_checkable
+class Authorizer(Protocol):
+    """Supplies the Authorization header; may renew credentials after a 401.
+
+    Declared here, where it is used, so this module needs no authorizer implementation.
+    """
+
+    async def get_authorization_header(self) -> str | None: ...
+
+    async def handle_missing_authorization(self) -> bool:
+        """Called after a 401; True when new credentials make a retry worthwhile."""
+        ...
 
 
 def http_timeout() -> float | None:
@@ -90,8 +101,13 @@ class RetryPolicy:
     jitter: Callable[[], float] = field(default=random.random)
 
     def backoff(self, attempt: int) -> float:
-        """`(0.25 + 0.5*random) * 2**attempt`, capped at `max_backoff`."""
-        return min((0.25 + 0.5 * self.jitter()) * (2**attempt), self.max_backoff)
+        """`(0.25 + 0.5*random) * 2**attempt`, capped at `max_backoff`.
+
+        The exponent is bounded because `2.0**1024` overflows; long before that the delay
+        has reached `max_backoff`.
+        """
+        doubling = 2.0 ** min(attempt, _MAX_DOUBLINGS)
+        return min((0.25 + 0.5 * self.jitter()) * doubling, self.max_backoff)
 
     def retry_after(self, response: httpx.Response) -> float | None:
         """An integer Retry-After header capped at `max_backoff`; None when absent or not an int."""
@@ -108,8 +124,12 @@ def slash_join(left: str, right: str) -> str:
     return left.rstrip("/") + "/" + right.lstrip("/")
 
 
-def _encode_query(params: QueryParams | None) -> list[tuple[str, str]]:
-    """Drop None values, repeat list values, stringify the rest as given."""
+def _encode_query(params: QueryParams | None) -> tuple[tuple[str, str], ...]:
+    """Drop None values, repeat list values, stringify the rest as given.
+
+    A tuple, not a list: httpx accepts both alike, and only the (covariant) tuple type
+    matches its annotation for pairs of `str`.
+    """
     encoded: list[tuple[str, str]] = []
     for key, value in (params or {}).items():
         if value is None:
@@ -119,7 +139,7 @@ def _encode_query(params: QueryParams | None) -> list[tuple[str, str]]:
             if item is None:
                 continue
             encoded.append((key, str(item)))
-    return encoded
+    return tuple(encoded)
 
 
 def _loggable_url(url: httpx.URL) -> str:
@@ -319,12 +339,17 @@ class ServiceClient:
         if status in _RETRY_AFTER_STATUSES:
             retry_after = policy.retry_after(response)
             return retry_after if retry_after is not None else policy.backoff(attempt)
-        if status not in _RETRY_STATUSES:
-            return None
-        code = error.code or ""
-        if self.service_name == "transfer" and any(c in code for c in _TRANSFER_NO_RETRY_CODES):
+        if status not in _RETRY_STATUSES or not self.may_retry(error):
             return None
         return policy.backoff(attempt)
+
+    def may_retry(self, error: GlobusAPIError) -> bool:
+        """Whether an error with status 500, 502 or 504 may be retried (429 and 503 always are).
+
+        Yes by default; a service for which some such errors are final (Transfer's
+        ExternalError, ...) overrides this, as the Globus SDK lets it replace its retry check.
+        """
+        return True
 
     def _make_error(self, response: httpx.Response) -> GlobusAPIError:
         error_class = self.error_class

@@ -4,16 +4,15 @@ Algorithms and issuer come from the openid-configuration (Globus signs with RS51
 is hard-coded); the configuration and the JWKS are cached on the AuthClient, and fetched
 again once when a token names a key the cached set lacks (key rotation). PyJWT and
 cryptography are imported on first use: most starts reuse stored tokens and never need them.
+The verifier needs of the AuthClient only what `OpenIDProvider` names.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import Any, Protocol
 
 from gtui.core.errors import GlobusError
-
-if TYPE_CHECKING:
-    from gtui.core.auth import AuthClient
 
 DEFAULT_LEEWAY = 30.0
 REQUIRED_CLAIMS = ["exp", "iat", "aud", "iss", "sub"]
@@ -23,12 +22,23 @@ class IDTokenError(GlobusError):
     """The id_token is not one Globus Auth issued for this client, or it has expired."""
 
 
+class OpenIDProvider(Protocol):
+    """What verification needs of Globus Auth (`AuthClient`): its configuration and keys."""
+
+    @property
+    def client_id(self) -> str | None: ...
+
+    async def get_openid_configuration(self, *, refresh: bool = False) -> Mapping[str, Any]: ...
+
+    async def get_jwk(self, *, refresh: bool = False) -> Mapping[str, Any]: ...
+
+
 class IDTokenVerifier:
     """Decodes and checks id_tokens: signature, audience (client id), issuer, expiry."""
 
     def __init__(
         self,
-        auth_client: AuthClient,
+        auth_client: OpenIDProvider,
         client_id: str | None = None,
         *,
         leeway: float = DEFAULT_LEEWAY,

@@ -13,7 +13,8 @@ from __future__ import annotations
 import functools
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 if TYPE_CHECKING:
     from gtui.core.response import GlobusResponse
@@ -23,7 +24,13 @@ F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
 PageMethod = Callable[..., Awaitable["GlobusResponse"]]
 
 
-def _items_of(page: Mapping[str, Any], items_key: str | None) -> list[Any]:
+class _Page(Protocol):
+    """What a paginator reads of a page: its fields (a `GlobusResponse`, or a dict)."""
+
+    def get(self, key: str, default: Any = None, /) -> Any: ...
+
+
+def _items_of(page: _Page, items_key: str | None) -> list[Any]:
     if items_key is None:
         return []
     value = page.get(items_key)
@@ -115,7 +122,7 @@ class _LimitOffsetPaginator(Paginator):
         self.client_kwargs["offset"] = self.offset
         return True
 
-    def _advance(self, page: Mapping[str, Any]) -> int:
+    def _advance(self, page: _Page) -> int:
         counted = page.get(self.page_size_key) if self.page_size_key else None
         size = counted if isinstance(counted, int) else len(_items_of(page, self.items_key))
         self.offset += size
@@ -162,7 +169,7 @@ class MarkerPaginator(Paginator):
         )
         self.marker_key = marker_key
 
-    def _more(self, page: Mapping[str, Any]) -> bool:
+    def _more(self, page: _Page) -> bool:
         return bool(page.get("has_next_page"))
 
     async def pages(self) -> AsyncIterator[GlobusResponse]:
@@ -201,7 +208,7 @@ class NullableMarkerPaginator(MarkerPaginator):
             marker_key=marker_key,
         )
 
-    def _more(self, page: Mapping[str, Any]) -> bool:
+    def _more(self, page: _Page) -> bool:
         return page.get(self.marker_key) is not None
 
 
@@ -220,13 +227,23 @@ class LastKeyPaginator(Paginator):
             self.client_kwargs["last_key"] = last_key
 
 
+@dataclass(frozen=True)
+class _PaginatorSpec:
+    """How ``has_paginator`` said to page a method, kept on the method as ``_paginator``."""
+
+    paginator_class: type[Paginator]
+    items_key: str | None
+    params: dict[str, Any]
+
+
 def has_paginator(
     paginator_class: type[Paginator], items_key: str | None = None, **paginator_params: Any
 ) -> Callable[[F], F]:
     """Mark a client method as paged, so ``client.paginated.<name>`` can build its paginator."""
 
     def decorate(func: F) -> F:
-        func._paginator = (paginator_class, items_key, paginator_params)  # type: ignore[attr-defined]
+        # Through vars(): a Callable type declares no attributes to assign.
+        vars(func)["_paginator"] = _PaginatorSpec(paginator_class, items_key, paginator_params)
         return func
 
     return decorate
@@ -241,14 +258,17 @@ class PaginatorTable:
     def __getattr__(self, name: str) -> Callable[..., Paginator]:
         method = getattr(self._client, name)
         spec = getattr(method, "_paginator", None)
-        if spec is None:
+        if not isinstance(spec, _PaginatorSpec):
             raise AttributeError(f"{name!r} is not a paginated method")
-        paginator_class, items_key, params = spec
 
         @functools.wraps(method)
         def build(*args: Any, **kwargs: Any) -> Paginator:
-            return paginator_class(
-                method, items_key=items_key, client_args=args, client_kwargs=kwargs, **params
+            return spec.paginator_class(
+                method,
+                items_key=spec.items_key,
+                client_args=args,
+                client_kwargs=kwargs,
+                **spec.params,
             )
 
         return build

@@ -37,7 +37,7 @@ import time
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import httpx
 
@@ -47,6 +47,12 @@ from gtui.core.models import FileEntry
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[Any]]
+
+
+class _LsPage(Protocol):
+    """What the walk reads of an ls answer (a `GlobusResponse`): its fields."""
+
+    def get(self, key: str, default: Any = None, /) -> Any: ...
 
 
 class RateLimiter:
@@ -275,9 +281,10 @@ class _Walk:
                 self.cond.notify_all()
             folder.done.set()
 
-    async def _call_ls(self, path: str, params: dict[str, Any]) -> Mapping[str, Any]:
+    async def _call_ls(self, path: str, params: dict[str, Any]) -> _LsPage:
         await self.limiter.acquire()
-        response = await self.client.operation_ls(self.endpoint_id, path=path, **params)
+        # The client is duck-typed (a TransferClient, or a test's fake): its answer is too.
+        response: _LsPage = await self.client.operation_ls(self.endpoint_id, path=path, **params)
         self.limiter.completed()
         return response
 

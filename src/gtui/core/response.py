@@ -47,7 +47,8 @@ class GlobusResponse:
 
     @property
     def content_type(self) -> str | None:
-        return self._response.headers.get("content-type")
+        value = self._response.headers.get("content-type")
+        return value if isinstance(value, str) else None
 
     @property
     def raw_response(self) -> httpx.Response:
@@ -90,11 +91,8 @@ class GlobusResponse:
 
     def _items(self) -> list[Any]:
         """The listed documents; a body without a list of objects is a malformed answer."""
-        if isinstance(self._data, dict) and isinstance(self._data.get("DATA"), list):
-            items = self._data["DATA"]
-        elif isinstance(self._data, list):
-            items = self._data
-        else:
+        items = self._data.get("DATA") if isinstance(self._data, dict) else self._data
+        if not isinstance(items, list):
             raise MalformedResponseError(
                 self._response, reason="expected a list of documents (a DATA array)"
             )

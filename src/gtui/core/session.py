@@ -76,7 +76,7 @@ class GlobusSession:
         self.transfer = TransferClient(base_url=urls["transfer"], **common)
         self.groups = GroupsClient(base_url=urls["groups"], **common)
         self.search = SearchClient(base_url=urls["search"], **common)
-        self.authorizers: dict[str, RefreshTokenAuthorizer] = {}
+        self.authorizers: dict[str, RefreshTokenAuthorizer[OAuthTokenResponse]] = {}
         for name, client in self.clients.items():
             authorizer = RefreshTokenAuthorizer(self.auth, self.token_store, RESOURCE_SERVERS[name])
             client.authorizer = authorizer

@@ -125,7 +125,9 @@ class PollFailed:
 
 
 Event = TaskUpdate | PollFailed
-Subscriber = Callable[[Event], Any] | asyncio.Queue
+Subscriber = Callable[[Event], Any] | asyncio.Queue[Event]
+# 2.0**1024 overflows; after this many doublings every backoff is at its cap anyway.
+_MAX_DOUBLINGS = 1000
 
 
 @dataclass
@@ -266,7 +268,8 @@ class TaskMonitor:
         young = any(now < s.fast_until for s in self._watched.values())
         base = self.fast_interval if young else self.slow_interval
         if self.failures:
-            return min(max(base, self.fast_interval) * 2**self.failures, self.max_backoff)
+            doubling = 2.0 ** min(self.failures, _MAX_DOUBLINGS)
+            return min(max(base, self.fast_interval) * doubling, self.max_backoff)
         return base
 
     async def poll_once(self) -> list[TaskUpdate]:

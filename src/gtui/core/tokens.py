@@ -18,7 +18,7 @@ import os
 import tempfile
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import platformdirs
 
@@ -47,6 +47,7 @@ TOKEN_FIELDS = (
     "token_type",
 )
 Tokens = dict[str, dict[str, Any]]
+_T = TypeVar("_T")
 TEMP_PREFIX = ".tokens-"
 TEMP_SUFFIX = ".tmp"
 
@@ -258,7 +259,7 @@ class TokenStore:
             with contextlib.suppress(FileNotFoundError):
                 stale.unlink()
 
-    def modify(self, change: Callable[[Tokens], Any], *, held: StoreLock | None = None) -> Any:
+    def modify(self, change: Callable[[Tokens], _T], *, held: StoreLock | None = None) -> _T:
         """Apply `change` to this namespace's tokens under the lock and write the file once."""
         with self._locked(held):
             self._remove_stale_temp_files()

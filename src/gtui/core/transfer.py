@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 from uuid import UUID
 
-from gtui.core.errors import TransferAPIError
+from gtui.core.errors import GlobusAPIError, TransferAPIError
 from gtui.core.http import ServiceClient, malformed_error
 from gtui.core.paging import (
     HasNextPaginator,
@@ -36,6 +36,8 @@ FILTER_SCOPES = (
     "shared-with-me",
     "administered-by-me",
 )
+# Final even with a 5xx status: the endpoint, not the Transfer service, failed.
+_NO_RETRY_CODES = ("ExternalError", "EndpointError")
 _OWNER_CONFLICTING_SCOPES = frozenset({"my-endpoints", "my-gcp-endpoints", "shared-by-me"})
 ENTITY_TYPES = (
     "GCP_mapped_collection",
@@ -91,6 +93,14 @@ class TransferClient(ServiceClient):
     base_path: ClassVar[str] = "/v0.10/"
     error_class: ClassVar[type[TransferAPIError]] = TransferAPIError
     paginated = Paginated()
+
+    def may_retry(self, error: GlobusAPIError) -> bool:
+        """Not for ExternalError/EndpointError: a retry would not bring the endpoint back.
+
+        As the Globus SDK's ``check_transfer_transient_error`` (services/transfer/transport.py).
+        """
+        code = error.code or ""
+        return not any(c in code for c in _NO_RETRY_CODES)
 
     # Endpoints and collections
 
