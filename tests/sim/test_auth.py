@@ -9,13 +9,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from gtui.sim.auth_scopes import (
+from gtui.sim.auth.scopes import (
     ScopeError,
     flatten_scope_string,
     group_by_resource_server,
     parse_scopes,
 )
-from gtui.sim.jwt_keys import SigningKey
+from gtui.sim.auth.signing_key import SigningKey
 from gtui.sim.serve import RunningSim
 from gtui.sim.world import (
     ARCHIVE_ID,

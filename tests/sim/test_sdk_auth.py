@@ -112,9 +112,9 @@ def test_a_refresh_whose_answer_was_lost_can_be_repeated_once_in_the_grace_windo
 
 
 def test_no_grace_after_the_window(sim_env: dict, monkeypatch: pytest.MonkeyPatch) -> None:
-    import gtui.sim.auth
+    import gtui.sim.auth.tokens
 
-    monkeypatch.setattr(gtui.sim.auth, "ROTATION_GRACE_SECONDS", -1)
+    monkeypatch.setattr(gtui.sim.auth.tokens, "ROTATION_GRACE_SECONDS", -1)
     client, tokens = sdk_login()
     old = tokens.by_resource_server["transfer.api.globus.org"]["refresh_token"]
     client.oauth2_refresh_token(old)

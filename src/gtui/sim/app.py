@@ -2,7 +2,7 @@
 
 Each service is mounted under its own root (``/auth``, ``/transfer/v0.10``, ``/groups/v2``,
 ``/search/v1``), matching the ``GLOBUS_SDK_SERVICE_URL_*`` layout. Shared state lives in the
-``SimContext`` on ``app.state.ctx``.
+``SimContext`` (``context.py``) on ``app.state.ctx``.
 """
 
 from __future__ import annotations
@@ -10,8 +10,6 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
-from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -20,8 +18,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Mount
 
-from gtui.sim.auth import AuthService
-from gtui.sim.auth_routes import auth_routes
+from gtui.sim.auth import AuthService, auth_routes
+from gtui.sim.auth.signing_key import SigningKey
+from gtui.sim.context import SimContext
 from gtui.sim.errors import (
     OAuthError,
     SimAPIError,
@@ -29,12 +28,9 @@ from gtui.sim.errors import (
     oauth_error_handler,
     sim_api_error_handler,
 )
-from gtui.sim.faults import FaultsMiddleware, new_counts
-from gtui.sim.groups import GroupsService
-from gtui.sim.groups_routes import groups_routes
-from gtui.sim.jwt_keys import SigningKey
-from gtui.sim.search import SearchIndex
-from gtui.sim.search_routes import search_routes
+from gtui.sim.faults import FaultsMiddleware
+from gtui.sim.groups import GroupsService, groups_routes
+from gtui.sim.search import SearchIndex, search_routes
 from gtui.sim.settings import SimSettings
 from gtui.sim.state_lock import StateLock
 from gtui.sim.transfer import TransferService, transfer_routes
@@ -47,21 +43,6 @@ _HTTP_CODES = {
     405: "ClientError.BadMethod",
     400: "ClientError.BadRequest",
 }
-
-
-@dataclass
-class SimContext:
-    """The state every route of the service shares."""
-
-    settings: SimSettings
-    world: World
-    key: SigningKey
-    auth: AuthService
-    transfer: TransferService | None = None
-    groups: Any = None
-    search: Any = None
-    fault_counts: dict[str, int] = field(default_factory=new_counts)
-    lock: StateLock | None = None
 
 
 def build_context(settings: SimSettings) -> SimContext:
@@ -102,7 +83,7 @@ def build_app(settings: SimSettings, ctx: SimContext | None = None) -> Starlette
         Mount("/groups/v2", routes=groups_routes(ctx)),
         Mount("/search/v1", routes=search_routes(ctx)),
     ]
-    transfer = ctx.transfer = TransferService(ctx)
+    transfer = ctx.transfer = TransferService(ctx.settings, ctx.world)
     routes.append(Mount("/transfer/v0.10", routes=transfer_routes(ctx)))
 
     @contextlib.asynccontextmanager

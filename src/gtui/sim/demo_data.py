@@ -10,13 +10,10 @@ from __future__ import annotations
 
 import os
 import random
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from gtui.sim.world import ARCHIVE_ID, GUEST_ID, LAPTOP_ID, SCRATCH_ID
-
-if TYPE_CHECKING:
-    from gtui.sim.world import World
+from gtui.sim.ids import ARCHIVE_ID, GUEST_ID, LAPTOP_ID, SCRATCH_ID
 
 DATA_VERSION = "1"
 MARKER_NAME = ".demo-data-complete"
@@ -40,16 +37,20 @@ def run(values):
 '''
 
 
-def populate(world: World) -> None:
-    """Write the sample data under the world's collection folders unless already there."""
-    marker = world.root / MARKER_NAME
+def populate(root: Path, collection_roots: Mapping[str, Path]) -> None:
+    """Write the sample data under the collections' folders unless already there.
+
+    ``root`` is the world's root (where the completion marker lives); ``collection_roots``
+    maps each collection id to its folder.
+    """
+    marker = root / MARKER_NAME
     if marker.exists() and marker.read_text(encoding="utf-8").strip() == DATA_VERSION:
         return
     rng = random.Random(20261122)
-    _laptop(world.collection_root(LAPTOP_ID) / "home" / "demo", rng)
-    _scratch(world.collection_root(SCRATCH_ID) / "home" / "demo", rng)
-    _archive(world.collection_root(ARCHIVE_ID) / "home" / "demo", rng)
-    _shared(world.collection_root(GUEST_ID), rng)
+    _laptop(collection_roots[LAPTOP_ID] / "home" / "demo", rng)
+    _scratch(collection_roots[SCRATCH_ID] / "home" / "demo", rng)
+    _archive(collection_roots[ARCHIVE_ID] / "home" / "demo", rng)
+    _shared(collection_roots[GUEST_ID], rng)
     marker.write_text(DATA_VERSION + "\n", encoding="utf-8")
 
 

@@ -37,14 +37,14 @@ _RANDOM_5XX = (
 )
 
 TransportKey = tuple[Any, Any]
-_TRANSPORTS: dict[TransportKey, asyncio.BaseTransport] = {}
+_TRANSPORTS: dict[TransportKey, asyncio.Transport] = {}
 
 
 class ConnectionDropped(ConnectionError):
     """Raised when no socket can be aborted (e.g. under an in-process ASGI transport)."""
 
 
-def register_transport(key: TransportKey, transport: asyncio.BaseTransport | None) -> None:
+def register_transport(key: TransportKey, transport: asyncio.Transport | None) -> None:
     """Record (or, with None, forget) the transport of one connection."""
     if transport is None:
         _TRANSPORTS.pop(key, None)

@@ -17,6 +17,8 @@ from gtui.sim.faults import register_transport
 class DroppingH11Protocol(H11Protocol):
     """Registers the transport of every open connection under (client, server) addresses."""
 
+    # uvicorn's H11Protocol narrows asyncio's BaseTransport parameter to Transport (with its
+    # own ignore); an override must keep uvicorn's signature, so mypy sees the same clash.
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         sock = transport.get_extra_info("socket")

@@ -14,12 +14,10 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from gtui.sim.state_lock import StateInUse
-from gtui.sim.world import (
+from gtui.sim.ids import (
     ARCHIVE_ID,
-    COLLECTION_FOLDERS,
     DEMO_CONFIDENTIAL_CLIENT_ID,
     DEMO_CONFIDENTIAL_CLIENT_SECRET,
     DEMO_INDEX_ID,
@@ -29,8 +27,14 @@ from gtui.sim.world import (
     LAPTOP_ID,
     SCRATCH_ID,
 )
+from gtui.sim.state_lock import StateInUse
+from gtui.sim.world import COLLECTION_FOLDERS
 
 if TYPE_CHECKING:
+    import uvicorn
+    from starlette.applications import Starlette
+
+    from gtui.sim.context import SimContext
     from gtui.sim.settings import FaultSettings, SimSettings
 
 SERVICES = ("auth", "transfer", "groups", "search")
@@ -88,13 +92,15 @@ class RunningSim(ServiceAddress):
 
     port: int
     settings: SimSettings
-    app: Any = field(repr=False)
-    _server: Any = field(repr=False)
+    app: Starlette = field(repr=False)
+    _server: uvicorn.Server = field(repr=False)
     _thread: threading.Thread = field(repr=False)
 
     @property
-    def ctx(self) -> Any:
-        return self.app.state.ctx
+    def ctx(self) -> SimContext:
+        """The running service's shared state (world, services, fault counters)."""
+        ctx: SimContext = self.app.state.ctx
+        return ctx
 
     def stop(self, timeout: float = 30.0) -> None:
         self._server.should_exit = True
@@ -135,7 +141,7 @@ def _inherited(fd: int) -> socket.socket:
     return sock
 
 
-def _stop_when_stdin_closes(server: Any) -> None:
+def _stop_when_stdin_closes(server: uvicorn.Server) -> None:
     """End the service gracefully once standard input reaches end of file.
 
     The parent holds the other end of the pipe, so the service stops with it even when the
@@ -153,7 +159,7 @@ def _stop_when_stdin_closes(server: Any) -> None:
     threading.Thread(target=watch, name="gtui-sim-stdin", daemon=True).start()
 
 
-def _make_server(settings: SimSettings) -> tuple[Any, Any]:
+def _make_server(settings: SimSettings) -> tuple[Starlette, uvicorn.Server]:
     import uvicorn
 
     from gtui.sim.app import build_app
@@ -392,8 +398,8 @@ def run_from_args(args: argparse.Namespace) -> int:
         return 1
     except OSError as exc:
         sock.close()
-        where = exc.filename or root
-        print(f"gtui sim serve: cannot use {where}: {exc.strerror or exc}", file=sys.stderr)
+        culprit = exc.filename or root
+        print(f"gtui sim serve: cannot use {culprit}: {exc.strerror or exc}", file=sys.stderr)
         return 1
     if args.exit_with_stdin:
         _stop_when_stdin_closes(server)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gtui.sim.world import ARCHIVE_ID
+from gtui.sim.ids import ARCHIVE_ID
 
 STATE_DIR_NAME = ".gtui-sim"
 DEFAULT_TOKEN_LIFETIME_SECONDS = 172_800
@@ -55,22 +55,35 @@ class FaultSettings:
         return False
 
 
-@dataclass
+@dataclass(init=False)
 class SimSettings:
-    """Everything the service needs to know about one run."""
+    """Everything the service needs to know about one run.
+
+    ``state_dir`` defaults to ``root / STATE_DIR_NAME``; once built it is always a ``Path``.
+    """
 
     root: Path
-    state_dir: Path | None = None
-    throttle_bytes_per_second: int = 0
-    faults: FaultSettings = field(default_factory=FaultSettings)
-    token_lifetime_seconds: int = DEFAULT_TOKEN_LIFETIME_SECONDS
-    base_url: str = ""
+    state_dir: Path
+    throttle_bytes_per_second: int
+    faults: FaultSettings
+    token_lifetime_seconds: int
+    base_url: str
 
-    def __post_init__(self) -> None:
-        self.root = Path(self.root)
-        if self.state_dir is None:
-            self.state_dir = self.root / STATE_DIR_NAME
-        self.state_dir = Path(self.state_dir)
+    def __init__(
+        self,
+        root: Path,
+        state_dir: Path | None = None,
+        throttle_bytes_per_second: int = 0,
+        faults: FaultSettings | None = None,
+        token_lifetime_seconds: int = DEFAULT_TOKEN_LIFETIME_SECONDS,
+        base_url: str = "",
+    ) -> None:
+        self.root = Path(root)
+        self.state_dir = Path(state_dir) if state_dir is not None else self.root / STATE_DIR_NAME
+        self.throttle_bytes_per_second = throttle_bytes_per_second
+        self.faults = faults if faults is not None else FaultSettings()
+        self.token_lifetime_seconds = token_lifetime_seconds
+        self.base_url = base_url
         if self.throttle_bytes_per_second < 0:
             raise ValueError("throttle_bytes_per_second must not be negative")
 

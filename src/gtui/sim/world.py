@@ -12,7 +12,8 @@ Folders under ``root`` (one per collection, each collection's paths are relative
 - ``shared/``  — ``GUEST_ID``, "Shared Results", a GCSv5 guest collection on the scratch
   endpoint, owned by the other user and shared with the demo user (home ``/``).
 
-This module imports nothing of the web stack, so the constants are cheap to import.
+The ids live in ``gtui.sim.ids`` and are re-exported here. This module imports nothing of
+the web stack, so the constants are cheap to import.
 """
 
 from __future__ import annotations
@@ -25,36 +26,73 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from gtui.sim import demo_data
+from gtui.sim.ids import (
+    ADA_USER_ID,
+    ALAN_USER_ID,
+    ARCHIVE_ENDPOINT_ID,
+    ARCHIVE_ID,
+    CLIENT_IDENTITY_DOMAIN,
+    CLIMATE_GROUP_ID,
+    DEMO_CONFIDENTIAL_CLIENT_ID,
+    DEMO_CONFIDENTIAL_CLIENT_SECRET,
+    DEMO_INDEX_ID,
+    DEMO_NATIVE_CLIENT_ID,
+    DEMO_ORCID_ID,
+    DEMO_USER_ID,
+    DEMO_USERNAME,
+    GENOME_GROUP_ID,
+    GRACE_USER_ID,
+    GUEST_ID,
+    HPC_USERS_GROUP_ID,
+    LAPTOP_ID,
+    OPEN_DATA_GROUP_ID,
+    ORCID_PROVIDER_ID,
+    OTHER_USER_ID,
+    OTHER_USERNAME,
+    SCRATCH_ENDPOINT_ID,
+    SCRATCH_ID,
+)
+
 if TYPE_CHECKING:
     from gtui.sim.settings import SimSettings
 
-DEMO_USER_ID = "f982aefb-c5d2-41c0-8a5a-718a8d0c828c"
-DEMO_USERNAME = "demo@gtui.example"
-OTHER_USER_ID = "bd736f89-f88d-4d06-8eec-75cd3dd35779"
-OTHER_USERNAME = "other@gtui.example"
-ADA_USER_ID = "aad380b0-3a92-426a-8cb5-bb9300b956a9"
-GRACE_USER_ID = "cd69a4a3-cc16-4098-a2b9-ff820cd69ee8"
-ALAN_USER_ID = "40ccbf4d-980d-46c9-b1c3-76f97102110d"
-DEMO_ORCID_ID = "a67bc441-9bc4-4601-9e74-5edc549f26a0"
-ORCID_PROVIDER_ID = "ef7c9a5e-8a4a-4c7e-8d5a-2a9a4f1b6a11"
-
-DEMO_NATIVE_CLIENT_ID = "a444ebf7-54a3-4631-9ee5-07762fb5c31b"
-DEMO_CONFIDENTIAL_CLIENT_ID = "ef6fb27c-3f95-414b-8944-3ea6e2260dd1"
-DEMO_CONFIDENTIAL_CLIENT_SECRET = "gtui-demo-secret-4639639f4f1e4241"  # noqa: S105
-CLIENT_IDENTITY_DOMAIN = "clients.auth.globus.org"
-
-LAPTOP_ID = "85bcf520-92eb-4a71-8281-550125062da2"
-SCRATCH_ID = "a9e6fcb5-f22b-48be-85f9-29d91af40177"
-ARCHIVE_ID = "c39824e6-d48a-4ed9-afe5-aa3ffbdd79e0"
-GUEST_ID = "6f3b264e-351b-4d41-a950-6c4db21c5844"
-SCRATCH_ENDPOINT_ID = "d6210145-78e4-4c8a-bf95-d9616378a5c9"
-ARCHIVE_ENDPOINT_ID = "d51a95a2-6cc1-43fe-a276-1d9a64e70012"
-DEMO_INDEX_ID = "1b3668b4-1770-48fb-b3bb-201efb776da3"
-
-CLIMATE_GROUP_ID = "6ff95ab1-048a-4859-a099-b27b0bd8b477"
-HPC_USERS_GROUP_ID = "64f7a3e6-d82d-47e4-9b3f-04fecc69e1d0"
-GENOME_GROUP_ID = "5891e838-aeed-45e3-9498-5b0ac862fc44"
-OPEN_DATA_GROUP_ID = "db2cb6e6-90c6-490f-ba77-84ab602dfd9f"
+__all__ = [
+    "ADA_USER_ID",
+    "ALAN_USER_ID",
+    "ARCHIVE_ENDPOINT_ID",
+    "ARCHIVE_ID",
+    "BIG_FOLDER_ENTRIES",
+    "BIG_FOLDER_PATH",
+    "CLIENT_IDENTITY_DOMAIN",
+    "CLIMATE_GROUP_ID",
+    "COLLECTION_FOLDERS",
+    "DEMO_CONFIDENTIAL_CLIENT_ID",
+    "DEMO_CONFIDENTIAL_CLIENT_SECRET",
+    "DEMO_INDEX_ID",
+    "DEMO_NATIVE_CLIENT_ID",
+    "DEMO_ORCID_ID",
+    "DEMO_USERNAME",
+    "DEMO_USER_ID",
+    "GENOME_GROUP_ID",
+    "GRACE_USER_ID",
+    "GUEST_ID",
+    "HPC_USERS_GROUP_ID",
+    "LAPTOP_ID",
+    "OPEN_DATA_GROUP_ID",
+    "ORCID_PROVIDER_ID",
+    "OTHER_USERNAME",
+    "OTHER_USER_ID",
+    "SCRATCH_ENDPOINT_ID",
+    "SCRATCH_ID",
+    "WIDE_TREE_FANOUT",
+    "WIDE_TREE_PATH",
+    "Collection",
+    "User",
+    "World",
+    "demo_collections",
+    "demo_users",
+]
 
 BIG_FOLDER_PATH = "/big/100k/"
 BIG_FOLDER_ENTRIES = 100_000
@@ -222,13 +260,11 @@ class World:
     @classmethod
     def load(cls, settings: SimSettings) -> World:
         """Build the world under ``settings.root``, creating folders and sample data if missing."""
-        from gtui.sim import demo_data
-
         root = Path(settings.root)
         world = cls(root, demo_users(), demo_collections(root))
         for collection in world.collections.values():
             collection.root.mkdir(parents=True, exist_ok=True)
-        demo_data.populate(world)
+        demo_data.populate(root, {cid: c.root for cid, c in world.collections.items()})
         return world
 
     def collection_root(self, collection_id: str) -> Path:

@@ -7,6 +7,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from gtui.sim.context import context_of
 from gtui.sim.errors import SimAPIError
 from gtui.sim.transfer.common import (
     answer,
@@ -58,7 +59,7 @@ async def create_bookmark(request: Request) -> Response:
     caller = caller_of(request)
     doc = await read_document(request)
     endpoint_id = doc.get("endpoint_id")
-    world = request.app.state.ctx.world
+    world = context_of(request).world
     if not isinstance(endpoint_id, str) or endpoint_id not in world.collections:
         raise endpoint_not_found(str(endpoint_id))
     bookmark = {

@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING, Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from gtui.sim.auth import Caller, require_caller
+from gtui.sim.auth.bearer import require_caller
+from gtui.sim.auth.tokens import Caller
+from gtui.sim.context import context_of
 from gtui.sim.errors import SimAPIError, new_request_id
 from gtui.sim.world import Collection
 
@@ -25,7 +27,11 @@ def caller_of(request: Request) -> Caller:
 
 
 def service_of(request: Request) -> TransferService:
-    return request.app.state.ctx.transfer
+    """The Transfer service of the application (``build_app`` starts it with the app)."""
+    transfer = context_of(request).transfer
+    if transfer is None:
+        raise RuntimeError("the Transfer service was not started with the application")
+    return transfer
 
 
 def resource_of(request: Request) -> str:
@@ -110,7 +116,7 @@ def endpoint_not_found(endpoint_id: str) -> SimAPIError:
 
 def collection_for(request: Request, endpoint_id: str, caller: Caller) -> Collection:
     """The collection ``endpoint_id`` if it exists and the caller may see it."""
-    world = request.app.state.ctx.world
+    world = context_of(request).world
     collection = world.collections.get(endpoint_id)
     if collection is None:
         raise endpoint_not_found(endpoint_id)
@@ -129,7 +135,7 @@ def data_access_scope(collection_id: str) -> str:
 
 def require_data_access(request: Request, collection: Collection, caller: Caller) -> None:
     """403 ConsentRequired on a collection that needs data_access the caller does not hold."""
-    faults = request.app.state.ctx.settings.faults
+    faults = context_of(request).settings.faults
     if collection.id not in faults.consent_collections or caller.has_data_access(collection.id):
         return
     scopes = [f"{TRANSFER_SCOPE}[*{data_access_scope(collection.id)}]"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import functools
 import os
 import stat
 import threading
@@ -36,7 +37,7 @@ class DeleteJob(Job):
         for path in items:
             self.check_stop()
             done = self.retrying(
-                lambda p=path: self._delete(p), source_path=path, destination_path=path
+                functools.partial(self._delete, path), source_path=path, destination_path=path
             )
             if done:
                 self.bump(subtasks_pending=-1, subtasks_succeeded=1)

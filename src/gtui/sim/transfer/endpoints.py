@@ -5,7 +5,8 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from gtui.sim.auth import Caller
+from gtui.sim.auth.tokens import Caller
+from gtui.sim.context import context_of
 from gtui.sim.errors import SimAPIError
 from gtui.sim.transfer.common import answer, caller_of, collection_for, query_int, service_of
 from gtui.sim.world import Collection
@@ -57,7 +58,7 @@ def _matches_fulltext(c: Collection, fulltext: str) -> bool:
 
 
 def _scoped(request: Request, scope: str, caller: Caller) -> list[Collection]:
-    world = request.app.state.ctx.world
+    world = context_of(request).world
     me = caller.identity_id
     visible = world.visible_collections(me)
     guest = "GCSv5_guest_collection"

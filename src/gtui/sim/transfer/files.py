@@ -218,7 +218,7 @@ def _quote(text: str) -> str:
 
 def entries_json(entries: list[Entry]) -> str:
     """The JSON array of file documents for ``entries``, built without intermediate dicts."""
-    parts = []
+    parts: list[str] = []
     append = parts.append
     quoted: dict[str, str] = {}
     plain = _PLAIN.issuperset

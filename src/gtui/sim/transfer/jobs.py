@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -58,7 +59,7 @@ def classify(exc: OSError, *, source_side: bool) -> OpError:
     return OpError("GENERAL_ERROR", f"{exc.strerror or exc}", source_side=source_side)
 
 
-class Job:
+class Job(ABC):
     """What transfers and deletes share: counters, events, retries, stopping."""
 
     def __init__(
@@ -73,6 +74,10 @@ class Job:
         self.stop = stop
         self.on_change = on_change
         self.started = time.monotonic()
+
+    @abstractmethod
+    def run(self) -> None:
+        """Run the task to its end (in a worker thread); raises Stopped or Fatal to end early."""
 
     def bump(self, **deltas: int) -> None:
         with self.task.lock:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar
 import fnmatch
+import operator
 import re
 import time
 from collections.abc import Callable, Iterable
@@ -171,4 +172,4 @@ def apply_order(entries: list[Entry], order: list[tuple[str, bool]]) -> None:
             entries.sort(key=lambda e: e.mtime, reverse=descending)
         else:
             index = Entry._fields.index(field)
-            entries.sort(key=lambda e, i=index: e[i], reverse=descending)
+            entries.sort(key=operator.itemgetter(index), reverse=descending)

@@ -74,15 +74,18 @@ class Task:
 
     @property
     def task_id(self) -> str:
-        return self.doc["task_id"]
+        task_id: str = self.doc["task_id"]
+        return task_id
 
     @property
     def owner_id(self) -> str:
-        return self.doc["owner_id"]
+        owner_id: str = self.doc["owner_id"]
+        return owner_id
 
     @property
     def status(self) -> str:
-        return self.doc["status"]
+        status: str = self.doc["status"]
+        return status
 
     @property
     def is_final(self) -> bool:

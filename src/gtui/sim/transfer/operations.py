@@ -8,7 +8,9 @@ import os
 from starlette.requests import Request
 from starlette.responses import Response
 
+from gtui.sim.context import context_of
 from gtui.sim.errors import SimAPIError
+from gtui.sim.ids import SCRATCH_ID
 from gtui.sim.settings import FaultSettings
 from gtui.sim.transfer.common import (
     answer,
@@ -23,13 +25,13 @@ from gtui.sim.transfer.common import (
 from gtui.sim.transfer.listing import list_folder, stat_entry
 from gtui.sim.transfer.lsfilter import parse_filter, parse_orderby
 from gtui.sim.transfer.paths import ResolvedPath, resolve
-from gtui.sim.world import BIG_FOLDER_PATH, SCRATCH_ID, WIDE_TREE_PATH, Collection
+from gtui.sim.world import BIG_FOLDER_PATH, WIDE_TREE_PATH, Collection
 
 LS_MAX_LIMIT = 100_000
 
 
 def _faults(request: Request) -> FaultSettings:
-    return request.app.state.ctx.settings.faults
+    return context_of(request).settings.faults
 
 
 def _on_the_way(folder: str, target: str) -> bool:
@@ -40,7 +42,7 @@ def _on_the_way(folder: str, target: str) -> bool:
 async def _prepare_lazy_folders(request: Request, collection: Collection, folder: str) -> None:
     if collection.id != SCRATCH_ID:
         return
-    world = request.app.state.ctx.world
+    world = context_of(request).world
     if _on_the_way(folder, BIG_FOLDER_PATH):
         await asyncio.to_thread(world.ensure_big_folder)
     if _on_the_way(folder, WIDE_TREE_PATH):

@@ -64,7 +64,7 @@ def rule_allows(rules: list[dict[str, Any]] | None, name: str, is_dir: bool) -> 
         if kind == "dir" and not is_dir or kind == "file" and is_dir:
             continue
         if fnmatch.fnmatchcase(name, rule["name"]):
-            return rule["method"] == "include"
+            return bool(rule["method"] == "include")
     return True
 
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from starlette.routing import BaseRoute, Route
 
 from gtui.sim.transfer import bookmarks, endpoints, operations, submit, tasks
 
+if TYPE_CHECKING:
+    from gtui.sim.context import SimContext
 
-def transfer_routes(ctx: Any) -> list[BaseRoute]:
+
+def transfer_routes(ctx: SimContext) -> list[BaseRoute]:
     """Every route of the Transfer API this service answers."""
     return [
         Route("/endpoint_search", endpoints.endpoint_search, methods=["GET"]),

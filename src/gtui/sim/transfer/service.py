@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from gtui.sim.ids import DEMO_USER_ID, GUEST_ID, LAPTOP_ID, SCRATCH_ID
 from gtui.sim.transfer.engine import Engine
 from gtui.sim.transfer.store import TransferStore
-from gtui.sim.world import DEMO_USER_ID, GUEST_ID, LAPTOP_ID, SCRATCH_ID
+
+if TYPE_CHECKING:
+    from gtui.sim.settings import SimSettings
+    from gtui.sim.world import World
 
 SAVE_INTERVAL_SECONDS = 0.5
 STATE_FILE_NAME = "transfer.json"
@@ -17,15 +21,14 @@ STATE_FILE_NAME = "transfer.json"
 class TransferService:
     """Owns the task store and the engine; ``start``/``stop`` run in the app's lifespan."""
 
-    def __init__(self, ctx: Any) -> None:
-        self.ctx = ctx
-        self.settings = ctx.settings
+    def __init__(self, settings: SimSettings, world: World) -> None:
+        self.settings = settings
         self.store = TransferStore(self.settings.state_dir / STATE_FILE_NAME)
         self.store.load()
         if not self.store.loaded_existing:
             for owner_id, bookmark in demo_bookmarks():
                 self.store.put_bookmark(owner_id, bookmark)
-        self.engine = Engine(self.settings, ctx.world, self.store)
+        self.engine = Engine(self.settings, world, self.store)
         self._saver: asyncio.Task[None] | None = None
 
     async def start(self) -> None:

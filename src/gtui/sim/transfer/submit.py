@@ -13,7 +13,8 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from gtui.sim.auth import Caller
+from gtui.sim.auth.tokens import Caller
+from gtui.sim.context import context_of
 from gtui.sim.errors import SimAPIError, new_request_id
 from gtui.sim.transfer.common import (
     answer,
@@ -139,7 +140,7 @@ def _path(
     """The item's path on the collection; a symlink is followed unless it is the subject."""
     if not isinstance(value, str) or not value:
         raise bad_request(f"Every item needs a '{field}'")
-    faults = request.app.state.ctx.settings.faults
+    faults = context_of(request).settings.faults
     return resolve(collection, value, faults, follow_final_symlink=follow).globus_path
 
 

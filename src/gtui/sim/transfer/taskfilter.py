@@ -8,6 +8,7 @@ Without a ``type`` clause only transfers are listed, as the real service does.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -125,7 +126,11 @@ def order_tasks(docs: list[dict[str, Any]], orderby: str | None, sequence: dict[
         order = [("request_time", True)]
     docs.sort(key=lambda d: sequence.get(d["task_id"], 0), reverse=order[0][1])
     for field, descending in reversed(order):
-        docs.sort(key=lambda d, f=field: _sort_key(d.get(f)), reverse=descending)
+        docs.sort(key=functools.partial(_field_sort_key, field), reverse=descending)
+
+
+def _field_sort_key(field: str, doc: dict[str, Any]) -> tuple[bool, Any]:
+    return _sort_key(doc.get(field))
 
 
 def _sort_key(value: Any) -> tuple[bool, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from starlette.requests import Request
@@ -103,21 +104,31 @@ async def cancel_task(request: Request) -> Response:
     )
 
 
-def _event_filter(text: str | None) -> Any:
-    clauses = []
+EventPredicate = Callable[[dict[str, Any]], bool]
+
+
+def _event_filter(text: str | None) -> EventPredicate:
+    """The events an ``event_list`` filter keeps (``is_error:true/code:A,B``, all must hold)."""
+    clauses: list[EventPredicate] = []
     for part in (text or "").split("/"):
         if not part:
             continue
         field, _, value = part.partition(":")
         if field == "is_error":
-            wanted = value.lower() in ("1", "true")
-            clauses.append(lambda e, w=wanted: e["is_error"] is w)
+            clauses.append(_is_error_clause(value.lower() in ("1", "true")))
         elif field == "code":
-            codes = set(value.split(","))
-            clauses.append(lambda e, c=codes: e["code"] in c)
+            clauses.append(_code_clause(set(value.split(","))))
         else:
             raise SimAPIError(400, "ClientError.BadRequest", f"Invalid filter field '{field}'")
     return lambda e: all(c(e) for c in clauses)
+
+
+def _is_error_clause(wanted: bool) -> EventPredicate:
+    return lambda e: e["is_error"] is wanted
+
+
+def _code_clause(codes: set[str]) -> EventPredicate:
+    return lambda e: e["code"] in codes
 
 
 async def task_event_list(request: Request) -> Response:

@@ -1,28 +1,25 @@
-"""HTTP routes of Search v1 (mounted at ``/search/v1``)."""
+"""The handlers of the Search v1 routes: read the request, ask the index, answer JSON."""
 
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
 
-from gtui.sim.auth import require_caller
-from gtui.sim.auth_scopes import SEARCH_RS
+from gtui.sim.auth.bearer import require_caller
+from gtui.sim.auth.scopes import SEARCH_RS
+from gtui.sim.context import context_of
 from gtui.sim.errors import SimAPIError
-from gtui.sim.search import SearchIndex
-from gtui.sim.search_filters import SearchRequestError
-
-if TYPE_CHECKING:
-    from gtui.sim.app import SimContext
+from gtui.sim.search.index import SearchIndex
+from gtui.sim.search.query_options import SearchRequestError
 
 TRUE_WORDS = ("true", "1", "yes", "on")
 
 
 def _index(request: Request) -> SearchIndex:
-    index: SearchIndex = request.app.state.ctx.search
+    index = context_of(request).search
     if request.path_params.get("index_id", index.index_id) != index.index_id:
         raise SimAPIError(
             404,
@@ -85,7 +82,7 @@ async def get_index(request: Request) -> JSONResponse:
 
 async def index_list(request: Request) -> JSONResponse:
     require_caller(request, SEARCH_RS)
-    index: SearchIndex = request.app.state.ctx.search
+    index = context_of(request).search
     return JSONResponse({"index_list": [index.index_doc()]})
 
 
@@ -96,14 +93,3 @@ async def get_subject(request: Request) -> JSONResponse:
     if found is None:
         raise SimAPIError(404, "NotFound.Generic", f"No subject {subject!r} in this index")
     return JSONResponse(found)
-
-
-def search_routes(ctx: SimContext) -> list[Route]:
-    return [
-        Route("/index_list", index_list),
-        Route("/index/{index_id}", get_index),
-        Route("/index/{index_id}/search", get_search, methods=["GET"]),
-        Route("/index/{index_id}/search", post_search, methods=["POST"]),
-        Route("/index/{index_id}/scroll", scroll, methods=["POST"]),
-        Route("/index/{index_id}/subject", get_subject),
-    ]

@@ -12,7 +12,7 @@ import fnmatch
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 Content = dict[str, Any]
 Predicate = Callable[[Content], float]
@@ -60,11 +60,18 @@ def match_value(value: Any, wanted: str) -> bool:
 
 
 def _compare(value: Any, op: str, wanted: str) -> bool:
+    """``value op wanted``, as numbers when both are numbers, else as text."""
     try:
-        left: Any = float(value)
-        right: Any = float(wanted)
+        left, right = float(value), float(wanted)
     except (TypeError, ValueError):
-        left, right = str(value), wanted
+        return _holds(str(value), op, wanted)
+    return _holds(left, op, right)
+
+
+_Ordered = TypeVar("_Ordered", float, str)
+
+
+def _holds(left: _Ordered, op: str, right: _Ordered) -> bool:
     return {">": left > right, ">=": left >= right, "<": left < right, "<=": left <= right}[op]
 
 

@@ -7,10 +7,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
-from gtui.sim.world import (
+from gtui.sim.groups.records import new_group, new_policies
+from gtui.sim.ids import (
     ADA_USER_ID,
     ALAN_USER_ID,
     CLIMATE_GROUP_ID,
@@ -21,58 +21,6 @@ from gtui.sim.world import (
     OPEN_DATA_GROUP_ID,
     OTHER_USER_ID,
 )
-
-
-def _stamp() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
-
-
-def new_policies(
-    visibility: str, members_visibility: str, join_requests: bool, signup_fields: list[str]
-) -> dict[str, Any]:
-    return {
-        "is_high_assurance": False,
-        "authentication_assurance_timeout": 28800,
-        "group_visibility": visibility,
-        "group_members_visibility": members_visibility,
-        "join_requests": join_requests,
-        "signup_fields": signup_fields,
-    }
-
-
-def new_group(
-    gid: str,
-    name: str,
-    description: str,
-    policies: dict[str, Any],
-    members: dict[str, tuple[str, str]],
-) -> dict[str, Any]:
-    stamp = _stamp()
-    return {
-        "id": gid,
-        "name": name,
-        "description": description,
-        "parent_id": None,
-        "group_type": "regular",
-        "enforce_session": False,
-        "session_limit": 28800,
-        "session_timeouts": {},
-        "subscription_id": None,
-        "subscription_info": None,
-        "terms_and_conditions": None,
-        "policies": policies,
-        "memberships": {
-            identity: {
-                "role": role,
-                "status": status,
-                "created": stamp,
-                "updated": stamp,
-                "membership_fields": {},
-                "invite_email_address": None,
-            }
-            for identity, (role, status) in members.items()
-        },
-    }
 
 
 def demo_groups() -> dict[str, dict[str, Any]]:

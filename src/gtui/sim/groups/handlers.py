@@ -1,27 +1,26 @@
-"""HTTP routes of Groups v2 (mounted at ``/groups/v2``)."""
+"""The handlers of the Groups v2 routes: read the request, ask the service, answer JSON."""
 
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
 
-from gtui.sim.auth import require_caller
-from gtui.sim.auth_scopes import GROUPS_RS
+from gtui.sim.auth.bearer import require_caller
+from gtui.sim.auth.scopes import GROUPS_RS
+from gtui.sim.context import context_of
 from gtui.sim.errors import SimAPIError
-from gtui.sim.groups import STATUSES, GroupsError, GroupsService
-
-if TYPE_CHECKING:
-    from gtui.sim.app import SimContext
+from gtui.sim.groups.errors import GroupsError
+from gtui.sim.groups.records import STATUSES
+from gtui.sim.groups.service import GroupsService
 
 INCLUDES = {"memberships", "my_memberships", "policies", "allowed_actions", "child_ids"}
 
 
 def _service(request: Request) -> GroupsService:
-    return request.app.state.ctx.groups
+    return context_of(request).groups
 
 
 def _split(value: str | None) -> list[str]:
@@ -107,14 +106,3 @@ async def policies(request: Request) -> JSONResponse:
     except GroupsError as exc:
         raise _raise(exc) from None
     return JSONResponse(dict(group["policies"]))
-
-
-def groups_routes(ctx: SimContext) -> list[Route]:
-    return [
-        Route("/groups/my_groups", my_groups),
-        Route("/groups", create_group, methods=["POST"]),
-        Route("/groups/{group_id}/policies", policies, methods=["GET", "PUT"]),
-        Route("/groups/{group_id}", get_group, methods=["GET"]),
-        Route("/groups/{group_id}", batch, methods=["POST"]),
-        Route("/groups/{group_id}", change_group, methods=["PUT", "DELETE"]),
-    ]

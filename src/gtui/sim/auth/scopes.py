@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from gtui.sim.world import ARCHIVE_ID, SCRATCH_ID
+from gtui.sim.ids import ARCHIVE_ID, SCRATCH_ID
 
 AUTH_RS = "auth.globus.org"
 TRANSFER_RS = "transfer.api.globus.org"

@@ -14,12 +14,14 @@ from typing import TYPE_CHECKING
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from gtui.sim.auth import CLIENTS
-from gtui.sim.auth_scopes import ScopeError, group_by_resource_server
-from gtui.sim.world import DEMO_USER_ID
+from gtui.sim.auth.clients import CLIENTS
+from gtui.sim.auth.discovery import auth_root
+from gtui.sim.auth.scopes import ScopeError, group_by_resource_server
+from gtui.sim.context import context_of
+from gtui.sim.ids import DEMO_USER_ID
 
 if TYPE_CHECKING:
-    from gtui.sim.app import SimContext
+    from gtui.sim.context import SimContext
     from gtui.sim.world import User
 
 SESSION_PARAMS = (
@@ -34,11 +36,6 @@ SESSION_PARAMS = (
     "login_hint",
 )
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
-
-
-def auth_root(request: Request) -> str:
-    ctx: SimContext = request.app.state.ctx
-    return ctx.settings.issuer or str(request.base_url).rstrip("/") + "/auth"
 
 
 def is_loopback_redirect(uri: str) -> bool:
@@ -69,7 +66,7 @@ def _session_user(ctx: SimContext, params: dict[str, str]) -> User:
 
 
 async def authorize(request: Request) -> Response:
-    ctx = request.app.state.ctx
+    ctx = context_of(request)
     query = dict(request.query_params)
     client = CLIENTS.get(query.get("client_id", ""))
     if client is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gtui.sim.search_query import Predicate, match_value
+from gtui.sim.search.query_language import Predicate, match_value
 
 MAX_LIMIT = 10_000
 
@@ -100,7 +100,8 @@ def _within(stored: Any, low: Any, high: Any) -> bool:
         try:
             x, y = float(a), float(b)
         except (TypeError, ValueError):
-            x, y = str(a), str(b)
+            s, t = str(a), str(b)
+            return (s > t) - (s < t)
         return (x > y) - (x < y)
 
     return (low == "*" or cmp(stored, low) >= 0) and (high == "*" or cmp(stored, high) <= 0)

@@ -1,4 +1,4 @@
-"""Tokens of the embedded Auth service and the check every API route makes on its caller.
+"""The tokens of the embedded Auth service: issued, validated, rotated, revoked.
 
 Tokens are opaque random strings; only their SHA-256 digests are stored (in
 ``state_dir/auth.json``), so neither the state file nor a log ever holds a usable token.
@@ -19,26 +19,18 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from gtui.sim.auth_scopes import (
+from gtui.sim.auth.clients import CLIENTS, client_username
+from gtui.sim.auth.scopes import (
     AUTH_RS,
     Scope,
     data_access_scope,
     flatten_scope_string,
     scope_string,
 )
-from gtui.sim.errors import SimAPIError
 from gtui.sim.persist import JsonState
-from gtui.sim.world import (
-    CLIENT_IDENTITY_DOMAIN,
-    DEMO_CONFIDENTIAL_CLIENT_ID,
-    DEMO_CONFIDENTIAL_CLIENT_SECRET,
-    DEMO_NATIVE_CLIENT_ID,
-)
 
 if TYPE_CHECKING:
-    from starlette.requests import Request
-
-    from gtui.sim.jwt_keys import SigningKey
+    from gtui.sim.auth.signing_key import SigningKey
     from gtui.sim.settings import SimSettings
     from gtui.sim.world import World
 
@@ -46,30 +38,6 @@ ROTATED_RETENTION_SECONDS = 7 * 86_400
 ROTATION_GRACE_SECONDS = 60
 MAX_ROTATED_KEPT = 5_000
 SAVE_INTERVAL_SECONDS = 0.25
-
-
-@dataclass(frozen=True)
-class Client:
-    """An OAuth client registered in the demo world."""
-
-    client_id: str
-    name: str
-    secret: str | None = None
-
-    def __repr__(self) -> str:
-        return f"Client(client_id={self.client_id!r}, name={self.name!r})"
-
-    @property
-    def confidential(self) -> bool:
-        return self.secret is not None
-
-
-CLIENTS = {
-    DEMO_NATIVE_CLIENT_ID: Client(DEMO_NATIVE_CLIENT_ID, "gtui (demo)"),
-    DEMO_CONFIDENTIAL_CLIENT_ID: Client(
-        DEMO_CONFIDENTIAL_CLIENT_ID, "gtui demo automation", DEMO_CONFIDENTIAL_CLIENT_SECRET
-    ),
-}
 
 
 @dataclass(frozen=True)
@@ -92,10 +60,6 @@ def token_digest(token: str) -> str:
 
 def new_token() -> str:
     return secrets.token_urlsafe(40)
-
-
-def client_username(client_id: str) -> str:
-    return f"{client_id}@{CLIENT_IDENTITY_DOMAIN}"
 
 
 class AuthService:
@@ -373,29 +337,3 @@ class AuthService:
             client_id=record["client_id"],
             scopes=flatten_scope_string(record["scope"]),
         )
-
-
-def bearer_token(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
-    scheme, _, value = header.partition(" ")
-    if scheme.lower() != "bearer" or not value.strip():
-        return None
-    return value.strip()
-
-
-def require_caller(request: Request, resource_server: str) -> Caller:
-    """The caller proven by the request's bearer token, or a 401 in the service's shape."""
-    auth: AuthService = request.app.state.ctx.auth
-    token = bearer_token(request)
-    if token is None:
-        raise _unauthorized(resource_server, "No Authorization header provided")
-    caller = auth.caller_for(token, resource_server)
-    if caller is None:
-        raise _unauthorized(resource_server, "Token is not active, or not valid for this service")
-    return caller
-
-
-def _unauthorized(resource_server: str, message: str) -> SimAPIError:
-    if resource_server == AUTH_RS:
-        return SimAPIError(401, "UNAUTHORIZED", message)
-    return SimAPIError(401, "AuthenticationFailed", message)

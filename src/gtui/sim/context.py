@@ -1,0 +1,49 @@
+"""The state every route of the service shares, and how a route finds it from its request.
+
+It has a module of its own so that the application (which builds it) and the route modules
+(which read it) never import each other; the services it holds are named for typing only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from gtui.sim.faults import new_counts
+
+if TYPE_CHECKING:
+    from starlette.requests import Request
+
+    from gtui.sim.auth.signing_key import SigningKey
+    from gtui.sim.auth.tokens import AuthService
+    from gtui.sim.groups.service import GroupsService
+    from gtui.sim.search.index import SearchIndex
+    from gtui.sim.settings import SimSettings
+    from gtui.sim.state_lock import StateLock
+    from gtui.sim.transfer.service import TransferService
+    from gtui.sim.world import World
+
+
+@dataclass
+class SimContext:
+    """The world, the settings and the four services of one run (on ``app.state.ctx``).
+
+    ``transfer`` is set by ``build_app``, before the first request: its engine lives and
+    dies with the application.
+    """
+
+    settings: SimSettings
+    world: World
+    key: SigningKey
+    auth: AuthService
+    groups: GroupsService
+    search: SearchIndex
+    transfer: TransferService | None = None
+    fault_counts: dict[str, int] = field(default_factory=new_counts)
+    lock: StateLock | None = None
+
+
+def context_of(request: Request) -> SimContext:
+    """The context of the application serving ``request``."""
+    ctx: SimContext = request.app.state.ctx
+    return ctx
