@@ -308,7 +308,7 @@ async def demo_session(sim: Any) -> Any:
     """A logged-in ``GlobusSession`` of the demo user, logged in as ``gtui --demo`` does."""
     from gtui.core.session import GlobusSession
     from gtui.sim.world import DEMO_NATIVE_CLIENT_ID
-    from gtui.tui.launch import demo_login
+    from gtui.tui.demo_login import demo_login
 
     login = GlobusSession(DEMO_NATIVE_CLIENT_ID, environment="sim", service_urls=sim.service_urls)
     try:

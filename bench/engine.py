@@ -104,7 +104,7 @@ async def run_engine(sim: Any, source: str, destination: str) -> dict[str, Any]:
         probe_task = asyncio.create_task(probe.run())
         start = time.perf_counter()
         task_id = (await session.transfer.submit_transfer(data))["task_id"]
-        app.watch_task(task_id)
+        app.feed.watch(task_id)
         while True:
             doc = await session.transfer.get_task(task_id)
             if doc["status"] != "ACTIVE":

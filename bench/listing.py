@@ -83,8 +83,8 @@ async def run_gtui(count: int) -> dict[str, Any]:
     from textual.app import App, ComposeResult
     from textual.containers import Horizontal
 
-    from gtui.tui.folder_listing import Listing
-    from gtui.tui.listing import arrange
+    from gtui.tui.arrange import arrange
+    from gtui.tui.listing import Listing
     from gtui.tui.widgets.file_pane import FilePane
 
     css = Path(__import__("gtui.tui", fromlist=["x"]).__file__).parent / "gtui.tcss"
@@ -126,7 +126,7 @@ async def run_gtui(count: int) -> dict[str, Any]:
         result["peak_rss_mb"] = benchlib.peak_rss_mb()
 
         pane = app.query_one("#left", FilePane)
-        pane.start_filter()
+        pane.action_filter()
         await pilot.pause()
         rows = pane.file_list.scrollable_content_region.height
         names = [pane.entries[i].name for i in pane.file_list.view]

@@ -49,7 +49,7 @@ def fetch_listing(service: benchlib.ServiceProcess, token: str, path: str) -> di
 def first_shown(doc: dict[str, Any]) -> str:
     """The first name the pane shows (folders first, then by name, hidden files left out)."""
     from gtui.core.models import FileEntry
-    from gtui.tui.listing import arrange
+    from gtui.tui.arrange import arrange
 
     entries = [FileEntry.from_api(item) for item in doc["DATA"]]
     return entries[arrange(entries)[0]].name

@@ -32,7 +32,7 @@ async def _shoot(sim: Any, name: str, steps: Callable[[Any], Awaitable[None]]) -
     from gtui.core.session import GlobusSession
     from gtui.sim.world import DEMO_NATIVE_CLIENT_ID, DEMO_USERNAME, LAPTOP_ID, SCRATCH_ID
     from gtui.tui.app import GtuiApp, PanePlace
-    from gtui.tui.launch import demo_login
+    from gtui.tui.demo_login import demo_login
 
     session = GlobusSession(DEMO_NATIVE_CLIENT_ID, environment="sim", service_urls=sim.service_urls)
     await demo_login(session)
@@ -69,7 +69,7 @@ async def _transferring(pilot: Any) -> None:
     await pilot.press("f5")
     await _wait(pilot, lambda: isinstance(app.screen, TransferOptionsScreen))
     await pilot.press("enter")
-    await _wait(pilot, lambda: any(t.bytes_transferred for t in app.tasks.values()))
+    await _wait(pilot, lambda: any(t.bytes_transferred for t in app.feed.tasks.values()))
     await pilot.pause(2.5)
 
 
@@ -103,7 +103,7 @@ async def _detail(pilot: Any) -> None:
 
     await _transferring(pilot)
     app = pilot.app
-    app.open_task(next(iter(app.tasks)))
+    app.open_task(next(iter(app.feed.tasks)))
     await _wait(pilot, lambda: isinstance(app.screen, TaskDetailScreen))
     await pilot.pause(1.0)
 

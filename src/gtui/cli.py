@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from gtui import __version__
 
@@ -77,9 +77,10 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return run_from_args(args)
     if args.command in ("login", "logout", "whoami"):
-        from gtui import commands
+        from gtui import auth_cli
 
-        return getattr(commands, args.command)(args)
+        command: Callable[[argparse.Namespace], int] = getattr(auth_cli, args.command)
+        return command(args)
     from gtui.tui.launch import run_from_args as run_app
 
     return run_app(args)

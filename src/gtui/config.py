@@ -15,10 +15,15 @@ import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import platformdirs
 import tomli_w
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+T = TypeVar("T", bound="DataclassInstance")
 
 ENV_PREFIX = "GTUI_"
 SYNC_LEVELS = ("exists", "size", "mtime", "checksum")
@@ -156,7 +161,7 @@ def save_settings(settings: Settings, path: Path | None = None) -> Path:
     return path
 
 
-def _build(cls: type, raw: Mapping[str, Any], prefix: str) -> Any:
+def _build(cls: type[T], raw: Mapping[str, Any], prefix: str) -> T:
     if not isinstance(raw, Mapping):
         raise ConfigError(f"[{prefix.rstrip('.')}] must be a table")
     hints = typing.get_type_hints(cls)
@@ -167,7 +172,7 @@ def _build(cls: type, raw: Mapping[str, Any], prefix: str) -> Any:
     values: dict[str, Any] = {}
     for name in known & raw.keys():
         hint = hints[name]
-        if dataclasses.is_dataclass(hint):
+        if isinstance(hint, type) and dataclasses.is_dataclass(hint):
             values[name] = _build(hint, raw[name], f"{prefix}{name}.")
         else:
             values[name] = _check_type(f"{prefix}{name}", raw[name], hint)

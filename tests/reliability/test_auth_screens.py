@@ -17,7 +17,7 @@ import pytest
 from gtui.core.scopes import TRANSFER_RESOURCE_SERVER
 from gtui.sim.serve import RunningSim
 from gtui.sim.world import ARCHIVE_ID, DEMO_NATIVE_CLIENT_ID, DEMO_USER_ID
-from gtui.tui.launch import demo_login
+from gtui.tui.demo_login import demo_login
 from gtui.tui.screens.consent import ConsentScreen
 from gtui.tui.screens.login import LoginScreen
 from tests.tui.tui_helpers import build_app, new_session, pane, ready, wait_for

@@ -17,7 +17,7 @@ from textual.worker import Worker, WorkerState
 from gtui.sim.settings import FaultSettings
 from gtui.sim.world import DEMO_USER_ID, LAPTOP_ID, SCRATCH_ID
 from gtui.tui.app import PanePlace
-from gtui.tui.launch import demo_login
+from gtui.tui.demo_login import demo_login
 from gtui.tui.screens.transfer_options import TransferOptionsScreen
 from tests.reliability.trees import tree_digest, write_tree
 from tests.tui.tui_helpers import build_app, new_session, pane, ready, wait_for
@@ -70,17 +70,19 @@ async def test_twenty_transfers_through_faults_succeed_once_each_with_identical_
         assert "Path not allowed" in denied[0] and "(request " in denied[0]
         assert "Traceback" not in denied[0]
 
-        before = set(app.tasks)
+        before = set(app.feed.tasks)
         for count, name in enumerate(names, start=1):
             left.file_list.cursor = left.file_list.row_of(name)
             await pilot.press("f5")
             await wait_for(pilot, lambda: isinstance(app.screen, TransferOptionsScreen))
             await pilot.press("enter")
-            await wait_for(pilot, lambda n=count: len(set(app.tasks) - before) == n, timeout=60)
-        ours = set(app.tasks) - before
+            await wait_for(
+                pilot, lambda n=count: len(set(app.feed.tasks) - before) == n, timeout=60
+            )
+        ours = set(app.feed.tasks) - before
         await wait_for(
             pilot,
-            lambda: all(app.tasks[t].status == "SUCCEEDED" for t in ours),
+            lambda: all(app.feed.tasks[t].status == "SUCCEEDED" for t in ours),
             timeout=150,
         )
         unexpected = [m for m in _errors_shown(app) if "forbidden" not in m]

@@ -24,7 +24,7 @@ from gtui.core.models import FileEntry, Task
 from gtui.core.transfer import TransferClient
 from gtui.sim.serve import RunningSim
 from gtui.sim.world import SCRATCH_ID
-from gtui.tui.launch import demo_login
+from gtui.tui.demo_login import demo_login
 from gtui.tui.screens.transfer_options import TransferOptionsScreen
 from tests.reliability.support import session_on
 from tests.tui.tui_helpers import build_app, pane, ready, wait_for

@@ -23,7 +23,8 @@ import pytest
 from gtui.core.session import GlobusSession
 from gtui.sim.serve import RunningSim
 from gtui.sim.world import DEMO_NATIVE_CLIENT_ID, DEMO_USER_ID, LAPTOP_ID
-from gtui.tui.launch import demo_login, setup_logging
+from gtui.tui.demo_login import demo_login
+from gtui.tui.launch import setup_logging
 from gtui.tui.screens.login import LoginScreen
 from gtui.tui.screens.transfer_options import TransferOptionsScreen
 from tests.tui.tui_helpers import build_app, pane, ready, wait_for
@@ -151,7 +152,7 @@ async def test_a_debug_session_writes_no_secret_anywhere(
         await wait_for(pilot, lambda: isinstance(app.screen, TransferOptionsScreen))
         screenshots.append(app.export_screenshot())
         await pilot.press("enter")
-        await wait_for(pilot, lambda: any(t.status == "SUCCEEDED" for t in app.tasks.values()))
+        await wait_for(pilot, lambda: any(t.status == "SUCCEEDED" for t in app.feed.tasks.values()))
         sim.ctx.auth.expire_access_tokens(DEMO_USER_ID)
         await pilot.press("backspace")
         await wait_for(pilot, lambda: left.path == "/~/" and not left.loading)

@@ -16,7 +16,7 @@ from gtui.core.http import RetryPolicy
 from gtui.core.session import GlobusSession
 from gtui.sim.serve import RunningSim
 from gtui.sim.world import DEMO_NATIVE_CLIENT_ID, DEMO_USER_ID, LAPTOP_ID, SCRATCH_ID
-from gtui.tui.launch import demo_login
+from gtui.tui.demo_login import demo_login
 from gtui.tui.screens.transfer_options import TransferOptionsScreen
 from tests.reliability.trees import tree_digest, write_tree
 from tests.tui.tui_helpers import build_app, pane, ready, wait_for
@@ -56,10 +56,10 @@ async def test_the_app_rides_out_a_service_restart_and_loses_nothing(
     app = build_app(sim, session)
     async with app.run_test(size=(140, 40), notifications=True) as pilot:
         await ready(pilot)
-        before = set(app.tasks)
+        before = set(app.feed.tasks)
         await _transfer(pilot, app, "payload")
-        await wait_for(pilot, lambda: len(set(app.tasks) - before) == 1)
-        (running,) = set(app.tasks) - before
+        await wait_for(pilot, lambda: len(set(app.feed.tasks) - before) == 1)
+        (running,) = set(app.feed.tasks) - before
         task_doc = sim.ctx.transfer.store.task_for(DEMO_USER_ID, running).doc
         await wait_for(pilot, lambda: task_doc["bytes_transferred"] > 0)
         sim.stop()
@@ -69,7 +69,7 @@ async def test_the_app_rides_out_a_service_restart_and_loses_nothing(
             pilot, lambda: [m for m in _messages(app, "warning") if "retrying" in m], timeout=30
         )
         assert "Could not reach 127.0.0.1" in warned[0]
-        assert app.monitor is not None and app.monitor.offline
+        assert app.feed.started and app.feed.monitor.offline
 
         errors_before = len(_messages(app, "error"))
         left = pane(app, "left")
@@ -87,10 +87,10 @@ async def test_the_app_rides_out_a_service_restart_and_loses_nothing(
         assert submit_error.startswith("Submitting the transfer failed: Could not reach")
 
         again = sim_factory(root, port=sim.port, throttle_bytes_per_second=THROTTLE)
-        await wait_for(pilot, lambda: app.tasks[running].status == "SUCCEEDED", timeout=90)
-        assert not app.monitor.offline
+        await wait_for(pilot, lambda: app.feed.tasks[running].status == "SUCCEEDED", timeout=90)
+        assert not app.feed.monitor.offline
         await _transfer(pilot, app, "later")
-        await wait_for(pilot, lambda: len(set(app.tasks) - before) == 2, timeout=30)
+        await wait_for(pilot, lambda: len(set(app.feed.tasks) - before) == 2, timeout=30)
     assert app._exception is None
 
     tasks = again.ctx.transfer.store.tasks_of(DEMO_USER_ID)

@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 import pytest
 
-from gtui import commands
+from gtui import auth_cli, passphrase
 from gtui.config import load_settings
 from gtui.core.scopes import TRANSFER_RESOURCE_SERVER
 from gtui.core.tokens import TokenStore, default_token_path, namespace_for
@@ -62,12 +62,12 @@ def _login() -> tuple[int, str]:
         return CODE.search(page.text).group(1)
 
     args = argparse.Namespace(no_local_server=True, no_browser=True, scope=[])
-    return commands.login(args, read_code=paste_code, out=out), out.getvalue()
+    return auth_cli.login(args, read_code=paste_code, out=out), out.getvalue()
 
 
 def _whoami() -> tuple[int, str]:
     out = io.StringIO()
-    return commands.whoami(argparse.Namespace(linked_identities=False), out=out), out.getvalue()
+    return auth_cli.whoami(argparse.Namespace(linked_identities=False), out=out), out.getvalue()
 
 
 def _tokens(passphrase: str | None) -> dict[str, Any]:
@@ -99,7 +99,7 @@ def test_encrypted_tokens_are_read_back_and_a_wrong_passphrase_is_one_clear_sent
     asked: list[str] = []
     monkeypatch.delenv("GTUI_TOKEN_PASSPHRASE")
     monkeypatch.setattr(
-        commands.getpass, "getpass", lambda prompt: asked.append(prompt) or PASSPHRASE
+        passphrase.getpass, "getpass", lambda prompt: asked.append(prompt) or PASSPHRASE
     )
     assert _whoami() == (0, DEMO_USERNAME + "\n")
     assert asked == ["Passphrase of the token file: "]

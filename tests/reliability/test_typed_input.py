@@ -23,7 +23,7 @@ from textual.widgets import Input, Static
 from gtui.sim.serve import RunningSim
 from gtui.sim.world import LAPTOP_ID
 from gtui.tui.app import PanePlace
-from gtui.tui.launch import demo_login
+from gtui.tui.demo_login import demo_login
 from gtui.tui.screens.prompt import PromptScreen, valid_name
 from tests.reliability.support import WireLog, session_on
 from tests.tui.tui_helpers import build_app, pane, ready, record_notifications, wait_for

@@ -11,7 +11,7 @@ from textual.widgets import Input
 
 from gtui.sim.serve import RunningSim, start_in_thread
 from gtui.tui.app import GtuiApp
-from gtui.tui.launch import demo_login
+from gtui.tui.demo_login import demo_login
 from tests.tui.tui_helpers import build_app, freeze_mtimes, new_session
 
 

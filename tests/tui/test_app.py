@@ -11,8 +11,9 @@ from gtui.config import Settings
 from gtui.core.transfer_data import TransferData
 from gtui.sim.world import LAPTOP_ID, SCRATCH_ID
 from gtui.tui.app import GtuiApp
+from gtui.tui.demo_login import demo_login
 from gtui.tui.keys import MOUSE_HELP
-from gtui.tui.launch import demo_login, setup_logging
+from gtui.tui.launch import setup_logging
 from gtui.tui.screens.help import HelpScreen
 from gtui.tui.screens.login_needed import LoginNeededScreen
 from gtui.tui.screens.task_detail import TaskDetailScreen

@@ -164,7 +164,7 @@ async def test_delete_asks_listing_the_items_then_removes_them(make_app: Any, si
         await wait_for(pilot, lambda: not target.exists())
         await wait_for(pilot, lambda: "deep" not in listed(app, "left"))
         assert not collection_path(sim, LAPTOP_ID, "/~/Documents").exists()
-        assert any(t.type == "DELETE" and t.status == "SUCCEEDED" for t in app.tasks.values())
+        assert any(t.type == "DELETE" and t.status == "SUCCEEDED" for t in app.feed.tasks.values())
 
 
 async def test_declining_the_delete_keeps_everything(make_app: Any, sim: Any) -> None:
@@ -176,7 +176,7 @@ async def test_declining_the_delete_keeps_everything(make_app: Any, sim: Any) ->
         await pilot.press("delete")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("n")
-        assert not app.tasks
+        assert not app.feed.tasks
         assert collection_path(sim, LAPTOP_ID, "/~/deep").is_dir()
 
 
@@ -290,7 +290,7 @@ async def test_the_filter_narrows_the_list_in_the_same_step_as_the_typed_text(
     async with app.run_test(size=(140, 40)) as pilot:
         await ready(pilot)
         left = pane(app, "left")
-        left.start_filter()
+        left.action_filter()
         await pilot.pause()
         left.query_one(".filter", Input).value = "proj"
         assert left.filter_text == "proj"

@@ -87,11 +87,12 @@ async def test_a_transfer_submission_that_needs_consent_is_repaired_and_submitte
         task = await wait_for(
             pilot,
             lambda: next(
-                (t for t in app.tasks.values() if t.destination_endpoint_id == SCRATCH_ID), None
+                (t for t in app.feed.tasks.values() if t.destination_endpoint_id == SCRATCH_ID),
+                None,
             ),
         )
         assert task.source_endpoint_id == LAPTOP_ID
-        assert len(app.tasks) == 1
+        assert len(app.feed.tasks) == 1
 
 
 async def test_declining_consent_leaves_the_pane_with_an_error_and_the_app_running(

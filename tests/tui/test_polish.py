@@ -21,7 +21,7 @@ from gtui.core.session import GlobusSession
 from gtui.sim.serve import RunningSim
 from gtui.sim.world import ARCHIVE_ID, DEMO_NATIVE_CLIENT_ID
 from gtui.tui.app import PanePlace
-from gtui.tui.demo_approval import approve_as_demo_user, can_approve_as_demo_user
+from gtui.tui.demo_login import approve_as_demo_user, can_approve_as_demo_user
 from gtui.tui.keys import keys_of
 from gtui.tui.screens.collection_picker import CollectionPickerScreen
 from gtui.tui.screens.confirm import ConfirmScreen
@@ -177,7 +177,7 @@ async def test_tab_after_a_submitted_transfer_goes_to_the_other_pane_while_the_s
         sim.settings.faults.latency_seconds = 0.3
         await pilot.press("enter", "tab")
         assert focused_side(app) == "right"
-        await wait_for(pilot, lambda: app.tasks)
+        await wait_for(pilot, lambda: app.feed.tasks)
         await pilot.pause()
         assert focused_side(app) == "right"
         sim.settings.faults.latency_seconds = 0.0

@@ -12,10 +12,11 @@ import pytest
 from textual.worker import WorkerState
 
 from gtui.config import Settings, TaskSettings
+from gtui.core.recursive import RateLimiter
 from gtui.sim.world import LAPTOP_ID
-from gtui.tui.launch import demo_login
-from gtui.tui.prescan import RateLimiter, SizingItem, prescans_of, scan_total_bytes
+from gtui.tui.demo_login import demo_login
 from gtui.tui.screens.transfer_options import TransferOptionsScreen
+from gtui.tui.sizing import SizingItem, scan_total_bytes
 from gtui.tui.widgets.task_queue import SIZING, TaskQueue, status_name
 from tests.tui.tui_helpers import collection_path, new_session, pane, ready, wait_for
 
@@ -48,7 +49,7 @@ def row_text(app: Any, task_id: str) -> str:
 def drawn_task(app: Any, task_id: str) -> Any | None:
     """The task document the queue drew, once it has caught up with the latest one."""
     task = app.screen.query_one(TaskQueue).tasks.get(task_id)
-    return task if task is not None and task is app.tasks.get(task_id) else None
+    return task if task is not None and task is app.feed.tasks.get(task_id) else None
 
 
 def shown_percent(app: Any, task_id: str) -> int | None:
@@ -65,7 +66,7 @@ async def submit_bundle(pilot: Any) -> str:
     await pilot.press("f5")
     await wait_for(pilot, lambda: isinstance(app.screen, TransferOptionsScreen))
     await pilot.press("enter")
-    return await wait_for(pilot, lambda: next(iter(app.tasks), None))
+    return await wait_for(pilot, lambda: next(iter(app.feed.tasks), None))
 
 
 async def test_a_folder_copy_shows_percent_of_scanned_bytes_while_its_big_file_copies(
@@ -86,16 +87,16 @@ async def test_a_folder_copy_shows_percent_of_scanned_bytes_while_its_big_file_c
     monkeypatch.setattr(client, "operation_ls", held_for_bundle)
     async with app.run_test(size=(140, 40)) as pilot:
         task_id = await submit_bundle(pilot)
-        assert task_id in prescans_of(app).sizing
+        assert task_id in app.feed.sizing.sizing
         await wait_for(pilot, lambda: SIZING in row_text(app, task_id))
-        assert task_id not in app.expected_bytes
+        assert task_id not in app.feed.expected_bytes
 
         release.set()
-        await wait_for(pilot, lambda: app.expected_bytes.get(task_id) == total)
+        await wait_for(pilot, lambda: app.feed.expected_bytes.get(task_id) == total)
         await wait_for(pilot, lambda: SIZING not in row_text(app, task_id))
 
         seen: list[tuple[int, int, int, int]] = []
-        while status_name(app.tasks[task_id]) != "Succeeded":
+        while status_name(app.feed.tasks[task_id]) != "Succeeded":
             task = drawn_task(app, task_id)
             percent = shown_percent(app, task_id)
             if task and task.status == "ACTIVE" and task.bytes_transferred and percent is not None:
@@ -121,14 +122,14 @@ async def test_a_folder_that_cannot_be_sized_keeps_files_progress_quietly(
     app.notify = lambda message, **kw: notices.append(str(message))  # type: ignore[method-assign]
     async with app.run_test(size=(140, 40)) as pilot:
         task_id = await submit_bundle(pilot)
-        prescans = prescans_of(app)
+        prescans = app.feed.sizing
         await wait_for(pilot, lambda: task_id in prescans.failed)
         assert task_id not in prescans.sizing
-        assert task_id not in app.expected_bytes
+        assert task_id not in app.feed.expected_bytes
         assert "locked" in prescans.failed[task_id] or "denied" in prescans.failed[task_id].lower()
-        await wait_for(pilot, lambda: app.tasks[task_id].files > 0)
-        await wait_for(pilot, lambda: app.task_progress.get(task_id) is not None)
-        assert app.task_progress[task_id].basis == "files"
+        await wait_for(pilot, lambda: app.feed.tasks[task_id].files > 0)
+        await wait_for(pilot, lambda: app.feed.progress.get(task_id) is not None)
+        assert app.feed.progress[task_id].basis == "files"
         assert SIZING not in row_text(app, task_id)
         assert not [n for n in notices if "siz" in n.lower() or "denied" in n.lower()]
 
@@ -141,28 +142,28 @@ async def test_a_restarted_app_shows_byte_progress_for_a_task_it_submitted_befor
     first = await make_app(settings=FAST_POLLS)
     async with first.run_test(size=(140, 40)) as pilot:
         task_id = await submit_bundle(pilot)
-        await wait_for(pilot, lambda: first.expected_bytes.get(task_id) == total)
+        await wait_for(pilot, lambda: first.feed.expected_bytes.get(task_id) == total)
     await first.session.aclose()
 
     again = await make_app(settings=FAST_POLLS)
     async with again.run_test(size=(140, 40)) as pilot:
-        await wait_for(pilot, lambda: task_id in again.tasks)
-        assert again.expected_bytes[task_id] == total
+        await wait_for(pilot, lambda: task_id in again.feed.tasks)
+        assert again.feed.expected_bytes[task_id] == total
 
         def in_bytes() -> Any:
-            progress = again.task_progress.get(task_id)
+            progress = again.feed.progress.get(task_id)
             if progress is None or progress.basis != "bytes" or not drawn_task(again, task_id):
                 return None
             return progress
 
         progress = await wait_for(pilot, in_bytes)
         assert progress.total == total
-        assert task_id not in prescans_of(again).sizing
-        assert again.tasks[task_id].status == "ACTIVE"
-        task = again.tasks[task_id]
+        assert task_id not in again.feed.sizing.sizing
+        assert again.feed.tasks[task_id].status == "ACTIVE"
+        task = again.feed.tasks[task_id]
         shown = shown_percent(again, task_id)
         expected = int(min(task.bytes_transferred / total, 1.0) * 100)
-        assert shown == expected, (row_text(again, task_id), task, again.task_progress[task_id])
+        assert shown == expected, (row_text(again, task_id), task, again.feed.progress[task_id])
 
 
 async def test_a_task_that_finishes_first_ends_its_scan_and_shows_complete(
@@ -184,15 +185,15 @@ async def test_a_task_that_finishes_first_ends_its_scan_and_shows_complete(
     async with app.run_test(size=(140, 40)) as pilot:
         task_id = await submit_bundle(pilot)
         await wait_for(pilot, held.is_set)
-        prescans = prescans_of(app)
+        prescans = app.feed.sizing
         worker = prescans.scan_of(task_id)
         assert worker is not None
-        await wait_for(pilot, lambda: status_name(app.tasks[task_id]) == "Succeeded")
+        await wait_for(pilot, lambda: status_name(app.feed.tasks[task_id]) == "Succeeded")
         await wait_for(pilot, lambda: worker.is_finished)
         assert worker.state == WorkerState.CANCELLED
         assert prescans.scan_of(task_id) is None
         assert task_id not in prescans.sizing
-        assert task_id not in app.expected_bytes
+        assert task_id not in app.feed.expected_bytes
         assert shown_percent(app, task_id) == 100
         assert SIZING not in row_text(app, task_id)
 
@@ -204,7 +205,7 @@ async def test_a_sync_copy_that_skips_most_files_never_passes_100_and_completes_
     app = await make_app(settings=FAST_POLLS)
     async with app.run_test(size=(140, 40)) as pilot:
         first = await submit_bundle(pilot)
-        await wait_for(pilot, lambda: status_name(app.tasks[first]) == "Succeeded")
+        await wait_for(pilot, lambda: status_name(app.feed.tasks[first]) == "Succeeded")
         extra = collection_path(sim, LAPTOP_ID, "/~/bundle/extra.bin")
         extra.write_bytes(b"e" * 2_000_000)
         total = sum(p.stat().st_size for p in extra.parent.rglob("*") if p.is_file())
@@ -216,15 +217,17 @@ async def test_a_sync_copy_that_skips_most_files_never_passes_100_and_completes_
         )
         assert dialog.defaults.sync_level == "checksum"
         await pilot.press("enter")
-        second = await wait_for(pilot, lambda: next((t for t in app.tasks if t != first), None))
-        await wait_for(pilot, lambda: app.expected_bytes.get(second) == total)
+        second = await wait_for(
+            pilot, lambda: next((t for t in app.feed.tasks if t != first), None)
+        )
+        await wait_for(pilot, lambda: app.feed.expected_bytes.get(second) == total)
         shown: list[int] = []
-        while status_name(app.tasks[second]) != "Succeeded":
+        while status_name(app.feed.tasks[second]) != "Succeeded":
             percent = shown_percent(app, second)
             if percent is not None and drawn_task(app, second):
                 shown.append(percent)
             await pilot.pause(0.05)
-        task = app.tasks[second]
+        task = app.feed.tasks[second]
         assert task.files_skipped == task.files - 1 > 0
         assert task.bytes_transferred == 2_000_000 < total
         assert shown and max(shown) <= int(2_000_000 / total * 100)
@@ -277,7 +280,7 @@ async def test_a_restarted_app_sizes_a_running_task_whose_scan_never_finished(
 
     again = await make_app(settings=FAST_POLLS)
     async with again.run_test(size=(140, 40)) as pilot:
-        await wait_for(pilot, lambda: again.expected_bytes.get(task_id) == total)
-        assert again.tasks[task_id].status == "ACTIVE"
+        await wait_for(pilot, lambda: again.feed.expected_bytes.get(task_id) == total)
+        assert again.feed.tasks[task_id].status == "ACTIVE"
         assert again.state.total_bytes[task_id] == total
         await wait_for(pilot, lambda: SIZING not in row_text(again, task_id))

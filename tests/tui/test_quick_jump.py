@@ -8,7 +8,7 @@ from textual.command import CommandPalette
 from textual.widgets import OptionList
 
 from gtui.sim.world import LAPTOP_ID, SCRATCH_ID
-from gtui.tui.screens.quick_jump import recent_places
+from gtui.tui.state import RecentPlace
 from tests.tui.tui_helpers import pane, ready, wait_for
 
 
@@ -53,11 +53,7 @@ async def test_recent_folders_are_remembered_and_reopen_in_the_other_pane(make_a
         left.file_list.cursor = left.file_list.row_of("projects")
         await pilot.press("enter")
         await wait_for(pilot, lambda: left.path.endswith("/projects/") and not left.loading)
-        assert recent_places(app)[0] == {
-            "collection_id": LAPTOP_ID,
-            "collection_name": "Demo Laptop",
-            "path": left.path,
-        }
+        assert app.state.recent_places[0] == RecentPlace(LAPTOP_ID, "Demo Laptop", left.path)
 
         await pilot.press("tab")
         chosen = await jump(pilot, "folder laptop projects")

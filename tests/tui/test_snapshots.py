@@ -68,9 +68,9 @@ def test_task_detail(snap_compare: Any, sim: Any) -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, TransferOptionsScreen))
         await pilot.press("enter")
         await wait_for(
-            pilot, lambda: [t.status for t in app.tasks.values()] == ["SUCCEEDED"], timeout=30
+            pilot, lambda: [t.status for t in app.feed.tasks.values()] == ["SUCCEEDED"], timeout=30
         )
-        real = next(iter(app.tasks.values()))
+        real = next(iter(app.feed.tasks.values()))
         app.push_screen(TaskDetailScreen(real.task_id))
         detail = await wait_for(
             pilot, lambda: app.screen if isinstance(app.screen, TaskDetailScreen) else None

@@ -45,7 +45,7 @@ async def test_f5_copies_a_folder_and_the_queue_shows_it_succeed(make_app: Any, 
         target = collection_path(sim, SCRATCH_ID, "/~/Documents")
         assert files_under(target) == files_under(source) != set()
         await wait_for(pilot, lambda: "Documents" in [e.name for e in pane(app, "right").entries])
-        task = next(iter(app.tasks.values()))
+        task = next(iter(app.feed.tasks.values()))
         assert task.label == "laptop:/~/Documents → scratch:/~/"
         assert task.verify_checksum is True
 
@@ -102,9 +102,9 @@ async def test_cancelling_a_throttled_transfer_ends_it_canceled(make_app: Any, s
         await pilot.press("f5")
         await wait_for(pilot, lambda: isinstance(app.screen, TransferOptionsScreen))
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app.tasks)
+        await wait_for(pilot, lambda: app.feed.tasks)
         queue = app.screen.query_one(TaskQueue)
-        await wait_for(pilot, lambda: any(t.bytes_transferred for t in app.tasks.values()))
+        await wait_for(pilot, lambda: any(t.bytes_transferred for t in app.feed.tasks.values()))
         queue.focus()
         await pilot.press("enter")
         detail = await wait_for(

@@ -15,9 +15,16 @@ from textual.pilot import Pilot
 from gtui.config import Settings
 from gtui.core.session import GlobusSession
 from gtui.sim.serve import RunningSim
-from gtui.sim.world import DEMO_NATIVE_CLIENT_ID, DEMO_USERNAME, LAPTOP_ID, SCRATCH_ID
+from gtui.sim.world import (
+    DEMO_INDEX_ID,
+    DEMO_NATIVE_CLIENT_ID,
+    DEMO_USERNAME,
+    LAPTOP_ID,
+    SCRATCH_ID,
+)
 from gtui.tui.app import GtuiApp, PanePlace
-from gtui.tui.launch import demo_login
+from gtui.tui.demo_login import demo_login
+from gtui.tui.launch import with_search_index
 from gtui.tui.state import AppState
 
 FIXED_TIME = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
@@ -46,7 +53,7 @@ def new_session(sim: RunningSim) -> GlobusSession:
 def build_app(sim: RunningSim, session: GlobusSession, **overrides: Any) -> GtuiApp:
     options: dict[str, Any] = {
         "session": session,
-        "settings": Settings(),
+        "settings": with_search_index(Settings(), DEMO_INDEX_ID),
         "state": AppState(),
         "environment": "sim",
         "username": DEMO_USERNAME,

@@ -1,33 +1,46 @@
-"""GtuiApp: the modes (browse, tasks), the keys that work everywhere, errors, the task feed."""
+"""GtuiApp: the one App class. It holds the session, settings, state and task feed that
+screens reach through ``gtui(self)`` (see ``gtui.tui.context``), the modes, the app-wide
+actions (``gtui.tui.actions``) and the way errors are told.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual.app import SystemCommand
-from textual.binding import Binding, BindingType
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import BindingType
 from textual.screen import Screen
-from textual.signal import Signal
+from textual.theme import Theme
 
 from gtui.config import Settings
 from gtui.core.errors import GlobusAPIError, GlobusError, LoginRequired, NetworkError
-from gtui.tui.app_features import FeaturesApp
-from gtui.tui.state import AppState
+from gtui.core.models import Collection
+from gtui.core.session import GlobusSession
+from gtui.tui import session_flows
+from gtui.tui.actions import app_bindings
+from gtui.tui.context import Gtui
+from gtui.tui.palette import commands_for
+from gtui.tui.screens.bookmarks import BookmarksScreen, add_bookmark_here
+from gtui.tui.screens.browse import BrowseScreen
+from gtui.tui.screens.groups import GroupsScreen
+from gtui.tui.screens.help import HelpScreen
+from gtui.tui.screens.login_needed import LoginNeededScreen
+from gtui.tui.screens.quick_jump import open_quick_jump
+from gtui.tui.screens.search import SearchScreen
+from gtui.tui.screens.task_detail import TaskDetailScreen
+from gtui.tui.screens.tasks import TasksScreen
+from gtui.tui.screens.theme import ThemeScreen, remember_theme
+from gtui.tui.state import AppState, PanePlace
+from gtui.tui.task_feed import TaskFeed
 
 log = logging.getLogger(__name__)
 
-
-@dataclass(frozen=True)
-class PanePlace:
-    """Where a pane opens: a collection id and a path (empty collection: ask)."""
-
-    collection_id: str = ""
-    path: str = "/~/"
+__all__ = ["GtuiApp", "PanePlace", "describe_error"]
 
 
 def describe_error(exc: BaseException, doing: str) -> str:
@@ -45,24 +58,25 @@ def describe_error(exc: BaseException, doing: str) -> str:
     return f"{doing} failed: {type(exc).__name__}: {exc}"
 
 
-class GtuiApp(FeaturesApp):
+class GtuiApp(App[int]):
     """Two collection panes, the task queue, and the screens around them."""
 
     TITLE = "gtui"
     CSS_PATH = "gtui.tcss"
     ENABLE_COMMAND_PALETTE = True
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f1,question_mark", "help", "Keys", id="help"),
-        Binding("1", "switch_mode('browse')", "Browse", show=False, id="mode_browse"),
-        Binding("2", "switch_mode('tasks')", "Tasks", show=False, id="mode_tasks"),
-        Binding("f10", "quit", "Quit", show=False, id="quit"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = [*app_bindings()]
+    MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {
+        "browse": BrowseScreen,
+        "tasks": TasksScreen,
+        "groups": GroupsScreen,
+        "search": SearchScreen,
+    }
 
     def __init__(
         self,
         *,
-        session: Any,
+        session: GlobusSession | None,
         settings: Settings | None = None,
         state: AppState | None = None,
         environment: str = "production",
@@ -73,70 +87,46 @@ class GtuiApp(FeaturesApp):
         log_path: Path | None = None,
         login_needed: str | None = None,
     ) -> None:
-        from gtui.tui.screens.browse import BrowseScreen
-        from gtui.tui.screens.tasks import TasksScreen
-
-        self.MODES = {"browse": BrowseScreen, "tasks": TasksScreen}
         if login_needed is None and session is not None:
             # Start on the browse screen itself: no default screen to build and leave, and
-            # the stylesheet is applied once instead of twice.
-            self.DEFAULT_MODE = "browse"
+            # the stylesheet is applied once instead of twice. Textual declares DEFAULT_MODE
+            # a class variable; which mode comes first depends on this app's login.
+            self.DEFAULT_MODE = "browse"  # type: ignore[misc]
         super().__init__()
-        self.session = session
+        self._session = session
         self.settings = settings or Settings()
         self.state = state or AppState()
         self.environment = environment
         self.username = username
         self.left_place = left or PanePlace()
         self.right_place = right or PanePlace()
-        self.clock = clock or (lambda: datetime.now(UTC))
+        self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
         self.log_path = log_path
         self.login_needed = login_needed
-        self.tasks_changed: Signal[list[Any]] = Signal(self, "tasks-changed")
-        self.tasks: dict[str, Any] = {}
-        self.expected_bytes: dict[str, int] = {}
-        self.task_progress: dict[str, Any] = {}
-        self.task_flags: dict[str, frozenset[str]] = {}
-        self.monitor: Any | None = None
+        self._feed: TaskFeed | None = None
         self.sub_title = self._who()
         if self.settings.keys:
             self.set_keymap(dict(self.settings.keys))
 
-    def _who(self) -> str:
-        who = self.username or "not logged in"
-        return f"{who} · {self.environment}"
+    # -- what screens use (``gtui.tui.context.Gtui``) ----------------------------------------
 
-    def on_mount(self) -> None:
-        theme = self.settings.general.theme
-        if theme in self.available_themes:
-            self.theme = theme
-        if self.login_needed is not None or self.session is None:
-            self.show_login_needed(self.login_needed or "")
-            return
-        self.switch_mode("browse")
-        self.start_task_feed()
-        if not self.username:
-            self.run_worker(self._fetch_identity(), group="identity", exit_on_error=False)
+    @property
+    def session(self) -> GlobusSession:
+        if self._session is None:
+            raise LoginRequired("gtui is not set up to log in (no client id).")
+        return self._session
 
-    async def _fetch_identity(self) -> None:
-        try:
-            identity = await self.session.fetch_identity()
-        except GlobusError as exc:
-            log.info("could not fetch the identity: %s", exc)
-            return
-        self.username = identity.username
-        self.sub_title = self._who()
-
-    async def action_quit(self) -> None:
-        """Close the connection pool before leaving (running tasks go on at Globus)."""
-        if self.session is not None and hasattr(self.session, "aclose"):
-            try:
-                await self.session.aclose()
-            except Exception as exc:
-                log.info("closing the session: %s", exc)
-        self.exit(0)
-
-    # -- errors -----------------------------------------------------------------------------
+    @property
+    def feed(self) -> TaskFeed:
+        if self._feed is None:
+            self._feed = TaskFeed(
+                self,
+                self.session,
+                settings=self.settings.tasks,
+                state=self.state,
+                report_error=self.report_error,
+            )
+        return self._feed
 
     def report_error(self, exc: BaseException, doing: str) -> None:
         """Show an error as a notification (never a traceback); log the details."""
@@ -157,56 +147,125 @@ class GtuiApp(FeaturesApp):
             )
         self.notify(text, severity="error", timeout=10, markup=False)
 
-    def show_login_needed(self, reason: str = "") -> None:
-        if self.session is not None:
-            from gtui.tui.screens.login import ask_to_log_in
+    def open_task(self, task_id: str) -> None:
+        self.push_screen(TaskDetailScreen(task_id))
 
-            ask_to_log_in(self, reason)
+    def open_place(self, collection_id: str, path: str) -> None:
+        self._open_place(collection_id, path)
+
+    @work(group="open-place", exclusive=True, exit_on_error=False)
+    async def _open_place(self, collection_id: str, path: str) -> None:
+        if self.current_mode != "browse":
+            await self.switch_mode("browse")
+        browse = self._browse_screen()
+        if browse is None:
+            self.notify("The browse screen is not open yet; try again in a moment.")
             return
-        from gtui.tui.screens.login_needed import LoginNeededScreen
+        browse.open_place(collection_id, path)
 
-        if not isinstance(self.screen, LoginNeededScreen):
+    def current_folder(self) -> tuple[Collection, str] | None:
+        browse = self._browse_screen()
+        if browse is None:
+            return None
+        pane = browse.active
+        if pane.collection is None or not pane.path:
+            return None
+        return pane.collection, pane.path
+
+    def show_identity(self, username: str) -> None:
+        self.username = username
+        self.sub_title = self._who()
+
+    def reload_after_login(self) -> None:
+        if self.current_mode != "browse":
+            self.switch_mode("browse")
+        else:
+            browse = self._browse_screen()
+            if browse is not None:
+                browse.reload()
+        self.feed.start()
+
+    def _browse_screen(self) -> BrowseScreen | None:
+        try:
+            stack = self.get_screen_stack("browse")
+        except KeyError:
+            return None
+        return next((s for s in stack if isinstance(s, BrowseScreen)), None)
+
+    def _who(self) -> str:
+        return f"{self.username or 'not logged in'} · {self.environment}"
+
+    # -- start and end ----------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        theme = self.settings.general.theme
+        if theme in self.available_themes:
+            self.theme = theme
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
+        if self.login_needed is not None or self._session is None:
+            self.show_login_needed(self.login_needed or "")
+            return
+        self.feed.start()
+        if not self.username:
+            self.run_worker(
+                session_flows.fetch_identity(self), group="identity", exit_on_error=False
+            )
+
+    def show_login_needed(self, reason: str = "") -> None:
+        if self._session is not None:
+            session_flows.ask_to_log_in(self, reason)
+        elif not isinstance(self.screen, LoginNeededScreen):
             self.push_screen(LoginNeededScreen(self.environment, reason))
 
-    # -- tasks ------------------------------------------------------------------------------
+    async def action_quit(self) -> None:
+        """Close the connection pool before leaving (running tasks go on at Globus)."""
+        if self._session is not None:
+            try:
+                await self._session.aclose()
+            except Exception as exc:
+                log.info("closing the session: %s", exc)
+        self.exit(0)
 
-    def start_task_feed(self) -> None:
-        """Load recent tasks, then follow the running ones with the core's task monitor."""
-        from gtui.tui.task_feed import start_task_feed
+    def _theme_changed(self, theme: Theme) -> None:
+        if not isinstance(self.screen, ThemeScreen):
+            remember_theme(self.settings, theme.name)
 
-        start_task_feed(self)
-
-    def publish_tasks(self, tasks: Iterable[Any]) -> None:
-        """New task documents arrived (from task_list, the monitor or a submit)."""
-        batch = list(tasks)
-        for task in batch:
-            self.tasks[task.task_id] = task
-        if batch:
-            self.tasks_changed.publish(batch)
-
-    def watch_task(self, task_id: str, *, expected_bytes: int | None = None) -> None:
-        """Follow a task closely (just submitted, or opened in the detail screen)."""
-        if expected_bytes:
-            self.expected_bytes[task_id] = expected_bytes
-        from gtui.tui.task_feed import watch_task
-
-        watch_task(self, task_id, total_bytes=self.expected_bytes.get(task_id))
-
-    # -- navigation -------------------------------------------------------------------------
+    # -- app-wide actions (the table is gtui.tui.actions) -----------------------------------
 
     def action_help(self) -> None:
-        from gtui.tui.screens.help import HelpScreen
-
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
-    def open_task(self, task_id: str) -> None:
-        from gtui.tui.screens.task_detail import TaskDetailScreen
+    def action_quick_jump(self) -> None:
+        open_quick_jump(self)
 
-        self.push_screen(TaskDetailScreen(task_id))
+    def action_bookmarks(self) -> None:
+        if not isinstance(self.screen, BookmarksScreen):
+            self.push_screen(BookmarksScreen())
+
+    @work(group="bookmark-here", exclusive=True, exit_on_error=False)
+    async def action_bookmark_here(self) -> None:
+        await add_bookmark_here(self)
+
+    def action_pick_theme(self) -> None:
+        if not isinstance(self.screen, ThemeScreen):
+            self.push_screen(ThemeScreen())
+
+    def action_log_in(self) -> None:
+        if self._session is not None:
+            session_flows.ask_to_log_in(self, "Log in again, for example as another identity.")
+
+    @work(group="logout", exclusive=True, exit_on_error=False)
+    async def action_log_out(self) -> None:
+        if self._session is not None:
+            await session_flows.log_out(self)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        from gtui.tui.commands import commands_for
-
         yield from commands_for(self, screen)
+
+
+if TYPE_CHECKING:
+    # Screens see the app as ``Gtui``; mypy checks here that GtuiApp keeps that promise.
+    def _is_gtui(app: GtuiApp) -> Gtui:
+        return app

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
+from textual.app import App
 from textual.binding import Binding
+
+from gtui.tui.actions import APP_ACTIONS
 
 MOUSE_HELP = (
     ("click", "focus a pane, put the cursor on a row"),
@@ -34,7 +37,7 @@ KEY_HINTS: dict[str, tuple[tuple[str, str], ...]] = {
 }
 
 
-def own_bindings(cls: Any) -> list[Binding]:
+def own_bindings(cls: type) -> list[Binding]:
     """The bindings ``cls`` and its gtui base classes declare (Textual merges them the same)."""
     found: list[Binding] = []
     for klass in reversed(cls.__mro__):
@@ -44,10 +47,9 @@ def own_bindings(cls: Any) -> list[Binding]:
     return found
 
 
-def binding_groups() -> list[tuple[str, list[Binding]]]:
-    """(group title, bindings) for each place keys live, in reading order."""
-    from gtui.tui.app import GtuiApp
-    from gtui.tui.app_features import FeaturesApp
+def binding_groups(help_keys: Sequence[Binding] = ()) -> list[tuple[str, list[Binding]]]:
+    """(group title, bindings) for each place keys live, in reading order; the help screen
+    hands in its own keys."""
     from gtui.tui.screens.bookmarks import BookmarksScreen
     from gtui.tui.screens.browse import BrowseScreen
     from gtui.tui.screens.collection_picker import CollectionPickerScreen
@@ -55,7 +57,6 @@ def binding_groups() -> list[tuple[str, list[Binding]]]:
     from gtui.tui.screens.consent import ConsentScreen
     from gtui.tui.screens.group_detail import GroupDetailScreen
     from gtui.tui.screens.groups import GroupsScreen
-    from gtui.tui.screens.help import HelpScreen
     from gtui.tui.screens.login_needed import LoginNeededScreen
     from gtui.tui.screens.prompt import PromptScreen
     from gtui.tui.screens.search import SearchScreen
@@ -64,12 +65,13 @@ def binding_groups() -> list[tuple[str, list[Binding]]]:
     from gtui.tui.screens.theme import ThemeScreen
     from gtui.tui.screens.transfer_options import TransferOptionsScreen
     from gtui.tui.widgets.file_list import FileList
+    from gtui.tui.widgets.file_pane import FilePane
     from gtui.tui.widgets.path_bar import PathBar
     from gtui.tui.widgets.task_queue import TaskQueue
 
     return [
         ("Files", own_bindings(FileList)),
-        ("Panes", own_bindings(BrowseScreen)),
+        ("Panes", [*own_bindings(FilePane), *own_bindings(BrowseScreen)]),
         ("Path bar", own_bindings(PathBar)),
         ("Collection picker", own_bindings(CollectionPickerScreen)),
         ("Transfer options", own_bindings(TransferOptionsScreen)),
@@ -88,12 +90,11 @@ def binding_groups() -> list[tuple[str, list[Binding]]]:
         ("Theme", own_bindings(ThemeScreen)),
         ("Login and consent", own_bindings(ConsentScreen)),
         ("Not logged in", own_bindings(LoginNeededScreen)),
-        ("This help", own_bindings(HelpScreen)),
+        ("This help", list(help_keys)),
         (
             "Everywhere",
             [
-                *(b for b in GtuiApp.BINDINGS if isinstance(b, Binding)),
-                *own_bindings(FeaturesApp),
+                *(action.binding() for action in APP_ACTIONS if action.keys),
                 Binding("ctrl+p", "command_palette", "Command palette"),
                 Binding("ctrl+q", "quit", "Quit"),
             ],
@@ -101,20 +102,22 @@ def binding_groups() -> list[tuple[str, list[Binding]]]:
     ]
 
 
-def keys_of(app: Any, binding: Binding) -> str:
+def keys_of(app: App[Any], binding: Binding) -> str:
     """The keys a binding answers to now (a ``[keys]`` override wins), for display."""
-    keymap = getattr(app, "_keymap", {}) or {}
+    keymap = app._keymap  # Textual keeps the [keys] overrides here; no public reader exists
     keys = keymap.get(binding.id, binding.key) if binding.id else binding.key
     shown = []
     for key in keys.split(","):
         key = key.strip()
-        shown.append(app.get_key_display(Binding(key, binding.action)) if app else key)
+        shown.append(app.get_key_display(Binding(key, binding.action)))
     return " ".join(shown)
 
 
-def iter_help_rows(app: Any) -> Iterator[tuple[str, str, str]]:
+def iter_help_rows(
+    app: App[Any], help_keys: Sequence[Binding] = ()
+) -> Iterator[tuple[str, str, str]]:
     """(group, keys, description) rows: the bindings, then the keys a group's inputs handle."""
-    for group, bindings in binding_groups():
+    for group, bindings in binding_groups(help_keys):
         for binding in bindings:
             yield group, keys_of(app, binding), binding.description or binding.action
         title = group.partition(" (")[0]

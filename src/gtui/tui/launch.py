@@ -10,25 +10,30 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import logging
 import logging.handlers
 import os
-import re
 import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import platformdirs
 
-from gtui.config import ConfigError, Settings, load_settings
+from gtui.config import ConfigError, SearchSettings, Settings, load_settings
+from gtui.tui.state import PanePlace
+
+if TYPE_CHECKING:
+    # Types only: the launcher imports the network stack after the demo service has started.
+    from gtui.core.session import GlobusSession
+    from gtui.demo_service import DemoService
 
 log = logging.getLogger(__name__)
 
 LOG_FILE = "gtui.log"
 SIM_LOG_FILE = "sim.log"
-_AUTH_CODE = re.compile(r'<code id="auth-code">([^<]+)</code>')
 
 
 def log_dir() -> Path:
@@ -58,24 +63,14 @@ def setup_logging(level: str) -> Path:
     return path
 
 
-async def demo_login(session: Any) -> None:
-    """Log in to the embedded service as the demo user, through its real authorize page."""
-    flow = session.login_flow()
-    page = await session.http_client.get(flow.authorize_url)
-    page.raise_for_status()
-    match = _AUTH_CODE.search(page.text)
-    if match is None:
-        raise RuntimeError("the embedded service's authorize page showed no code")
-    await session.complete_login(flow, match.group(1), flow.state)
-
-
-async def ensure_demo_login(session: Any) -> bool:
+async def ensure_demo_login(session: GlobusSession) -> bool:
     """Keep the stored demo login if the service still honours it, else log in again.
 
     The service keeps its signing key and tokens between runs, so most starts need one
     ``userinfo`` call instead of a whole login. Returns whether a new login was made.
     """
     from gtui.core.errors import AuthAPIError, LoginRequired
+    from gtui.tui.demo_login import demo_login
 
     try:
         if session.has_tokens():
@@ -92,7 +87,7 @@ async def ensure_demo_login(session: Any) -> bool:
     return True
 
 
-async def _login_and_close(session: Any) -> None:
+async def _login_and_close(session: GlobusSession) -> None:
     try:
         await ensure_demo_login(session)
     finally:
@@ -102,7 +97,7 @@ async def _login_and_close(session: Any) -> None:
 class DemoLogin(threading.Thread):
     """The demo login, run while the app's modules import (most of it is waiting on I/O)."""
 
-    def __init__(self, make_session: Callable[[], Any]) -> None:
+    def __init__(self, make_session: Callable[[], GlobusSession]) -> None:
         super().__init__(name="gtui-demo-login", daemon=True)
         self._make_session = make_session
         self.error: BaseException | None = None
@@ -128,12 +123,24 @@ def run_from_args(args: argparse.Namespace) -> int:
     return run_production(settings, log_path=log_path)
 
 
+def with_search_index(settings: Settings, index_id: str) -> Settings:
+    """The settings with one more search index offered (the demo's), in memory only."""
+    indexes = list(dict.fromkeys([*settings.search.indexes, index_id]))
+    return dataclasses.replace(settings, search=SearchSettings(indexes=indexes))
+
+
 def run_demo(settings: Settings, *, root: str | None, log_path: Path) -> int:
     """The embedded service in a child process, the demo login, the app on two collections."""
-    from gtui.commands import token_passphrase
     from gtui.demo_service import DemoServiceError, start_demo_service
+    from gtui.passphrase import token_passphrase
     from gtui.sim.serve import default_root
-    from gtui.sim.world import DEMO_NATIVE_CLIENT_ID, DEMO_USERNAME, LAPTOP_ID, SCRATCH_ID
+    from gtui.sim.world import (
+        DEMO_INDEX_ID,
+        DEMO_NATIVE_CLIENT_ID,
+        DEMO_USERNAME,
+        LAPTOP_ID,
+        SCRATCH_ID,
+    )
 
     passphrase = token_passphrase(settings)
     folder = Path(root).expanduser() if root else default_root()
@@ -149,7 +156,7 @@ def run_demo(settings: Settings, *, root: str | None, log_path: Path) -> int:
     os.environ.update(service.env)
     log.info("demo service at %s on %s", service.base_url, folder)
 
-    def new_session() -> Any:
+    def new_session() -> GlobusSession:
         from gtui.core.session import GlobusSession
 
         return GlobusSession(
@@ -162,7 +169,7 @@ def run_demo(settings: Settings, *, root: str | None, log_path: Path) -> int:
     try:
         login = DemoLogin(new_session)
         login.start()
-        from gtui.tui.app import GtuiApp, PanePlace
+        from gtui.tui.app import GtuiApp
 
         login.join()
         if login.error is not None:
@@ -170,7 +177,7 @@ def run_demo(settings: Settings, *, root: str | None, log_path: Path) -> int:
             return 1
         app = GtuiApp(
             session=new_session(),
-            settings=settings,
+            settings=with_search_index(settings, DEMO_INDEX_ID),
             environment="sim",
             username=DEMO_USERNAME,
             left=PanePlace(LAPTOP_ID, "/~/"),
@@ -184,7 +191,7 @@ def run_demo(settings: Settings, *, root: str | None, log_path: Path) -> int:
     return int(result or 0)
 
 
-def _demo_failure(error: BaseException, service: Any) -> str:
+def _demo_failure(error: BaseException, service: DemoService) -> str:
     """What to tell the user when the demo could not log in; secrets never appear here."""
     from gtui.core.errors import GlobusError, NetworkError
     from gtui.core.token_crypto import TokenEncryptionError
@@ -203,12 +210,12 @@ def _demo_failure(error: BaseException, service: Any) -> str:
 
 def run_production(settings: Settings, *, log_path: Path) -> int:
     """The app against Globus; without a usable login it opens on how to log in."""
-    from gtui.commands import token_passphrase
     from gtui.core.environments import get_environment_name
     from gtui.core.errors import LoginRequired
     from gtui.core.session import GlobusSession
     from gtui.core.token_crypto import TokenEncryptionError
-    from gtui.tui.app import GtuiApp, PanePlace
+    from gtui.passphrase import token_passphrase
+    from gtui.tui.app import GtuiApp
 
     environment = os.environ.get("GLOBUS_SDK_ENVIRONMENT") or settings.general.environment
     environment = environment or get_environment_name()

@@ -1,4 +1,4 @@
-"""What the app remembers between runs: last transfer options, recent collections, submits.
+"""What the app remembers between runs: last transfer options, recent places, submits.
 
 Besides the documents gtui submitted it keeps each task's total size once a scan found it,
 so a restarted gtui still shows those tasks' progress in bytes.
@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,25 @@ log = logging.getLogger(__name__)
 
 STATE_FILE = "tui-state.json"
 RECENT_LIMIT = 20
+RECENT_PLACES_LIMIT = 30
 SUBMITTED_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class PanePlace:
+    """Where a pane opens: a collection id and a path (empty collection: ask)."""
+
+    collection_id: str = ""
+    path: str = "/~/"
+
+
+@dataclass(frozen=True)
+class RecentPlace:
+    """A folder a pane listed: where it is, and the collection's name to show."""
+
+    collection_id: str
+    collection_name: str
+    path: str
 
 
 def data_dir() -> Path:
@@ -71,6 +90,37 @@ class AppState:
     def remember_collection(self, collection_id: str) -> None:
         recent = [c for c in self.recent_collections if c != collection_id]
         self.data["recent_collections"] = [collection_id, *recent][:RECENT_LIMIT]
+        self.save()
+
+    @property
+    def recent_places(self) -> list[RecentPlace]:
+        """The folders panes listed, most recent first (for quick jump)."""
+        value = self.data.get("recent_places")
+        if not isinstance(value, list):
+            return []
+        places = []
+        for item in value:
+            if not isinstance(item, dict) or not isinstance(item.get("collection_id"), str):
+                continue
+            path = item.get("path")
+            name = item.get("collection_name")
+            if isinstance(path, str) and path:
+                places.append(
+                    RecentPlace(item["collection_id"], name if isinstance(name, str) else "", path)
+                )
+        return places
+
+    def remember_place(self, collection_id: str, collection_name: str, path: str) -> None:
+        """A pane listed ``path``: put it first among the recent folders."""
+        if not collection_id or not path:
+            return
+        others = [
+            {"collection_id": p.collection_id, "collection_name": p.collection_name, "path": p.path}
+            for p in self.recent_places
+            if (p.collection_id, p.path) != (collection_id, path)
+        ]
+        place = {"collection_id": collection_id, "collection_name": collection_name, "path": path}
+        self.data["recent_places"] = [place, *others][:RECENT_PLACES_LIMIT]
         self.save()
 
     def submitted_items(self, task_id: str) -> dict[str, Any] | None:

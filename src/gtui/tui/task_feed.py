@@ -1,62 +1,222 @@
-"""Feeding the task queue: recent tasks from ``task_list`` at start, then live updates.
+"""The user's tasks as the app knows them, kept current: one object, one change signal.
 
-Tasks keep running on the service when gtui quits, so at start the queue shows the user's
-recent tasks and the monitor follows every one still running. Tasks gtui submitted keep their
-known total size (saved with the app's state), so their progress stays in bytes; a running one
-whose size was not found yet is sized again.
+Tasks keep running on the service when gtui quits, so at start the feed loads the user's
+recent tasks and the core's ``TaskMonitor`` follows every one still running. Tasks gtui
+submitted keep their known total size (saved with the app's state), so their progress stays
+in bytes; a running one whose size was not found yet is sized again (``gtui.tui.sizing``).
+
+Widgets that show tasks (the queue, the task detail) subscribe to ``changed``; nothing else
+of the feed's state lives on the app.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import logging
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime
 
-from gtui.core.errors import GlobusError
-from gtui.tui.monitor import ensure_monitor
-from gtui.tui.prescan import prescans_of, sizing_items
+from textual.app import App
+from textual.notifications import SeverityLevel
+from textual.signal import Signal
 
+from gtui.config import TaskSettings
+from gtui.core.errors import GlobusError, LoginRequired
+from gtui.core.models import Task
+from gtui.core.session import GlobusSession
+from gtui.core.tasks import PollFailed, Progress, TaskMonitor, TaskUpdate, derive_progress
+from gtui.tui.sizing import SizingItem, SizingScans, sizing_items
+from gtui.tui.state import AppState
 
-def start_task_feed(app: Any) -> None:
-    """Load the recent tasks, then follow the running ones."""
-    for task_id, total in app.state.total_bytes.items():
-        app.expected_bytes.setdefault(task_id, total)
-    ensure_monitor(app)
-    load_recent_tasks(app)
+log = logging.getLogger(__name__)
 
-
-def load_recent_tasks(app: Any) -> None:
-    app.run_worker(_load_recent(app), group="task-list", exclusive=True, exit_on_error=False)
-
-
-async def _load_recent(app: Any) -> None:
-    monitor = ensure_monitor(app)
-    try:
-        tasks = await monitor.load_recent_tasks(app.settings.tasks.recent_limit)
-    except GlobusError as exc:
-        app.report_error(exc, "Loading recent tasks")
-        return
-    for task in tasks:
-        total = app.expected_bytes.get(task.task_id)
-        if total is not None and not task.is_finished:
-            monitor.set_total_bytes(task.task_id, total)
-    app.publish_tasks(tasks)
-    resume_sizing(app, tasks)
-    monitor.poll_now()
+ErrorReporter = Callable[[BaseException, str], None]
 
 
-def resume_sizing(app: Any, tasks: list[Any]) -> None:
-    """Size again the running transfers gtui submitted whose total was not found before."""
-    prescans = prescans_of(app)
-    for task in tasks:
-        task_id = task.task_id
-        if task.is_finished or task.type != "TRANSFER" or task_id in app.expected_bytes:
-            continue
-        if task_id in prescans.sizing or task_id in prescans.failed:
-            continue
-        document = app.state.submitted_items(task_id)
-        if document and task.source_endpoint_id:
-            prescans.start(task_id, task.source_endpoint_id, sizing_items(document, {}))
+class TaskFeed:
+    """Task documents, live progress, fault flags and expected sizes, by task id."""
+
+    def __init__(
+        self,
+        host: App[int],
+        session: GlobusSession,
+        *,
+        settings: TaskSettings,
+        state: AppState,
+        report_error: ErrorReporter,
+    ) -> None:
+        self.host = host
+        self.session = session
+        self.settings = settings
+        self.state = state
+        self.report_error = report_error
+        self.tasks: dict[str, Task] = {}
+        self.progress: dict[str, Progress] = {}
+        self.flags: dict[str, frozenset[str]] = {}
+        self.expected_bytes: dict[str, int] = {}
+        self.changed: Signal[list[Task]] = Signal(host, "tasks-changed")
+        self.sizing = SizingScans(
+            host, session.transfer, on_total=self.apply_total, on_change=self._redraw
+        )
+        self._monitor: TaskMonitor | None = None
+
+    # -- following tasks --------------------------------------------------------------------
+
+    @property
+    def monitor(self) -> TaskMonitor:
+        """The one monitor, running as a worker of the app so it ends with the app."""
+        if self._monitor is None:
+            self._monitor = TaskMonitor(
+                self.session.transfer,
+                fast_interval=self.settings.poll_fast_seconds,
+                slow_interval=max(self.settings.poll_slow_seconds, self.settings.poll_fast_seconds),
+            )
+            self._monitor.subscribe(self._on_monitor_event)
+            self.host.run_worker(self._monitor.run(), group="task-monitor", exit_on_error=False)
+        return self._monitor
+
+    @property
+    def started(self) -> bool:
+        return self._monitor is not None
+
+    def start(self) -> None:
+        """Load the recent tasks, then follow the running ones."""
+        for task_id, total in self.state.total_bytes.items():
+            self.expected_bytes.setdefault(task_id, total)
+        self.load_recent()
+
+    def load_recent(self) -> None:
+        """(Re)load the recent tasks from ``task_list`` in a worker."""
+        self.host.run_worker(
+            self._load_recent(), group="task-list", exclusive=True, exit_on_error=False
+        )
+
+    async def _load_recent(self) -> None:
+        monitor = self.monitor
+        try:
+            tasks = await monitor.load_recent_tasks(self.settings.recent_limit)
+        except GlobusError as exc:
+            self.report_error(exc, "Loading recent tasks")
+            return
+        for task in tasks:
+            total = self.expected_bytes.get(task.task_id)
+            if total is not None and not task.is_finished:
+                monitor.set_total_bytes(task.task_id, total)
+        self.publish(tasks)
+        self._resume_sizing(tasks)
+        monitor.poll_now()
+
+    def watch(self, task_id: str, *, expected_bytes: int | None = None) -> None:
+        """Follow a task closely (just submitted, or opened in the detail screen)."""
+        if expected_bytes:
+            self.expected_bytes[task_id] = expected_bytes
+        self.monitor.watch(task_id, total_bytes=self.expected_bytes.get(task_id))
+
+    def publish(self, tasks: Iterable[Task]) -> None:
+        """New task documents arrived (from ``task_list``, the monitor or a submit)."""
+        batch = list(tasks)
+        for task in batch:
+            self.tasks[task.task_id] = task
+        if batch:
+            self.changed.publish(batch)
+
+    def _on_monitor_event(self, event: TaskUpdate | PollFailed) -> None:
+        if isinstance(event, TaskUpdate):
+            self.progress[event.task_id] = event.progress
+            self.flags[event.task_id] = event.flags
+            self.publish([event.task])
+            if event.final:
+                self._finished(event.task)
+        elif isinstance(event.error, LoginRequired):
+            self.report_error(event.error, "Following tasks")
+        elif event.failures == 1:
+            self.host.notify(
+                f"Task updates paused: {event.error} — retrying in {event.retry_in:.0f}s.",
+                severity="warning",
+                timeout=6,
+                markup=False,
+            )
+
+    def _finished(self, task: Task) -> None:
+        self.sizing.cancel(task.task_id)
+        status = "finished" if task.status == "SUCCEEDED" else task.status.lower()
+        severity: SeverityLevel = "information" if task.status == "SUCCEEDED" else "warning"
+        self.host.notify(f"Task {status}: {task.title}", severity=severity, timeout=5, markup=False)
+
+    # -- submitted tasks ----------------------------------------------------------------------
+
+    def add_submitted(
+        self,
+        task: Task,
+        document: Mapping[str, object],
+        known_sizes: Mapping[str, int] | None = None,
+    ) -> None:
+        """A task gtui just submitted: show it at once, poll it fast, then size it.
+
+        A transfer's total size is found after the submit (so sizing never delays it): from
+        ``known_sizes`` (source path → bytes, from the listing the user chose in) and a walk of
+        every folder submitted.
+        """
+        self.state.remember_submission(task.task_id, dict(document))
+        self.publish([task])
+        self.watch(task.task_id)
+        if task.type == "TRANSFER" and task.source_endpoint_id:
+            items = sizing_items(document, known_sizes or {})
+            self.sizing.start(task.task_id, task.source_endpoint_id, items)
+
+    def apply_total(self, task_id: str, total: int) -> None:
+        """Progress of ``task_id`` from now on in bytes: monitor, queue and saved state."""
+        if total <= 0:
+            return
+        self.expected_bytes[task_id] = total
+        self.state.remember_total_bytes(task_id, total)
+        if self._monitor is not None:
+            self._monitor.set_total_bytes(task_id, total)
+            self._monitor.poll_now()
+        task = self.tasks.get(task_id)
+        if task is not None:
+            previous = self.progress.get(task_id)
+            rate = previous.bytes_per_second if previous is not None else None
+            self.progress[task_id] = derive_progress(task, total_bytes=total, bytes_per_second=rate)
+
+    def _resume_sizing(self, tasks: list[Task]) -> None:
+        """Size again the running transfers gtui submitted whose total was not found before."""
+        scans = self.sizing
+        for task in tasks:
+            task_id = task.task_id
+            if task.is_finished or task.type != "TRANSFER" or task_id in self.expected_bytes:
+                continue
+            if task_id in scans.sizing or task_id in scans.failed:
+                continue
+            document = self.state.submitted_items(task_id)
+            if document and task.source_endpoint_id:
+                items: list[SizingItem] = sizing_items(document, {})
+                scans.start(task_id, task.source_endpoint_id, items)
+
+    def _redraw(self, task_id: str) -> None:
+        task = self.tasks.get(task_id)
+        if task is not None:
+            self.publish([task])
 
 
-def watch_task(app: Any, task_id: str, *, total_bytes: int | None = None) -> None:
-    """Have the monitor follow ``task_id`` closely (just submitted, or opened)."""
-    ensure_monitor(app).watch(task_id, total_bytes=total_bytes)
+def placeholder_task(
+    task_id: str,
+    *,
+    kind: str,
+    label: str | None,
+    source: tuple[str, str],
+    destination: tuple[str, str] | None,
+) -> Task:
+    """The row a just-submitted task shows until the monitor's first answer replaces it."""
+    return Task.from_api(
+        {
+            "task_id": task_id,
+            "type": kind,
+            "status": "ACTIVE",
+            "label": label,
+            "source_endpoint_id": source[0],
+            "source_endpoint_display_name": source[1],
+            "destination_endpoint_id": destination[0] if destination else None,
+            "destination_endpoint_display_name": destination[1] if destination else None,
+            "request_time": datetime.now(UTC).isoformat(),
+        }
+    )

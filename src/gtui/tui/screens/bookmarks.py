@@ -6,21 +6,24 @@ in globus-cli and in the collection picker's Bookmarks tab.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.dom import DOMNode
 from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from gtui.core.errors import GlobusError
 from gtui.core.models import Bookmark, Collection
+from gtui.core.session import GlobusSession
+from gtui.tui.context import gtui
+from gtui.tui.screen_wait import wait_for_screen
 from gtui.tui.screens.confirm import ConfirmScreen
-from gtui.tui.screens.login import wait_for_screen
 from gtui.tui.screens.prompt import PromptScreen
 
 NAME_WIDTH = 28
@@ -35,48 +38,34 @@ def bookmark_name_problem(value: str) -> str | None:
     return None
 
 
-async def collection_names(app: Any, ids: list[str]) -> dict[str, str]:
+async def collection_names(session: GlobusSession, ids: list[str]) -> dict[str, str]:
     """Display names of collections, each asked once (unreachable ones keep their id)."""
     names: dict[str, str] = {}
     for collection_id in dict.fromkeys(ids):
         try:
-            doc = await app.session.transfer.get_endpoint(collection_id)
+            doc = await session.transfer.get_endpoint(collection_id)
             names[collection_id] = Collection.from_api(doc.document()).display_name
         except GlobusError:
             names[collection_id] = collection_id
     return names
 
 
-async def load_bookmarks(app: Any) -> list[Bookmark]:
-    response = await app.session.transfer.bookmark_list()
+async def load_bookmarks(session: GlobusSession) -> list[Bookmark]:
+    response = await session.transfer.bookmark_list()
     return sorted((Bookmark.from_api(doc) for doc in response), key=lambda b: b.name.casefold())
 
 
-def current_folder(app: Any) -> tuple[Any, str] | None:
-    """The focused browse pane's collection and folder, if the browse screen is showing one."""
-    from gtui.tui.screens.browse import BrowseScreen
-
-    if app.current_mode != "browse":
-        app.switch_mode("browse")
-    for screen in reversed(app.screen_stack):
-        if isinstance(screen, BrowseScreen):
-            pane = screen.active
-            if pane.collection is not None and pane.path:
-                return pane.collection, pane.path
-            return None
-    return None
-
-
-async def add_bookmark_here(app: Any) -> Bookmark | None:
+async def add_bookmark_here(node: DOMNode) -> Bookmark | None:
     """Ask for a name and bookmark the focused pane's folder."""
-    place = current_folder(app)
+    app = gtui(node)
+    place = app.current_folder()
     if place is None:
-        app.notify("Open a folder in a pane first, then bookmark it.", severity="warning")
+        node.app.notify("Open a folder in a pane first, then bookmark it.", severity="warning")
         return None
     collection, path = place
     folder = path.rstrip("/").rsplit("/", 1)[-1] or collection.display_name
     name = await wait_for_screen(
-        app,
+        node.app,
         PromptScreen(
             f"Bookmark {collection.display_name}:{path}",
             value=folder,
@@ -94,28 +83,10 @@ async def add_bookmark_here(app: Any) -> Bookmark | None:
     except GlobusError as exc:
         app.report_error(exc, "Creating the bookmark")
         return None
-    app.notify(
+    node.app.notify(
         f"Bookmarked {collection.display_name}:{path} as “{name.strip()}”.", timeout=3, markup=False
     )
     return bookmark
-
-
-def open_in_pane(app: Any, collection_id: str, path: str) -> None:
-    """Show ``collection_id:path`` in the focused browse pane."""
-    from gtui.tui.screens.browse import BrowseScreen
-
-    if app.current_mode != "browse":
-        app.switch_mode("browse")
-    for screen in reversed(app.screen_stack):
-        if isinstance(screen, BrowseScreen):
-            pane = screen.active
-            if pane.collection is not None and pane.collection.id == collection_id:
-                screen.load(pane, path)
-            else:
-                screen.open_collection(pane, collection_id, path)
-            pane.file_list.focus()
-            return
-    app.notify("The browse screen is not open yet; try again in a moment.", severity="warning")
 
 
 class BookmarksScreen(ModalScreen[None]):
@@ -149,14 +120,14 @@ class BookmarksScreen(ModalScreen[None]):
 
     @work(group="bookmarks-load", exclusive=True, exit_on_error=False)
     async def reload(self, select: str | None = None) -> None:
-        app: Any = self.app
+        app = gtui(self)
         try:
-            self.bookmarks = await load_bookmarks(app)
+            self.bookmarks = await load_bookmarks(app.session)
         except GlobusError as exc:
             app.report_error(exc, "Loading bookmarks")
             return
         missing = [b.endpoint_id for b in self.bookmarks if b.endpoint_id not in self.names]
-        self.names.update(await collection_names(app, missing))
+        self.names.update(await collection_names(app.session, missing))
         self.show(select)
 
     def show(self, select: str | None = None) -> None:
@@ -192,11 +163,11 @@ class BookmarksScreen(ModalScreen[None]):
         bookmark = next((b for b in self.bookmarks if b.id == event.option.id), None)
         if bookmark is not None:
             self.dismiss(None)
-            open_in_pane(self.app, bookmark.endpoint_id, bookmark.path)
+            gtui(self).open_place(bookmark.endpoint_id, bookmark.path)
 
     @work(group="bookmarks-action", exclusive=True, exit_on_error=False)
     async def action_add(self) -> None:
-        created = await add_bookmark_here(self.app)
+        created = await add_bookmark_here(self)
         if created is not None:
             self.reload(select=created.id)
 
@@ -213,10 +184,11 @@ class BookmarksScreen(ModalScreen[None]):
         )
         if not name or name.strip() == bookmark.name:
             return
+        app = gtui(self)
         try:
-            await self.app.session.transfer.update_bookmark(bookmark.id, {"name": name.strip()})  # type: ignore[attr-defined]
+            await app.session.transfer.update_bookmark(bookmark.id, {"name": name.strip()})
         except GlobusError as exc:
-            self.app.report_error(exc, "Renaming the bookmark")  # type: ignore[attr-defined]
+            app.report_error(exc, "Renaming the bookmark")
             return
         self.notify(f"Renamed “{bookmark.name}” to “{name.strip()}”.", timeout=3, markup=False)
         self.reload(select=bookmark.id)
@@ -237,10 +209,11 @@ class BookmarksScreen(ModalScreen[None]):
             ),
         ):
             return
+        app = gtui(self)
         try:
-            await self.app.session.transfer.delete_bookmark(bookmark.id)  # type: ignore[attr-defined]
+            await app.session.transfer.delete_bookmark(bookmark.id)
         except GlobusError as exc:
-            self.app.report_error(exc, "Deleting the bookmark")  # type: ignore[attr-defined]
+            app.report_error(exc, "Deleting the bookmark")
             return
         self.notify(f"Deleted the bookmark “{bookmark.name}”.", timeout=3, markup=False)
         self.reload()

@@ -1,53 +1,40 @@
 """The browse screen: two collection panes side by side and the task queue under them.
 
-Every network call runs in a worker and reports back by calling pane methods; a failed call
-becomes a notification and leaves the pane where it was.
+The panes ask (``FilePane.ListingRequested`` and kin); this screen answers with the network,
+in workers, and reports back by calling pane methods. A failed call becomes a notification
+and leaves the pane where it was.
 """
 
 from __future__ import annotations
 
 import asyncio
-import functools
 from collections.abc import Awaitable
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.events import DescendantFocus
 from textual.screen import Screen
 from textual.widgets import Header
+from textual.worker import Worker
 
-from gtui.core.errors import GlobusAPIError
-from gtui.core.models import Collection
-from gtui.tui import operations
-from gtui.tui.folder_listing import Listing
-from gtui.tui.listing import SORT_KEYS, glob_matcher, is_dir
-from gtui.tui.operations import GlobusErrorTypes
+from gtui.core.errors import GlobusAPIError, GlobusError
+from gtui.core.models import Collection, FileEntry, Task
+from gtui.tui import task_submission
+from gtui.tui.arrange import glob_matcher, is_dir
+from gtui.tui.context import gtui
+from gtui.tui.listing import Listing
 from gtui.tui.screens.collection_picker import CollectionPickerScreen
 from gtui.tui.screens.confirm import ConfirmScreen
-from gtui.tui.screens.consent import with_consent_repair
 from gtui.tui.screens.prompt import PromptScreen, valid_name
-from gtui.tui.screens.quick_jump import remember_place
-from gtui.tui.widgets.file_list import FileList
-from gtui.tui.widgets.file_pane import FilePane
+from gtui.tui.session_flows import with_consent_repair
+from gtui.tui.widgets.file_pane import FilePane, join, parent_of
 from gtui.tui.widgets.key_bar import KeyBar
-from gtui.tui.widgets.path_bar import PathBar
 from gtui.tui.widgets.task_queue import TaskQueue
 
-
-def join(folder: str, name: str) -> str:
-    """``/home/demo/`` + ``x`` → ``/home/demo/x``."""
-    return folder.rstrip("/") + "/" + name
-
-
-def parent_of(path: str) -> tuple[str, str]:
-    """The parent folder of ``path`` and the name to put the cursor on there."""
-    trimmed = path.rstrip("/")
-    if not trimmed:
-        return "/", ""
-    head, _, name = trimmed.rpartition("/")
-    return (head or "") + "/", name
+SIDES = ("left", "right")
 
 
 class BrowseScreen(Screen[None]):
@@ -60,10 +47,6 @@ class BrowseScreen(Screen[None]):
         Binding("f2", "rename", "Rename", id="rename"),
         Binding("f8,delete", "delete", "Delete", id="delete"),
         Binding("o", "choose_collection", "Collection", id="choose_collection"),
-        Binding("slash", "filter", "Filter", id="filter"),
-        Binding("s", "sort_next", "Sort", id="sort"),
-        Binding("S", "sort_reverse", "Reverse sort", show=False, id="sort_reverse"),
-        Binding("full_stop", "toggle_hidden", "Hidden files", show=False, id="toggle_hidden"),
         Binding("ctrl+r", "refresh", "Refresh", show=False, id="refresh"),
         Binding("tilde", "home", "Home folder", show=False, id="home"),
         Binding("g", "edit_path", "Go to path", show=False, id="edit_path"),
@@ -81,25 +64,20 @@ class BrowseScreen(Screen[None]):
         self._tasks_running: set[str] = set()
 
     def compose(self) -> ComposeResult:
+        app = gtui(self)
         yield Header()
         with Horizontal(id="panes"):
-            yield FilePane("left")
-            yield FilePane("right")
-        yield TaskQueue(id="queue", clock=self.app.clock)  # type: ignore[attr-defined]
+            for side in SIDES:
+                yield FilePane(side)
+        yield TaskQueue(app.feed, id="queue", clock=app.clock)
         yield KeyBar()
 
     def on_mount(self) -> None:
-        app: Any = self.app
-        app.tasks_changed.subscribe(self, self._tasks_changed)
-        queue = self.query_one(TaskQueue)
-        queue.expected = app.expected_bytes
-        queue.progress = app.task_progress
-        queue.flags = app.task_flags
-        queue.update_tasks(app.tasks.values())
-        for side, place in (("left", app.left_place), ("right", app.right_place)):
-            pane = self.pane(side)
+        app = gtui(self)
+        app.feed.changed.subscribe(self, self._tasks_changed)
+        for side, place in zip(SIDES, (app.left_place, app.right_place), strict=True):
             if place.collection_id:
-                self.open_collection(pane, place.collection_id, place.path)
+                self.open_collection(self.pane(side), place.collection_id, place.path)
         self.pane("left").file_list.focus()
 
     # -- panes ------------------------------------------------------------------------------
@@ -117,11 +95,14 @@ class BrowseScreen(Screen[None]):
                     return node
         return self.pane(self.active_side)
 
+    def other_than(self, pane: FilePane) -> FilePane:
+        return self.pane("right" if pane.side == "left" else "left")
+
     @property
     def other(self) -> FilePane:
-        return self.pane("right" if self.active.side == "left" else "left")
+        return self.other_than(self.active)
 
-    def on_descendant_focus(self, event: Any) -> None:
+    def on_descendant_focus(self, event: DescendantFocus) -> None:
         for node in event.widget.ancestors_with_self:
             if isinstance(node, FilePane):
                 self.active_side = node.side
@@ -129,8 +110,7 @@ class BrowseScreen(Screen[None]):
                     pane.set_class(pane is node, "-active")
                 return
 
-    def _tasks_changed(self, tasks: list[Any]) -> None:
-        self.query_one(TaskQueue).update_tasks(tasks)
+    def _tasks_changed(self, tasks: list[Task]) -> None:
         for task in tasks:
             if not task.is_finished:
                 self._tasks_running.add(task.task_id)
@@ -138,19 +118,48 @@ class BrowseScreen(Screen[None]):
                 self._tasks_running.discard(task.task_id)
                 self.refresh_after_task(task)
 
+    # -- going places -----------------------------------------------------------------------
+
+    def open_place(self, collection_id: str, path: str) -> None:
+        """Show ``collection_id:path`` in the focused pane; a file's path puts the cursor on it.
+
+        Bookmarks, quick jump, search hits and a new login all come here.
+        """
+        pane = self.active
+        folder, keep = (path, None) if path.endswith("/") else parent_of(path)
+        if pane.collection is not None and pane.collection.id == collection_id:
+            self.load(pane, folder, keep=keep)
+        else:
+            self.open_collection(pane, collection_id, folder, keep=keep)
+        pane.file_list.focus()
+
+    def reload(self) -> None:
+        """List both panes again (after a new login), or open where they should start."""
+        app = gtui(self)
+        for side, place in zip(SIDES, (app.left_place, app.right_place), strict=True):
+            pane = self.pane(side)
+            if pane.collection is not None:
+                self.load(pane, pane.path or "/~/")
+            elif place.collection_id:
+                self.open_collection(pane, place.collection_id, place.path)
+
     # -- loading ----------------------------------------------------------------------------
 
-    def open_collection(self, pane: FilePane, collection_id: str, path: str | None) -> None:
+    def open_collection(
+        self, pane: FilePane, collection_id: str, path: str | None, *, keep: str | None = None
+    ) -> None:
         """Point a pane at a collection (its header, then its listing)."""
         self.run_worker(
-            self._open_collection(pane, collection_id, path),
+            self._open_collection(pane, collection_id, path, keep),
             group=f"ls-{pane.side}",
             exclusive=True,
             exit_on_error=False,
         )
 
-    async def _open_collection(self, pane: FilePane, collection_id: str, path: str | None) -> None:
-        app: Any = self.app
+    async def _open_collection(
+        self, pane: FilePane, collection_id: str, path: str | None, keep: str | None
+    ) -> None:
+        app = gtui(self)
         pane.show_loading(path or "/~/")
         # With the folder known, its listing is fetched while the collection's document is:
         # one round trip instead of two before the pane fills.
@@ -159,16 +168,16 @@ class BrowseScreen(Screen[None]):
             try:
                 doc = await app.session.transfer.get_endpoint(collection_id)
                 collection = Collection.from_api(doc.document())
-            except GlobusErrorTypes as exc:
+            except GlobusError as exc:
                 pane.show_error("could not open the collection")
                 app.report_error(exc, "Opening the collection")
                 return
             pane.show_collection(collection)
             app.state.remember_collection(collection.id)
             if path and early is not None:
-                await self._show(pane, path, None, early)
+                await self._show(pane, path, keep, early)
             else:
-                await self._list(pane, collection.default_directory or "/~/", None)
+                await self._list(pane, collection.default_directory or "/~/", keep)
         finally:
             if early is not None:
                 if not early.done():
@@ -176,30 +185,33 @@ class BrowseScreen(Screen[None]):
                 elif not early.cancelled():
                     early.exception()  # consumed: a failed open is reported once, above
 
-    def load(self, pane: FilePane, path: str, keep: str | None = None) -> None:
+    def load(self, pane: FilePane, path: str, keep: str | None = None) -> Worker[None] | None:
         """List ``path`` in ``pane``; a newer listing of the same pane cancels this one."""
         if pane.collection is None:
             self.notify("Choose a collection first (o).", severity="warning")
-            return
+            return None
+
         # A callable, not a coroutine: a listing replaced before it starts is never created,
         # instead of leaving a coroutine that is never awaited.
-        self.run_worker(
-            functools.partial(self._list, pane, path, keep),
-            group=f"ls-{pane.side}",
-            exclusive=True,
-            exit_on_error=False,
+        async def listing() -> None:
+            await self._list(pane, path, keep)
+
+        return self.run_worker(
+            listing, group=f"ls-{pane.side}", exclusive=True, exit_on_error=False
         )
 
     async def _list(self, pane: FilePane, path: str, keep: str | None) -> None:
+        collection = pane.collection
+        if collection is None:
+            return
         pane.show_loading(path)
-        await self._show(pane, path, keep, self._fetch(pane.collection.id, path))
+        await self._show(pane, path, keep, self._fetch(collection.id, path))
 
     async def _fetch(self, collection_id: str, path: str) -> tuple[str, Listing]:
         """The folder's listing and the path the service answered for (``/~/`` resolved)."""
-        app: Any = self.app
+        transfer = gtui(self).session.transfer
         response = await with_consent_repair(
-            app,
-            lambda: app.session.transfer.operation_ls(collection_id, path=path, show_hidden=True),
+            self, lambda: transfer.operation_ls(collection_id, path=path, show_hidden=True)
         )
         # Iterating checks the answer: without a DATA list of objects it is malformed,
         # and must not be shown as an empty folder.
@@ -216,69 +228,58 @@ class BrowseScreen(Screen[None]):
         keep: str | None,
         fetching: Awaitable[tuple[str, Listing]],
     ) -> None:
-        app: Any = self.app
+        app = gtui(self)
         try:
             where, entries = await fetching
-        except GlobusErrorTypes as exc:
+        except GlobusError as exc:
             pane.show_error(f"could not list {path}")
             app.report_error(exc, f"Listing {path}")
             return
         pane.show_listing(where, entries, keep=keep)
-        remember_place(app, pane.collection, where)
+        if pane.collection is not None:
+            app.state.remember_place(pane.collection.id, pane.collection.display_name, where)
 
-    # -- navigation -------------------------------------------------------------------------
+    # -- what the panes ask for ---------------------------------------------------------------
 
-    @on(FileList.OpenRequested)
-    def _open_requested(self, event: FileList.OpenRequested) -> None:
-        pane = self._pane_of(event.file_list)
-        if event.entry is None:
-            folder, name = parent_of(pane.path)
-            if folder != pane.path:
-                self.load(pane, folder, keep=name)
-        else:
-            self.load(pane, join(pane.path, event.entry.name) + "/")
-
-    @on(FilePane.NavigateRequested)
-    def _navigate(self, event: FilePane.NavigateRequested) -> None:
-        path = event.path if event.path.endswith("/") else event.path + "/"
-        self.load(event.pane, path)
+    @on(FilePane.ListingRequested)
+    def _listing_requested(self, event: FilePane.ListingRequested) -> None:
+        self.load(event.pane, event.path, keep=event.keep)
 
     @on(FilePane.CollectionPickRequested)
     def _pick_requested(self, event: FilePane.CollectionPickRequested) -> None:
         self.active_side = event.pane.side
         self.action_choose_collection()
 
-    @on(PathBar.CompletionRequested)
-    def _complete(self, event: PathBar.CompletionRequested) -> None:
-        pane = self._pane_of(event.path_bar)
-        if event.folder == pane.path:
-            event.path_bar.complete_with(event.folder, event.prefix, pane.folder_names())
-        elif pane.collection is not None:
-            self.run_worker(
-                self._complete_elsewhere(pane, event.path_bar, event.folder, event.prefix),
-                group=f"complete-{pane.side}",
-                exclusive=True,
-                exit_on_error=False,
-            )
+    @on(FilePane.CompletionRequested)
+    def _complete(self, event: FilePane.CompletionRequested) -> None:
+        self.run_worker(
+            self._complete_elsewhere(event.pane, event.folder, event.prefix),
+            group=f"complete-{event.pane.side}",
+            exclusive=True,
+            exit_on_error=False,
+        )
 
-    async def _complete_elsewhere(
-        self, pane: FilePane, bar: PathBar, folder: str, prefix: str
-    ) -> None:
+    async def _complete_elsewhere(self, pane: FilePane, folder: str, prefix: str) -> None:
+        if pane.collection is None:
+            return
         try:
-            response = await self.app.session.transfer.operation_ls(  # type: ignore[attr-defined]
+            response = await gtui(self).session.transfer.operation_ls(
                 pane.collection.id, path=folder, filter={"type": "dir"}
             )
-        except GlobusErrorTypes:
+        except GlobusError:
             self.app.bell()
             return
-        names = [doc.get("name", "") for doc in response]
-        bar.complete_with(folder, prefix, names)
+        pane.complete_path(folder, prefix, [str(doc.get("name", "")) for doc in response])
 
-    def _pane_of(self, widget: Any) -> FilePane:
-        for node in widget.ancestors_with_self:
-            if isinstance(node, FilePane):
-                return node
-        return self.active
+    @on(FilePane.CopyRequested)
+    def _dropped(self, event: FilePane.CopyRequested) -> None:
+        self.start_transfer(event.pane, self.other_than(event.pane), event.entries)
+
+    @on(TaskQueue.TaskChosen)
+    def _task_chosen(self, event: TaskQueue.TaskChosen) -> None:
+        gtui(self).open_task(event.task_id)
+
+    # -- navigation -------------------------------------------------------------------------
 
     def action_switch_pane(self) -> None:
         self.other.file_list.focus()
@@ -296,36 +297,11 @@ class BrowseScreen(Screen[None]):
         bar.focus()
         bar.cursor_position = len(bar.value)
 
-    def action_sort_next(self) -> None:
-        pane = self.active
-        key = SORT_KEYS[(SORT_KEYS.index(pane.sort_key) + 1) % len(SORT_KEYS)]
-        pane.set_order(key, pane.reverse)
-        self.notify(f"Sorted by {key}", timeout=1.5)
-
-    def action_sort_reverse(self) -> None:
-        pane = self.active
-        pane.set_order(pane.sort_key, not pane.reverse)
-
-    def action_toggle_hidden(self) -> None:
-        pane = self.active
-        pane.toggle_hidden()
-        self.notify(
-            "Hidden files shown" if pane.show_hidden else "Hidden files hidden", timeout=1.5
-        )
-
-    def action_filter(self) -> None:
-        self.active.start_filter()
-
     def action_toggle_queue(self) -> None:
-        queue = self.query_one(TaskQueue)
-        queue.toggle_class("-large")
+        self.query_one(TaskQueue).toggle_class("-large")
 
     def action_focus_queue(self) -> None:
         self.query_one(TaskQueue).focus()
-
-    @on(TaskQueue.TaskChosen)
-    def _task_chosen(self, event: TaskQueue.TaskChosen) -> None:
-        self.app.open_task(event.task_id)  # type: ignore[attr-defined]
 
     @work(group="dialog", exclusive=True, exit_on_error=False)
     async def action_choose_collection(self) -> None:
@@ -360,8 +336,10 @@ class BrowseScreen(Screen[None]):
 
     @work(group="dialog", exclusive=True, exit_on_error=False)
     async def action_mkdir(self) -> None:
+        app = gtui(self)
         pane = self.active
-        if pane.collection is None:
+        collection = pane.collection
+        if collection is None:
             return
         name = await self.app.push_screen_wait(
             PromptScreen(f"New folder in {pane.path}", placeholder="name", check=valid_name)
@@ -373,12 +351,10 @@ class BrowseScreen(Screen[None]):
             self.notify(f"{name} already exists here.", severity="warning", markup=False)
             return
         try:
-            await self.app.session.transfer.operation_mkdir(  # type: ignore[attr-defined]
-                pane.collection.id, join(pane.path, name)
-            )
-        except GlobusErrorTypes as exc:
+            await app.session.transfer.operation_mkdir(collection.id, join(pane.path, name))
+        except GlobusError as exc:
             if not _already_exists(exc):
-                self.app.report_error(exc, f"Creating folder {name}")  # type: ignore[attr-defined]
+                app.report_error(exc, f"Creating folder {name}")
                 return
             # Not in the listing a moment ago: most likely our own first attempt made it and
             # its answer was lost (the request was retried). Either way the folder is there.
@@ -392,9 +368,11 @@ class BrowseScreen(Screen[None]):
 
     @work(group="dialog", exclusive=True, exit_on_error=False)
     async def action_rename(self) -> None:
+        app = gtui(self)
         pane = self.active
         entry = pane.file_list.cursor_entry
-        if pane.collection is None or entry is None:
+        collection = pane.collection
+        if collection is None or entry is None:
             return
         new = await self.app.push_screen_wait(
             PromptScreen(f"Rename {entry.name}", value=entry.name, check=valid_name)
@@ -403,11 +381,11 @@ class BrowseScreen(Screen[None]):
         if not new or new == entry.name:
             return
         try:
-            await self.app.session.transfer.operation_rename(  # type: ignore[attr-defined]
-                pane.collection.id, join(pane.path, entry.name), join(pane.path, new)
+            await app.session.transfer.operation_rename(
+                collection.id, join(pane.path, entry.name), join(pane.path, new)
             )
-        except GlobusErrorTypes as exc:
-            self.app.report_error(exc, f"Renaming {entry.name}")  # type: ignore[attr-defined]
+        except GlobusError as exc:
+            app.report_error(exc, f"Renaming {entry.name}")
             return
         self.notify(f"Renamed {entry.name} to {new}", timeout=2, markup=False)
         self.load(pane, pane.path, keep=new)
@@ -433,11 +411,11 @@ class BrowseScreen(Screen[None]):
         pane.restore_place()
         if not answer:
             return
-        await operations.submit_delete(self.app, pane, entries)
+        await task_submission.submit_delete(self, pane, entries)
 
     def _refresh_twin(self, pane: FilePane) -> None:
         """The other pane shows the same folder: list it again too."""
-        other = self.pane("right" if pane.side == "left" else "left")
+        other = self.other_than(pane)
         if (
             other.collection is not None
             and pane.collection is not None
@@ -446,7 +424,7 @@ class BrowseScreen(Screen[None]):
         ):
             self.load(other, other.path)
 
-    def refresh_after_task(self, task: Any) -> None:
+    def refresh_after_task(self, task: Task) -> None:
         """A task finished: list again the panes showing the collection it changed."""
         changed = task.source_endpoint_id if task.type == "DELETE" else task.destination_endpoint_id
         for pane in self.query(FilePane):
@@ -456,15 +434,10 @@ class BrowseScreen(Screen[None]):
     # -- transfers --------------------------------------------------------------------------
 
     def action_transfer(self) -> None:
-        source, target = self.active, self.other
-        self.start_transfer(source, target, source.file_list.selected_or_cursor_entries())
+        source = self.active
+        self.start_transfer(source, self.other, source.file_list.selected_or_cursor_entries())
 
-    @on(FileList.DropRequested)
-    def _dropped(self, event: FileList.DropRequested) -> None:
-        source, target = self._pane_of(event.source), self._pane_of(event.target)
-        self.start_transfer(source, target, event.entries)
-
-    def start_transfer(self, source: FilePane, target: FilePane, entries: list[Any]) -> None:
+    def start_transfer(self, source: FilePane, target: FilePane, entries: list[FileEntry]) -> None:
         """Ask for the options, then submit one task (F5 and a drop both come here)."""
         if source.collection is None or target.collection is None:
             self.notify("Both panes need a collection (o) before copying.", severity="warning")
@@ -476,9 +449,9 @@ class BrowseScreen(Screen[None]):
 
     @work(group="dialog", exclusive=True, exit_on_error=False)
     async def _transfer_worker(
-        self, source: FilePane, target: FilePane, entries: list[Any]
+        self, source: FilePane, target: FilePane, entries: list[FileEntry]
     ) -> None:
-        await operations.ask_and_submit_transfer(self.app, source, target, entries)
+        await task_submission.ask_and_submit_transfer(self, source, target, entries)
         source.restore_place()
 
 

@@ -15,8 +15,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 
+from gtui.core.errors import GlobusError
 from gtui.core.models import Bookmark, Collection
-from gtui.tui.operations import GlobusErrorTypes
+from gtui.tui.context import gtui
 
 TABS = (
     ("recent", "Recent"),
@@ -109,7 +110,7 @@ class CollectionPickerScreen(ModalScreen[PickedCollection | None]):
         )
 
     async def _search(self, **params: Any) -> list[Collection]:
-        client = self.app.session.transfer  # type: ignore[attr-defined]
+        client = gtui(self).session.transfer
         return [
             Collection.from_api(doc)
             async for doc in client.paginated.endpoint_search(**params).items()
@@ -118,13 +119,13 @@ class CollectionPickerScreen(ModalScreen[PickedCollection | None]):
     async def _load_scope(self, key: str) -> None:
         try:
             found = await self._search(filter_scope=SCOPES[key])
-        except GlobusErrorTypes as exc:
+        except GlobusError as exc:
             self._failed(key, exc)
             return
         self._fill(key, [_row_for(c) for c in found])
 
     async def _load_recent(self) -> None:
-        app: Any = self.app
+        app = gtui(self)
         rows: dict[str, _Row] = {}
         try:
             for collection_id in app.state.recent_collections[:10]:
@@ -132,12 +133,12 @@ class CollectionPickerScreen(ModalScreen[PickedCollection | None]):
                 rows[collection_id] = _row_for(Collection.from_api(doc.document()))
             for collection in await self._search(filter_scope=SCOPES["recent"]):
                 rows.setdefault(collection.id, _row_for(collection))
-        except GlobusErrorTypes as exc:
+        except GlobusError as exc:
             self._failed("recent", exc)
         self._fill("recent", list(rows.values()))
 
     async def _load_bookmarks(self) -> None:
-        app: Any = self.app
+        app = gtui(self)
         try:
             response = await app.session.transfer.bookmark_list()
             bookmarks = [Bookmark.from_api(doc) for doc in response]
@@ -146,13 +147,13 @@ class CollectionPickerScreen(ModalScreen[PickedCollection | None]):
                 if bookmark.endpoint_id not in names:
                     doc = await app.session.transfer.get_endpoint(bookmark.endpoint_id)
                     names[bookmark.endpoint_id] = Collection.from_api(doc.document()).display_name
-        except GlobusErrorTypes as exc:
+        except GlobusError as exc:
             self._failed("bookmarks", exc)
             return
         self._fill("bookmarks", [_row_for_bookmark(b, names[b.endpoint_id]) for b in bookmarks])
 
     def _failed(self, key: str, exc: BaseException) -> None:
-        self.app.report_error(exc, f"Loading {dict(TABS)[key]}")  # type: ignore[attr-defined]
+        gtui(self).report_error(exc, f"Loading {dict(TABS)[key]}")
         self.query_one(f"#list-{key}", OptionList).clear_options()
 
     def _fill(self, key: str, rows: list[_Row]) -> None:
@@ -204,7 +205,7 @@ class CollectionPickerScreen(ModalScreen[PickedCollection | None]):
         text = self.query_one(Input).value.strip()
         try:
             found = await self._search(filter_fulltext=text, filter_scope="all")
-        except GlobusErrorTypes as exc:
+        except GlobusError as exc:
             self._failed("search", exc)
             return
         if text == self.query_one(Input).value.strip():

@@ -1,26 +1,18 @@
-"""Consent repair: say what Globus wants and why, log in for exactly that, retry the action.
+"""The consent dialog: what Globus wants and why, in words, then the login for exactly that.
 
-A GCSv5 mapped collection answers ``ConsentRequired`` until the user consents to its
-``data_access`` scope; a high-assurance one may ask for a fresh session with a given identity
-or domain. Rather than print a command to run (globus-cli) or send the user to a browser app,
-gtui runs that login on the spot and retries, so the user lands on the folder they asked for.
+The flow around it (ask once, retry the action) is ``gtui.tui.session_flows``.
 """
 
 from __future__ import annotations
 
-import asyncio
-import weakref
-from collections.abc import Awaitable, Callable
-from typing import Any, ClassVar, TypeVar
+from typing import ClassVar
 
-from gtui.core.errors import AuthorizationRequirement, GlobusError
+from gtui.core.errors import AuthorizationRequirement
 from gtui.core.scopes import Scope, ScopeParseError
-from gtui.tui.screens.login import LoginScreen, wait_for_screen
-
-T = TypeVar("T")
+from gtui.core.session import GlobusSession
+from gtui.tui.screens.login import LoginScreen
 
 DATA_ACCESS = "data_access"
-_locks: weakref.WeakKeyDictionary[Any, asyncio.Lock] = weakref.WeakKeyDictionary()
 
 
 def data_access_collections(requirement: AuthorizationRequirement) -> list[str]:
@@ -91,7 +83,12 @@ class ConsentScreen(LoginScreen):
     offer_demo_approval: ClassVar[bool] = True
 
     def __init__(
-        self, requirement: AuthorizationRequirement, explanation: str, *, local: bool | None = None
+        self,
+        session: GlobusSession,
+        requirement: AuthorizationRequirement,
+        explanation: str,
+        *,
+        local: bool | None = None,
     ) -> None:
         title = (
             "Consent needed"
@@ -99,44 +96,10 @@ class ConsentScreen(LoginScreen):
             else "Globus asks for a new login"
         )
         super().__init__(
-            title=title, reason=explanation, requirement=requirement, local=local, id="consent"
+            session,
+            title=title,
+            reason=explanation,
+            requirement=requirement,
+            local=local,
+            id="consent",
         )
-
-
-async def _collection_names(app: Any, collection_ids: list[str]) -> dict[str, str]:
-    names: dict[str, str] = {}
-    for collection_id in collection_ids:
-        try:
-            doc = await app.session.transfer.get_endpoint(collection_id)
-        except GlobusError:
-            continue
-        name = doc.get("display_name") or doc.get("canonical_name")
-        if isinstance(name, str) and name:
-            names[collection_id] = name
-    return names
-
-
-async def ask_for_consent(app: Any, requirement: AuthorizationRequirement) -> bool:
-    """Show the consent dialog; True once the new tokens are stored.
-
-    One dialog at a time: a second action that hits the same wall while the first dialog is
-    open waits for it and then simply retries.
-    """
-    lock = _locks.setdefault(app, asyncio.Lock())
-    if lock.locked():
-        async with lock:
-            return True
-    async with lock:
-        names = await _collection_names(app, data_access_collections(requirement))
-        screen = ConsentScreen(requirement, describe_requirement(requirement, names))
-        granted = bool(await wait_for_screen(app, screen))
-    if granted:
-        app.notify("Consent stored; trying again.", timeout=3)
-    return granted
-
-
-async def with_consent_repair(app: Any, fn: Callable[[], Awaitable[T]]) -> T:
-    """Run ``fn``; if Globus wants more consent or a new session, get it and run ``fn`` again."""
-    return await app.session.call_with_consent_repair(
-        fn, lambda requirement: ask_for_consent(app, requirement)
-    )

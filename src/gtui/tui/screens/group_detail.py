@@ -14,14 +14,17 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
+from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
 from gtui.core.errors import GlobusError
-from gtui.core.groups import GROUP_INCLUDES, ROLES, GroupsManager, batch_errors
+from gtui.core.groups import GROUP_INCLUDES, GroupsManager, Role, batch_errors
 from gtui.core.models import Group, Membership
+from gtui.core.session import GlobusSession
+from gtui.tui.context import gtui
+from gtui.tui.screen_wait import wait_for_screen
 from gtui.tui.screens.confirm import ConfirmScreen
-from gtui.tui.screens.login import wait_for_screen
 from gtui.tui.screens.prompt import PromptScreen
 from gtui.tui.widgets.key_bar import KeyBar
 
@@ -38,6 +41,7 @@ PAST_TENSE = {
     "add": "Added {who} to",
     "change_role": "Made {who} {role} of",
 }
+ROLE_NAMES: dict[str, Role] = {"member": "member", "manager": "manager", "admin": "admin"}
 CONFIRM = {
     "decline": "Decline the invitation to {group}?",
     "leave": "Leave {group}?",
@@ -46,9 +50,9 @@ CONFIRM = {
 }
 
 
-async def my_identity_id(app: Any) -> str:
+async def my_identity_id(session: GlobusSession) -> str:
     """The logged-in identity (asked of Auth once per session)."""
-    identity = app.session.identity or await app.session.fetch_identity()
+    identity = session.identity or await session.fetch_identity()
     return identity.id
 
 
@@ -73,21 +77,27 @@ def policy_lines(group: Group) -> list[str]:
     return lines
 
 
+def _role_problem(value: str) -> str | None:
+    return None if value.strip() in ROLE_NAMES else "One of member, manager, admin."
+
+
 async def run_action(
-    app: Any,
+    node: DOMNode,
     group: Group,
     action: str,
     identity_id: str,
     *,
     who: str = "",
-    role: str = "member",
+    role: Role = "member",
 ) -> bool:
     """Ask first where it is destructive, run one membership action, say how it went."""
+    app = gtui(node)
     words = {"group": group.name, "who": who or "this person", "role": role}
     if action in CONFIRM:
         question = CONFIRM[action].format(**words)
         if not await wait_for_screen(
-            app, ConfirmScreen(question, "Groups may grant access to data; this takes effect now.")
+            node.app,
+            ConfirmScreen(question, "Groups may grant access to data; this takes effect now."),
         ):
             return False
     manager = GroupsManager(app.session.groups)
@@ -100,9 +110,9 @@ async def run_action(
         "approve": lambda: manager.approve_pending(group.id, identity_id),
         "reject": lambda: manager.reject_pending(group.id, identity_id),
         "remove": lambda: manager.remove_member(group.id, identity_id),
-        "invite": lambda: manager.invite_member(group.id, identity_id, role),  # type: ignore[arg-type]
-        "add": lambda: manager.add_member(group.id, identity_id, role),  # type: ignore[arg-type]
-        "change_role": lambda: manager.change_role(group.id, identity_id, role),  # type: ignore[arg-type]
+        "invite": lambda: manager.invite_member(group.id, identity_id, role),
+        "add": lambda: manager.add_member(group.id, identity_id, role),
+        "change_role": lambda: manager.change_role(group.id, identity_id, role),
     }
     try:
         response = await calls[action]()
@@ -114,20 +124,21 @@ async def run_action(
         detail = "; ".join(
             f"{f.get('detail') or f.get('code')} [{f.get('code')}]" for f in failures
         )
-        app.notify(f"{group.name}: {detail}", severity="error", timeout=8, markup=False)
+        node.app.notify(f"{group.name}: {detail}", severity="error", timeout=8, markup=False)
         return False
-    app.notify(f"{PAST_TENSE[action].format(**words)} {group.name}.", timeout=4, markup=False)
+    node.app.notify(f"{PAST_TENSE[action].format(**words)} {group.name}.", timeout=4, markup=False)
     return True
 
 
-async def run_self_action(app: Any, group: Group, action: str) -> bool:
+async def run_self_action(node: DOMNode, group: Group, action: str) -> bool:
     """A membership action on my own membership (accept, decline, leave, join...)."""
+    app = gtui(node)
     try:
-        me = await my_identity_id(app)
+        me = await my_identity_id(app.session)
     except GlobusError as exc:
         app.report_error(exc, "Finding out who you are")
         return False
-    return await run_action(app, group, action, me)
+    return await run_action(node, group, action, me)
 
 
 class GroupDetailScreen(Screen[None]):
@@ -176,7 +187,7 @@ class GroupDetailScreen(Screen[None]):
 
     @work(group="group-load", exclusive=True, exit_on_error=False)
     async def action_reload(self) -> None:
-        app: Any = self.app
+        app = gtui(self)
         try:
             response = await app.session.groups.get_group(self.group_id, include=GROUP_INCLUDES)
             group = Group.from_api(response.document())
@@ -269,7 +280,7 @@ class GroupDetailScreen(Screen[None]):
         if (
             self.group is not None
             and self._allowed(action)
-            and await run_self_action(self.app, self.group, action)
+            and await run_self_action(self, self.group, action)
         ):
             self.action_reload()
 
@@ -278,7 +289,7 @@ class GroupDetailScreen(Screen[None]):
         if self.group is None:
             return
         action = "join" if "join" in self.group.allowed_actions else "request_join"
-        if self._allowed(action) and await run_self_action(self.app, self.group, action):
+        if self._allowed(action) and await run_self_action(self, self.group, action):
             self.action_reload()
 
     @work(group="group-action", exclusive=True, exit_on_error=False)
@@ -287,7 +298,7 @@ class GroupDetailScreen(Screen[None]):
         if self.group is None or member is None or not self._allowed(action):
             return
         who = self.names.get(member.identity_id) or member.username or member.identity_id
-        if await run_action(self.app, self.group, action, member.identity_id, who=who):
+        if await run_action(self, self.group, action, member.identity_id, who=who):
             self.action_reload()
 
     @work(group="group-action", exclusive=True, exit_on_error=False)
@@ -302,12 +313,15 @@ class GroupDetailScreen(Screen[None]):
                 f"New role for {who}",
                 value=member.role,
                 hint="member, manager or admin",
-                check=lambda v: None if v.strip() in ROLES else "One of member, manager, admin.",
+                check=lambda v: (
+                    None if v.strip() in ROLE_NAMES else "One of member, manager, admin."
+                ),
             ),
         )
-        if role and role.strip() != member.role:
+        chosen = ROLE_NAMES.get((role or "").strip())
+        if chosen is not None and chosen != member.role:
             ok = await run_action(
-                self.app, self.group, "change_role", member.identity_id, who=who, role=role.strip()
+                self, self.group, "change_role", member.identity_id, who=who, role=chosen
             )
             if ok:
                 self.action_reload()
@@ -330,9 +344,9 @@ class GroupDetailScreen(Screen[None]):
             return
         username = username.strip()
         try:
-            found = await self.app.session.auth.get_identities(usernames=username)  # type: ignore[attr-defined]
+            found = await gtui(self).session.auth.get_identities(usernames=username)
         except GlobusError as exc:
-            self.app.report_error(exc, f"Looking up {username}")  # type: ignore[attr-defined]
+            gtui(self).report_error(exc, f"Looking up {username}")
             return
         identities = [i for i in found.get("identities", []) if i.get("id")]
         if not identities:
@@ -343,5 +357,5 @@ class GroupDetailScreen(Screen[None]):
                 markup=False,
             )
             return
-        if await run_action(self.app, self.group, action, identities[0]["id"], who=username):
+        if await run_action(self, self.group, action, identities[0]["id"], who=username):
             self.action_reload()

@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Header, Static
 from gtui.core.errors import GlobusError
 from gtui.core.groups import MEMBERSHIP_STATUSES
 from gtui.core.models import Group
+from gtui.tui.context import gtui
 from gtui.tui.screens.prompt import PromptScreen
 from gtui.tui.widgets.key_bar import KeyBar
 
@@ -77,7 +78,7 @@ class GroupsScreen(Screen[None]):
 
     @work(group="groups-load", exclusive=True, exit_on_error=False)
     async def action_reload(self) -> None:
-        app: Any = self.app
+        app = gtui(self)
         try:
             response = await app.session.groups.get_my_groups(statuses=MEMBERSHIP_STATUSES)
         except GlobusError as exc:
@@ -148,7 +149,7 @@ class GroupsScreen(Screen[None]):
                 markup=False,
             )
             return
-        if await run_self_action(self.app, group, action):
+        if await run_self_action(self, group, action):
             self.action_reload()
 
     @work(group="groups-action", exclusive=True, exit_on_error=False)

@@ -15,7 +15,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
-from gtui.tui.keys import MOUSE_HELP, iter_help_rows
+from gtui.tui.keys import MOUSE_HELP, iter_help_rows, own_bindings
 
 
 class HelpScreen(ModalScreen[None]):
@@ -26,7 +26,7 @@ class HelpScreen(ModalScreen[None]):
     ]
 
     def compose(self) -> ComposeResult:
-        self.rows = list(iter_help_rows(self.app))
+        self.rows = list(iter_help_rows(self.app, own_bindings(HelpScreen)))
         table = Table(box=None, expand=True, show_header=False, padding=(0, 1))
         table.add_column("keys", style="bold", no_wrap=True, ratio=1)
         table.add_column("does", ratio=3)

@@ -7,24 +7,23 @@ local browser the app opens it and listens on a loopback redirect, so nothing ne
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import Iterable
-from typing import Any, ClassVar, TypeVar
+from typing import ClassVar
 
 from textual import on
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
-from gtui.commands import browser_is_local, grant_name
+from gtui.core.auth import NativeAppFlow
 from gtui.core.errors import AuthorizationRequirement, GlobusError
+from gtui.core.login_place import browser_is_local, grant_name
 from gtui.core.loopback import LocalServerCodeReceiver
-from gtui.tui.demo_approval import approve_as_demo_user, can_approve_as_demo_user
-
-T = TypeVar("T")
+from gtui.core.session import GlobusSession
+from gtui.tui.demo_login import approve_as_demo_user, can_approve_as_demo_user
 
 PASTE_STEPS = (
     "1. Open the URL below in a browser, on this machine or any other "
@@ -43,18 +42,6 @@ DEMO_STEP = (
 )
 
 
-async def wait_for_screen(app: App[Any], screen: Screen[T]) -> T | None:
-    """Push ``screen`` and wait for its result, from any coroutine (not only workers)."""
-    future: asyncio.Future[T | None] = asyncio.get_running_loop().create_future()
-
-    def settle(result: T | None) -> None:
-        if not future.done():
-            future.set_result(result)
-
-    app.push_screen(screen, callback=settle)
-    return await future
-
-
 class LoginScreen(ModalScreen[bool]):
     """Run one native-app login; dismisses True once the new tokens are stored."""
 
@@ -70,12 +57,13 @@ class LoginScreen(ModalScreen[bool]):
             id="login_approve_demo",
         ),
     ]
-    # Against the embedded demo service only (see gtui.tui.demo_approval); over SSH its
+    # Against the embedded demo service only (see gtui.tui.demo_login); over SSH its
     # authorize page on 127.0.0.1 cannot be opened in the user's own browser.
     offer_demo_approval: ClassVar[bool] = True
 
     def __init__(
         self,
+        session: GlobusSession,
         *,
         title: str = "Log in to Globus",
         reason: str = "",
@@ -85,12 +73,13 @@ class LoginScreen(ModalScreen[bool]):
         id: str = "login",
     ) -> None:
         super().__init__(classes="dialog-screen", id=id)
+        self.session = session
         self.title_text = title
         self.reason = reason
         self.scopes = list(scopes) if scopes is not None else None
         self.requirement = requirement
         self.local = browser_is_local() if local is None else local
-        self.flow: Any = None
+        self.flow: NativeAppFlow | None = None
         self.receiver: LocalServerCodeReceiver | None = None
 
     def compose(self) -> ComposeResult:
@@ -115,10 +104,8 @@ class LoginScreen(ModalScreen[bool]):
 
     @property
     def demo_approval(self) -> bool:
-        """Offered only against the embedded demo service (see ``gtui.tui.demo_approval``)."""
-        return self.offer_demo_approval and can_approve_as_demo_user(
-            getattr(self.app, "session", None)
-        )
+        """Offered only against the embedded demo service (see ``gtui.tui.demo_login``)."""
+        return self.offer_demo_approval and can_approve_as_demo_user(self.session)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "approve_demo":
@@ -138,7 +125,7 @@ class LoginScreen(ModalScreen[bool]):
 
     async def _run_flow(self) -> None:
         await self._close_receiver()
-        session: Any = self.app.session  # type: ignore[attr-defined]
+        session = self.session
         code_box = self.query_one("#login-code", Input)
         code_box.display = not self.local
         self.query_one("#login-submit", Button).display = not self.local
@@ -147,24 +134,24 @@ class LoginScreen(ModalScreen[bool]):
             steps += DEMO_STEP
         self.query_one("#login-steps", Static).update(steps)
         redirect_uri = None
+        receiver = None
         if self.local:
-            self.receiver = LocalServerCodeReceiver()
-            redirect_uri = await self.receiver.start()
-        self.flow = session.login_flow(
+            receiver = self.receiver = LocalServerCodeReceiver()
+            redirect_uri = await receiver.start()
+        flow = self.flow = session.login_flow(
             self.scopes,
             self.requirement,
             redirect_uri=redirect_uri,
             prefill_named_grant=grant_name(),
         )
-        self.query_one("#login-url", Static).update(self.flow.authorize_url)
-        if not self.local:
-            self.app.copy_to_clipboard(self.flow.authorize_url)
+        self.query_one("#login-url", Static).update(flow.authorize_url)
+        if receiver is None:
+            self.app.copy_to_clipboard(flow.authorize_url)
             self._status("Waiting for the code.")
             code_box.focus()
             return
-        self.app.open_url(self.flow.authorize_url)
+        self.app.open_url(flow.authorize_url)
         self._status("Waiting for the browser…")
-        receiver = self.receiver
         try:
             code, state = await receiver.wait()
         except GlobusError as exc:
@@ -173,10 +160,11 @@ class LoginScreen(ModalScreen[bool]):
         await self._finish(code, state)
 
     async def _finish(self, code: str, state: str | None) -> None:
-        session: Any = self.app.session  # type: ignore[attr-defined]
+        if self.flow is None:
+            return
         self._status("Logging in…")
         try:
-            await session.complete_login(self.flow, code, state)
+            await self.session.complete_login(self.flow, code, state)
         except GlobusError as exc:
             self._status(f"The login did not complete: {exc}", error=True)
             return
@@ -241,10 +229,11 @@ class LoginScreen(ModalScreen[bool]):
             )
 
     async def _approve_demo(self) -> None:
-        session: Any = self.app.session  # type: ignore[attr-defined]
+        if self.flow is None:
+            return
         self._status("Approving as the demo user…")
         try:
-            code, state = await approve_as_demo_user(session, self.flow)
+            code, state = await approve_as_demo_user(self.session, self.flow)
         except GlobusError as exc:
             self._status(str(exc), error=True)
             return
@@ -256,52 +245,3 @@ class LoginScreen(ModalScreen[bool]):
 
     def action_cancel(self) -> None:
         self.dismiss(False)
-
-
-# -- the app's side ------------------------------------------------------------------------
-
-
-def show_identity(app: Any, username: str) -> None:
-    """The header says who is logged in, and on which environment."""
-    app.username = username
-    app.sub_title = f"{username or 'not logged in'} · {app.environment}"
-
-
-def reload_after_login(app: Any) -> None:
-    """List the panes again and reload the task queue, now that calls can succeed."""
-    from gtui.tui.screens.browse import BrowseScreen
-
-    if app.current_mode != "browse":
-        app.switch_mode("browse")
-        app.start_task_feed()
-        return
-    for screen in app.screen_stack:
-        if isinstance(screen, BrowseScreen):
-            for side, place in (("left", app.left_place), ("right", app.right_place)):
-                pane = screen.pane(side)
-                if pane.collection is not None:
-                    screen.load(pane, pane.path or "/~/")
-                elif place.collection_id:
-                    screen.open_collection(pane, place.collection_id, place.path)
-    app.start_task_feed()
-
-
-async def _log_in_again(app: Any, reason: str) -> None:
-    if not await wait_for_screen(app, LoginScreen(reason=reason)):
-        if app.current_mode != "browse":
-            from gtui.tui.screens.login_needed import LoginNeededScreen
-
-            app.push_screen(LoginNeededScreen(app.environment, reason))
-        return
-    identity = app.session.identity
-    if identity is not None:
-        show_identity(app, identity.username)
-    app.notify(f"Logged in as {app.username or 'you'}.", timeout=3, markup=False)
-    reload_after_login(app)
-
-
-def ask_to_log_in(app: Any, reason: str = "") -> None:
-    """No usable tokens (none, expired or revoked): log in here, then carry on."""
-    if any(isinstance(screen, LoginScreen) for screen in app.screen_stack):
-        return
-    app.run_worker(_log_in_again(app, reason), group="login-again", exit_on_error=False)

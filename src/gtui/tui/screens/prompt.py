@@ -10,6 +10,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
+from textual.widgets.input import Selection
 
 
 def valid_name(value: str) -> str | None:
@@ -56,7 +57,7 @@ class PromptScreen(ModalScreen[str | None]):
         box = self.query_one(Input)
         box.focus()
         stem, dot, _ = self.initial.rpartition(".")
-        box.selection = (0, len(stem) if dot and stem else len(self.initial))
+        box.selection = Selection(0, len(stem) if dot and stem else len(self.initial))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

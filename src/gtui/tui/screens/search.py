@@ -6,7 +6,6 @@ convention of Globus data portals) opens in the focused browse pane, on that fil
 
 from __future__ import annotations
 
-import asyncio
 import urllib.parse
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -23,14 +22,13 @@ from textual.widgets.option_list import Option
 from gtui.core.errors import GlobusError
 from gtui.core.models import SearchHit
 from gtui.core.search import SearchQuery
+from gtui.tui.context import gtui
 from gtui.tui.widgets.key_bar import KeyBar
 
 PAGE_SIZE = 10
 FACETS = (("Collection", "collection_name"), ("Type", "extension"), ("Project", "project"))
 PREVIEW_WIDTH = 110
 REMOVE = "remove\t"
-OPEN_WAIT_STEPS = 200
-OPEN_WAIT_STEP_SECONDS = 0.05
 
 
 @dataclass(frozen=True)
@@ -52,10 +50,9 @@ def place_of(hit: SearchHit) -> Place | None:
     return None
 
 
-def index_choices(configured: list[str], demo_index: str | None) -> list[str]:
-    """The configured indexes, then the demo index, each once."""
-    ids = [*configured, *([demo_index] if demo_index else [])]
-    return list(dict.fromkeys(i.strip() for i in ids if i.strip()))
+def index_choices(configured: list[str]) -> list[str]:
+    """The configured indexes (the demo's is added at launch), each once."""
+    return list(dict.fromkeys(i.strip() for i in configured if i.strip()))
 
 
 def build_query(
@@ -105,18 +102,16 @@ class SearchScreen(Screen[None]):
         self.index_id = ""
 
     def compose(self) -> ComposeResult:
-        app: Any = self.app
-        from gtui.sim.world import DEMO_INDEX_ID
-
-        indexes = index_choices(list(app.settings.search.indexes), DEMO_INDEX_ID)
+        indexes = index_choices(gtui(self).settings.search.indexes)
         self.index_ids = indexes
-        self.index_id = indexes[0]
+        self.index_id = indexes[0] if indexes else ""
         yield Header()
         with Horizontal(id="search-bar"):
             yield Select(
                 [(i, i) for i in indexes],
-                value=indexes[0],
-                allow_blank=False,
+                value=indexes[0] if indexes else Select.BLANK,
+                allow_blank=not indexes,
+                prompt="no index configured",
                 id="search-index",
             )
             yield Input(placeholder="search… (Enter)", id="search-query")
@@ -131,6 +126,11 @@ class SearchScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#search-query", Input).focus()
+        if not self.index_ids:
+            self.query_one("#search-status", Static).update(
+                "No search index is configured: add index ids to [search] indexes in config.toml."
+            )
+            return
         self.name_indexes()
 
     @work(group="search-index-names", exit_on_error=False)
@@ -140,7 +140,7 @@ class SearchScreen(Screen[None]):
         named = []
         for index_id in self.index_ids:
             try:
-                doc = await self.app.session.search.get_index(index_id)  # type: ignore[attr-defined]
+                doc = await gtui(self).session.search.get_index(index_id)
                 named.append((doc.get("display_name") or index_id, index_id))
             except GlobusError:
                 named.append((index_id, index_id))
@@ -172,7 +172,9 @@ class SearchScreen(Screen[None]):
 
     @work(group="search", exclusive=True, exit_on_error=False)
     async def action_run_search(self) -> None:
-        app: Any = self.app
+        app = gtui(self)
+        if not self.index_ids:
+            return
         index_id = str(self.query_one("#search-index", Select).value)
         text = self.query_one("#search-query", Input).value
         advanced = self.query_one("#search-advanced", Checkbox).value
@@ -217,8 +219,8 @@ class SearchScreen(Screen[None]):
         facets = self.query_one("#search-facets", OptionList)
         facets.clear_options()
         options: list[Option | None] = []
-        for field, value in self.filters:
-            options.append(Option(Text(f"✕ {field}: {value}", style="bold"), id=REMOVE + field))
+        for chosen, value in self.filters:
+            options.append(Option(Text(f"✕ {chosen}: {value}", style="bold"), id=REMOVE + chosen))
         if self.filters:
             options.append(None)
         fields = {name: field for name, field in FACETS}
@@ -277,26 +279,4 @@ class SearchScreen(Screen[None]):
         if place is None:
             self.notify("This result names no collection and path.", severity="warning")
             return
-        self.open_place(place)
-
-    @work(group="search-open", exclusive=True, exit_on_error=False)
-    async def open_place(self, place: Place) -> None:
-        from gtui.tui.screens.browse import BrowseScreen, parent_of
-
-        app: Any = self.app
-        await app.switch_mode("browse")
-        browse = app.screen
-        if not isinstance(browse, BrowseScreen):
-            return
-        pane = browse.active
-        folder, name = (place.path, None) if place.path.endswith("/") else parent_of(place.path)
-        if pane.collection is None or pane.collection.id != place.collection_id:
-            browse.open_collection(pane, place.collection_id, folder)
-            for _ in range(OPEN_WAIT_STEPS):
-                if pane.collection is not None and pane.collection.id == place.collection_id:
-                    break
-                await asyncio.sleep(OPEN_WAIT_STEP_SECONDS)
-            else:
-                return
-        browse.load(pane, folder, keep=name)
-        pane.file_list.focus()
+        gtui(self).open_place(place.collection_id, place.path)

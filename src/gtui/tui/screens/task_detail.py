@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from datetime import UTC, datetime
+from typing import ClassVar
 
 from rich.table import Table
 from rich.text import Text
@@ -13,11 +14,12 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Header, Static, TabbedContent, TabPane
 
+from gtui.core.errors import GlobusError
 from gtui.core.models import SkippedError, SuccessfulTransfer, Task, TaskEvent
 from gtui.core.tasks import derive_progress
-from gtui.tui import operations
+from gtui.tui import task_submission
+from gtui.tui.context import gtui
 from gtui.tui.format import human_duration, human_rate, human_size, relative_time, short_time
-from gtui.tui.operations import GlobusErrorTypes
 from gtui.tui.screens.confirm import ConfirmScreen
 from gtui.tui.widgets.key_bar import KeyBar
 from gtui.tui.widgets.task_queue import status_name
@@ -27,7 +29,7 @@ LIST_LIMIT = 1000
 REFRESH_SECONDS = 2.0
 
 
-def summary_table(task: Task, now: Any, expected_bytes: int | None = None) -> Table:
+def summary_table(task: Task, now: datetime, expected_bytes: int | None = None) -> Table:
     """Two columns of label/value pairs covering the whole task document."""
     progress = derive_progress(task, total_bytes=expected_bytes)
     status = status_name(task)
@@ -89,6 +91,11 @@ def _yes(value: bool) -> str:
     return "yes" if value else "no"
 
 
+def _event_time(event: TaskEvent) -> datetime:
+    """Events newest first; one without a time sorts last."""
+    return event.time or datetime.min.replace(tzinfo=UTC)
+
+
 class TaskDetailScreen(Screen[None]):
     """Everything about one task, refreshed while it runs."""
 
@@ -121,16 +128,16 @@ class TaskDetailScreen(Screen[None]):
         yield KeyBar()
 
     def on_mount(self) -> None:
-        app: Any = self.app
-        known = app.tasks.get(self.task_id)
+        feed = gtui(self).feed
+        known = feed.tasks.get(self.task_id)
         if known is not None:
             self._show_task(known)
-        app.tasks_changed.subscribe(self, self._tasks_changed)
-        app.watch_task(self.task_id)
+        feed.changed.subscribe(self, self._tasks_changed)
+        feed.watch(self.task_id)
         self.reload()
         self.set_interval(REFRESH_SECONDS, self._tick)
 
-    def _tasks_changed(self, tasks: list[Any]) -> None:
+    def _tasks_changed(self, tasks: list[Task]) -> None:
         if not self.is_attached:
             return
         for task in tasks:
@@ -142,20 +149,20 @@ class TaskDetailScreen(Screen[None]):
             self.reload()
 
     def _show_task(self, task: Task) -> None:
-        app: Any = self.app
+        app = gtui(self)
         self.task_doc = task
         if not self.is_attached:
             return
         self.sub_title = task.label or task.title
         self.query_one("#task-summary", Static).update(
-            summary_table(task, app.clock(), app.expected_bytes.get(task.task_id))
+            summary_table(task, app.clock(), app.feed.expected_bytes.get(task.task_id))
         )
 
     # -- loading ----------------------------------------------------------------------------
 
     @work(group="task-detail", exclusive=True, exit_on_error=False)
     async def reload(self) -> None:
-        app: Any = self.app
+        app = gtui(self)
         client = app.session.transfer
         try:
             task = Task.from_api((await client.get_task(self.task_id)).document())
@@ -173,10 +180,10 @@ class TaskDetailScreen(Screen[None]):
                 async for doc in client.paginated.task_skipped_errors(self.task_id).items()
             ]
             pause = (await client.task_pause_info(self.task_id)).data if task.is_paused else None
-        except GlobusErrorTypes as exc:
+        except GlobusError as exc:
             app.report_error(exc, "Loading the task")
             return
-        app.publish_tasks([task])
+        app.feed.publish([task])
         self._show_task(task)
         self._show_events(events)
         self._show_done(done)
@@ -189,7 +196,7 @@ class TaskDetailScreen(Screen[None]):
         table.add_column("Time", no_wrap=True)
         table.add_column("Code", no_wrap=True)
         table.add_column("Description", ratio=1)
-        for event in sorted(events, key=lambda e: e.time or 0, reverse=True):  # type: ignore[arg-type,return-value]
+        for event in sorted(events, key=_event_time, reverse=True):
             style = "bold red" if event.is_error else ""
             details = f" — {event.details}" if event.details else ""
             table.add_row(
@@ -221,7 +228,7 @@ class TaskDetailScreen(Screen[None]):
             "tab-skipped"
         ).label = f"Skipped errors ({len(skipped)})"
 
-    def _show_pause(self, task: Task, pause: Any) -> None:
+    def _show_pause(self, task: Task, pause: object) -> None:
         if not task.is_paused:
             text = "The task is not paused."
         else:
@@ -256,10 +263,11 @@ class TaskDetailScreen(Screen[None]):
         )
         if not ok:
             return
+        app = gtui(self)
         try:
-            response = await self.app.session.transfer.cancel_task(self.task_id)  # type: ignore[attr-defined]
-        except GlobusErrorTypes as exc:
-            self.app.report_error(exc, "Cancelling the task")  # type: ignore[attr-defined]
+            response = await app.session.transfer.cancel_task(self.task_id)
+        except GlobusError as exc:
+            app.report_error(exc, "Cancelling the task")
             return
         self.notify(response.get("message") or "Cancel requested.", timeout=3)
         self.reload()
@@ -269,6 +277,6 @@ class TaskDetailScreen(Screen[None]):
         task = self.task_doc
         if task is None:
             return
-        new_id = await operations.resubmit(self.app, task)
+        new_id = await task_submission.resubmit(self, task)
         if new_id:
             self.notify("Resubmitted with sync by checksum.", timeout=3)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -10,6 +10,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Header
 
+from gtui.tui.context import gtui
 from gtui.tui.widgets.key_bar import KeyBar
 from gtui.tui.widgets.task_queue import TaskQueue
 
@@ -26,28 +27,17 @@ class TasksScreen(Screen[None]):
         super().__init__(id="tasks")
 
     def compose(self) -> ComposeResult:
+        app = gtui(self)
         yield Header()
-        yield TaskQueue(id="all-tasks", classes="full", clock=self.app.clock)  # type: ignore[attr-defined]
+        yield TaskQueue(app.feed, id="all-tasks", classes="full", clock=app.clock)
         yield KeyBar()
 
     def on_mount(self) -> None:
-        app: Any = self.app
-        app.tasks_changed.subscribe(self, self._tasks_changed)
-        queue = self.query_one(TaskQueue)
-        queue.expected = app.expected_bytes
-        queue.progress = app.task_progress
-        queue.flags = app.task_flags
-        queue.update_tasks(app.tasks.values())
-        queue.focus()
-
-    def _tasks_changed(self, tasks: list[Any]) -> None:
-        self.query_one(TaskQueue).update_tasks(tasks)
+        self.query_one(TaskQueue).focus()
 
     def action_reload(self) -> None:
-        from gtui.tui.task_feed import load_recent_tasks
-
-        load_recent_tasks(self.app)
+        gtui(self).feed.load_recent()
 
     @on(TaskQueue.TaskChosen)
     def _chosen(self, event: TaskQueue.TaskChosen) -> None:
-        self.app.open_task(event.task_id)  # type: ignore[attr-defined]
+        gtui(self).open_task(event.task_id)

@@ -4,7 +4,7 @@ it to ``config.toml`` so the next start looks the same; Escape goes back to the 
 from __future__ import annotations
 
 import logging
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -14,16 +14,17 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from gtui.config import ConfigError, load_settings, save_settings
+from gtui.config import ConfigError, Settings, load_settings, save_settings
+from gtui.tui.context import gtui
 
 log = logging.getLogger(__name__)
 
 
-def remember_theme(app: Any, name: str) -> None:
+def remember_theme(settings: Settings, name: str) -> None:
     """Write the theme to the config file (only that key changes; env overrides stay out)."""
-    if name == app.settings.general.theme:
+    if name == settings.general.theme:
         return
-    app.settings.general.theme = name
+    settings.general.theme = name
     try:
         stored = load_settings(environ={})
     except ConfigError as exc:
@@ -75,7 +76,7 @@ class ThemeScreen(ModalScreen[str | None]):
         event.stop()
         name = event.option.id or self.original
         self.app.theme = name
-        remember_theme(self.app, name)
+        remember_theme(gtui(self).settings, name)
         self.dismiss(name)
 
     def action_cancel(self) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from textual import on
 from textual.actions import SkipAction
@@ -15,6 +15,13 @@ from textual.containers import Grid, Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
+SyncName = Literal["exists", "size", "mtime", "checksum"]
+SYNC_NAMES: dict[str, SyncName] = {
+    "exists": "exists",
+    "size": "size",
+    "mtime": "mtime",
+    "checksum": "checksum",
+}
 SYNC_CHOICES = (
     ("Always copy", "none"),
     ("Only if missing on the destination", "exists"),
@@ -31,7 +38,7 @@ class TransferChoices:
     """What the user chose; ``sync_level`` None means copy everything."""
 
     label: str
-    sync_level: str | None = "checksum"
+    sync_level: SyncName | None = "checksum"
     verify_checksum: bool = True
     preserve_timestamp: bool = False
     encrypt_data: bool = False
@@ -200,7 +207,7 @@ class TransferOptionsScreen(ModalScreen[TransferChoices | None]):
         label = self.query_one("#label", Input).value.strip() or self.defaults.label
         return TransferChoices(
             label=label,
-            sync_level=None if sync == "none" else str(sync),
+            sync_level=SYNC_NAMES.get(str(sync)),
             verify_checksum=checked("verify_checksum"),
             preserve_timestamp=checked("preserve_timestamp"),
             encrypt_data=checked("encrypt_data"),

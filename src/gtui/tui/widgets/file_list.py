@@ -8,9 +8,9 @@ result to :meth:`FileList.show_view`. The list is also a drag source and a drop 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
@@ -25,9 +25,10 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from gtui.tui.folder_listing import entry_names
+from gtui.core.models import FileEntry
+from gtui.tui.arrange import is_dir, is_link
 from gtui.tui.format import human_size, short_time
-from gtui.tui.listing import is_dir, is_link
+from gtui.tui.listing import entry_names
 
 SIZE_WIDTH = 9
 TIME_WIDTH = 16
@@ -96,7 +97,11 @@ class FileList(ScrollView, can_focus=True):
         """Enter or a double click on a folder (``entry`` is None for ``..``)."""
 
         file_list: FileList
-        entry: Any | None
+        entry: FileEntry | None
+
+        @property
+        def control(self) -> FileList:
+            return self.file_list
 
     @dataclass
     class CursorMoved(Message):
@@ -104,19 +109,27 @@ class FileList(ScrollView, can_focus=True):
 
         file_list: FileList
 
+        @property
+        def control(self) -> FileList:
+            return self.file_list
+
     @dataclass
     class DropRequested(Message):
         """Entries dragged from ``source`` were dropped on ``target``."""
 
         source: FileList
         target: FileList
-        entries: list[Any] = field(default_factory=list)
+        entries: list[FileEntry] = field(default_factory=list)
+
+        @property
+        def control(self) -> FileList:
+            return self.source
 
     def __init__(
         self, *, name: str | None = None, id: str | None = None, classes: str | None = None
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
-        self.entries: Sequence[Any] = ()
+        self.entries: Sequence[FileEntry] = ()
         self.view: list[int] = []
         self.show_parent = False
         self.selected: set[str] = set()
@@ -134,7 +147,7 @@ class FileList(ScrollView, can_focus=True):
         return len(self.view) + (1 if self.show_parent else 0)
 
     def set_listing(
-        self, entries: Sequence[Any], view: list[int], *, show_parent: bool, keep: str | None
+        self, entries: Sequence[FileEntry], view: list[int], *, show_parent: bool, keep: str | None
     ) -> None:
         """Show a new listing; the cursor lands on ``keep`` when it is there, else on top."""
         self.entries = entries
@@ -146,7 +159,9 @@ class FileList(ScrollView, can_focus=True):
     def show_view(self, view: list[int], *, keep: str | None = None) -> None:
         """A new order or filter of the same listing; the cursor stays on its entry."""
         current = self.entry_at(self.cursor)
-        self._install_view(view, keep if keep is not None else getattr(current, "name", None))
+        if keep is None and current is not None:
+            keep = current.name
+        self._install_view(view, keep)
 
     def _install_view(self, view: list[int], keep: str | None) -> None:
         self.view = view
@@ -164,7 +179,7 @@ class FileList(ScrollView, can_focus=True):
         self.selected.clear()
         self._changed()
 
-    def entry_at(self, row: int) -> Any | None:
+    def entry_at(self, row: int) -> FileEntry | None:
         """The entry shown on ``row``; None for ``..`` or past the end."""
         if self.show_parent:
             row -= 1
@@ -184,22 +199,22 @@ class FileList(ScrollView, can_focus=True):
         return None
 
     @property
-    def cursor_entry(self) -> Any | None:
+    def cursor_entry(self) -> FileEntry | None:
         """The entry under the cursor (None on ``..`` or in an empty folder)."""
         return self.entry_at(self.cursor)
 
-    def visible_entries(self) -> Iterable[Any]:
+    def visible_entries(self) -> Iterable[FileEntry]:
         """Entries in the order shown (hidden and filtered ones left out)."""
         return (self.entries[i] for i in self.view)
 
-    def selected_entries(self) -> list[Any]:
+    def selected_entries(self) -> list[FileEntry]:
         """Selected entries in the order shown."""
         if not self.selected:
             return []
         names, chosen = entry_names(self.entries), self.selected
         return [self.entries[i] for i in self.view if names[i] in chosen]
 
-    def selected_or_cursor_entries(self) -> list[Any]:
+    def selected_or_cursor_entries(self) -> list[FileEntry]:
         """What an action applies to: the selection, else the entry under the cursor."""
         chosen = self.selected_entries()
         if chosen:
@@ -207,7 +222,7 @@ class FileList(ScrollView, can_focus=True):
         entry = self.cursor_entry
         return [entry] if entry is not None else []
 
-    def select_matching(self, predicate: Any, *, select: bool) -> int:
+    def select_matching(self, predicate: Callable[[str], bool], *, select: bool) -> int:
         """Select (or unselect) visible entries whose name matches; returns how many changed."""
         changed = 0
         names = entry_names(self.entries)
@@ -337,9 +352,9 @@ class FileList(ScrollView, can_focus=True):
         else:
             name_style = self._name_style(entry, selected)
             name = entry.name + ("/" if is_dir(entry) else "")
-            size = "" if is_dir(entry) else human_size(getattr(entry, "size", None))
-            when = short_time(getattr(entry, "last_modified", None))
-            target = getattr(entry, "link_target", None)
+            size = "" if is_dir(entry) else human_size(entry.size)
+            when = short_time(entry.last_modified)
+            target = entry.link_target
             tail = f" → {target}" if target else (" (broken link)" if is_link(entry) else "")
         dim = self.get_component_rich_style("file-list--dim")
         mark = "✓ " if selected else ("@ " if entry is not None and is_link(entry) else "  ")
@@ -365,7 +380,7 @@ class FileList(ScrollView, can_focus=True):
             strip = strip.apply_style(cursor)
         return strip
 
-    def _name_style(self, entry: Any, selected: bool) -> Style:
+    def _name_style(self, entry: FileEntry, selected: bool) -> Style:
         if selected:
             return self.get_component_rich_style("file-list--selected")
         if is_dir(entry):
@@ -435,7 +450,7 @@ class FileList(ScrollView, can_focus=True):
             self.action_toggle_select()
             self.cursor = row
 
-    def _drag_entries(self) -> list[Any]:
+    def _drag_entries(self) -> list[FileEntry]:
         entry = self.cursor_entry
         if entry is not None and entry.name in self.selected:
             return self.selected_entries()
@@ -456,7 +471,7 @@ class FileList(ScrollView, can_focus=True):
         for node in widget.ancestors_with_self:
             if isinstance(node, FileList):
                 return node
-            owned = getattr(node, "file_list", None)
-            if isinstance(owned, FileList):
-                return owned
+            if node.has_class("file-pane"):
+                # Anywhere on a pane (its header, path bar, status line) drops into its list.
+                return node.query_one(FileList)
         return None

@@ -1,30 +1,52 @@
-"""One side of the browse screen: collection header, path bar, listing, filter and status."""
+"""One side of the browse screen: collection header, path bar, listing, filter and status.
+
+The pane owns how its folder is viewed (sort key and direction, hidden files, filter text:
+reactives with their keys bound here) and turns what happens inside it into requests the
+screen answers with the network (``ListingRequested``, ``CompletionRequested``,
+``CopyRequested``...). Each request carries the pane as its ``control``.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.events import Click
 from textual.message import Message
+from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import Input, Static
 
-from gtui.tui.folder_listing import Listing
+from gtui.core.models import Collection, FileEntry
+from gtui.tui.arrange import SORT_KEYS, arrange, count_folders, is_dir
 from gtui.tui.format import human_size
-from gtui.tui.listing import arrange, count_folders, is_dir
+from gtui.tui.listing import Listing
 from gtui.tui.widgets.file_list import FileList
 from gtui.tui.widgets.path_bar import PathBar
 
 ARRANGE_IN_THREAD_ABOVE = 5_000
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
-SORT_LABELS = {"name": "name", "size": "size", "modified": "modified"}
+
+
+def join(folder: str, name: str) -> str:
+    """``/home/demo/`` + ``x`` → ``/home/demo/x``."""
+    return folder.rstrip("/") + "/" + name
+
+
+def parent_of(path: str) -> tuple[str, str]:
+    """The parent folder of ``path`` and the name to put the cursor on there."""
+    trimmed = path.rstrip("/")
+    if not trimmed:
+        return "/", ""
+    head, _, name = trimmed.rpartition("/")
+    return (head or "") + "/", name
 
 
 class PaneHeader(Static):
@@ -56,29 +78,71 @@ class FilterInput(Input):
 
 
 class FilePane(Vertical):
-    """Holds a pane's place (collection, path, order, filter) and shows its listing."""
+    """Holds a pane's place (collection, path) and view (order, filter) and shows its listing."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "filter", "Filter", id="filter"),
+        Binding("s", "sort_next", "Sort", id="sort"),
+        Binding("S", "sort_reverse", "Reverse sort", show=False, id="sort_reverse"),
+        Binding("full_stop", "toggle_hidden", "Hidden files", show=False, id="toggle_hidden"),
+    ]
+
+    sort_key: reactive[str] = reactive("name", init=False)
+    reverse: reactive[bool] = reactive(False, init=False)
+    show_hidden: reactive[bool] = reactive(False, init=False)
+    filter_text: reactive[str] = reactive("", init=False)
 
     @dataclass
-    class CollectionPickRequested(Message):
-        pane: FilePane
-
-    @dataclass
-    class NavigateRequested(Message):
-        """The user typed a path in the path bar and pressed Enter."""
+    class ListingRequested(Message):
+        """List ``path`` in this pane; ``keep`` names the entry to put the cursor on."""
 
         pane: FilePane
         path: str
+        keep: str | None = None
+
+        @property
+        def control(self) -> FilePane:
+            return self.pane
+
+    @dataclass
+    class CollectionPickRequested(Message):
+        """Choose another collection for this pane (its header was clicked)."""
+
+        pane: FilePane
+
+        @property
+        def control(self) -> FilePane:
+            return self.pane
+
+    @dataclass
+    class CompletionRequested(Message):
+        """Tab in the path bar on a folder this pane has not listed: name its subfolders."""
+
+        pane: FilePane
+        folder: str
+        prefix: str
+
+        @property
+        def control(self) -> FilePane:
+            return self.pane
+
+    @dataclass
+    class CopyRequested(Message):
+        """Entries of this pane were dragged onto the other pane."""
+
+        pane: FilePane
+        entries: list[FileEntry]
+
+        @property
+        def control(self) -> FilePane:
+            return self.pane
 
     def __init__(self, side: str, *, id: str | None = None) -> None:
         super().__init__(id=id or side, classes="file-pane")
         self.side = side
-        self.collection: Any | None = None
+        self.collection: Collection | None = None
         self.path = ""
-        self.entries: Sequence[Any] = ()
-        self.sort_key = "name"
-        self.reverse = False
-        self.show_hidden = False
-        self.filter_text = ""
+        self.entries: Sequence[FileEntry] = ()
         self.loading = False
         self.error: str | None = None
         self._spin = 0
@@ -111,13 +175,13 @@ class FilePane(Vertical):
 
     # -- what the screen calls ------------------------------------------------------------
 
-    def show_collection(self, collection: Any) -> None:
+    def show_collection(self, collection: Collection) -> None:
         """Name the collection in the header (its listing follows separately)."""
         self.collection = collection
         header = Text()
         header.append(collection.display_name, style="bold")
         header.append(f"  {collection.kind}", style="italic")
-        owner = getattr(collection, "owner_string", None)
+        owner = collection.owner_string
         if owner:
             header.append(f"  · {owner}", style="dim")
         self.query_one(PaneHeader).update(header)
@@ -131,7 +195,9 @@ class FilePane(Vertical):
             self._spinner = self.set_interval(0.1, self._tick)
         self._update_status()
 
-    def show_listing(self, path: str, entries: Sequence[Any], *, keep: str | None = None) -> None:
+    def show_listing(
+        self, path: str, entries: Sequence[FileEntry], *, keep: str | None = None
+    ) -> None:
         """Show a folder's listing; ``keep`` names the entry to put the cursor on."""
         same_folder = path == self.path
         self.path = path
@@ -142,9 +208,10 @@ class FilePane(Vertical):
         file_list = self.file_list
         if not same_folder:
             file_list.selected.clear()
-            self.filter_text = ""
-            self.query_one(".filter", Input).value = ""
-            self.query_one(".filter", Input).display = False
+            self.set_reactive(FilePane.filter_text, "")
+            box = self.query_one(".filter", Input)
+            box.value = ""
+            box.display = False
         file_list.empty_text = "(empty folder)"
         if keep is None and same_folder:
             current = file_list.cursor_entry
@@ -158,20 +225,9 @@ class FilePane(Vertical):
         self.path_bar.show_path(self.path)
         self._update_status()
 
-    def set_order(self, sort_key: str, reverse: bool) -> None:
-        self.sort_key, self.reverse = sort_key, reverse
-        self._arrange()
-
-    def toggle_hidden(self) -> None:
-        self.show_hidden = not self.show_hidden
-        self._arrange()
-
-    def start_filter(self) -> None:
-        """Open the filter box ("filter as you type")."""
-        box = self.query_one(".filter", Input)
-        box.display = True
-        box.value = self.filter_text
-        box.focus()
+    def complete_path(self, folder: str, prefix: str, names: Iterable[str]) -> None:
+        """Tab completion's answer: the subfolders of ``folder``."""
+        self.path_bar.complete_with(folder, prefix, names)
 
     def folder_names(self) -> list[str]:
         """Subfolder names of the current listing (for Tab completion)."""
@@ -194,10 +250,44 @@ class FilePane(Vertical):
         if focused is None or focused is self.file_list or self in focused.ancestors:
             self.file_list.focus()
 
+    # -- the view's keys ------------------------------------------------------------------
+
+    def action_sort_next(self) -> None:
+        self.sort_key = SORT_KEYS[(SORT_KEYS.index(self.sort_key) + 1) % len(SORT_KEYS)]
+        self.notify(f"Sorted by {self.sort_key}", timeout=1.5)
+
+    def action_sort_reverse(self) -> None:
+        self.reverse = not self.reverse
+
+    def action_toggle_hidden(self) -> None:
+        self.show_hidden = not self.show_hidden
+        self.notify(
+            "Hidden files shown" if self.show_hidden else "Hidden files hidden", timeout=1.5
+        )
+
+    def action_filter(self) -> None:
+        """Open the filter box ("filter as you type")."""
+        box = self.query_one(".filter", Input)
+        box.display = True
+        box.value = self.filter_text
+        box.focus()
+
+    def watch_sort_key(self) -> None:
+        self._arrange()
+
+    def watch_reverse(self) -> None:
+        self._arrange()
+
+    def watch_show_hidden(self) -> None:
+        self._arrange()
+
+    def watch_filter_text(self) -> None:
+        self._arrange()
+
     # -- sorting and filtering ------------------------------------------------------------
 
     def _arrange(self, *, listing: bool = False, keep: str | None = None) -> None:
-        options = {
+        options: dict[str, Any] = {
             "sort_key": self.sort_key,
             "reverse": self.reverse,
             "filter_text": self.filter_text,
@@ -220,7 +310,7 @@ class FilePane(Vertical):
 
     async def _arrange_in_thread(
         self,
-        entries: Sequence[Any],
+        entries: Sequence[FileEntry],
         options: dict[str, Any],
         listing: bool,
         show_parent: bool,
@@ -232,7 +322,7 @@ class FilePane(Vertical):
 
     def _install(
         self,
-        entries: Sequence[Any],
+        entries: Sequence[FileEntry],
         view: list[int],
         listing: bool,
         show_parent: bool,
@@ -255,20 +345,34 @@ class FilePane(Vertical):
             asyncio.to_thread(entries.compact), group=f"compact-{self.side}", exit_on_error=False
         )
 
-    # -- events ---------------------------------------------------------------------------
+    # -- what happens inside the pane -----------------------------------------------------
 
     @on(PaneHeader.Clicked)
     def _header_clicked(self) -> None:
         self.post_message(self.CollectionPickRequested(self))
+
+    @on(FileList.OpenRequested)
+    def _open_requested(self, event: FileList.OpenRequested) -> None:
+        event.stop()
+        if event.entry is None:
+            folder, name = parent_of(self.path)
+            if folder != self.path:
+                self.post_message(self.ListingRequested(self, folder, keep=name))
+        else:
+            self.post_message(self.ListingRequested(self, join(self.path, event.entry.name) + "/"))
+
+    @on(FileList.DropRequested)
+    def _dropped(self, event: FileList.DropRequested) -> None:
+        event.stop()
+        if event.entries:
+            self.post_message(self.CopyRequested(self, list(event.entries)))
 
     @on(Input.Changed, ".filter")
     def _filter_changed(self, event: Input.Changed) -> None:
         event.stop()  # the box has already handed its text to _filter_typed
 
     def _filter_typed(self, text: str) -> None:
-        if text != self.filter_text:
-            self.filter_text = text
-            self._arrange()
+        self.filter_text = text
 
     @on(Input.Submitted, ".filter")
     def _filter_done(self, event: Input.Submitted) -> None:
@@ -287,13 +391,21 @@ class FilePane(Vertical):
     def _path_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         path = event.value.strip() or "/"
-        self.post_message(self.NavigateRequested(self, path))
+        self.post_message(self.ListingRequested(self, path if path.endswith("/") else path + "/"))
         self.file_list.focus()
 
     @on(PathBar.Cancelled)
     def _path_cancelled(self, event: PathBar.Cancelled) -> None:
         event.stop()
         self.file_list.focus()
+
+    @on(PathBar.CompletionRequested)
+    def _complete(self, event: PathBar.CompletionRequested) -> None:
+        event.stop()
+        if event.folder == self.path:
+            self.complete_path(event.folder, event.prefix, self.folder_names())
+        elif self.collection is not None:
+            self.post_message(self.CompletionRequested(self, event.folder, event.prefix))
 
     @on(FileList.CursorMoved)
     def _cursor_moved(self) -> None:
@@ -329,10 +441,10 @@ class FilePane(Vertical):
             status.append(f" ({hidden:,} hidden)", style="dim")
         chosen = shown.selected_entries() if shown.selected else []
         if chosen:
-            size = sum(getattr(e, "size", 0) or 0 for e in chosen if not is_dir(e))
+            size = sum(e.size or 0 for e in chosen if not is_dir(e))
             status.append(f" · {len(chosen):,} selected ({human_size(size)})", style="bold")
         arrow = "↓" if self.reverse else "↑"
-        status.append(f" · {SORT_LABELS[self.sort_key]} {arrow}", style="dim")
+        status.append(f" · {self.sort_key} {arrow}", style="dim")
         if self.filter_text:
             status.append(f" · filter “{self.filter_text}”", style="italic")
         self.query_one(".pane-status", Static).update(status)

@@ -98,7 +98,7 @@ class KeyBar(Widget, can_focus=False):
             self._collect()
 
     def _collect(self) -> None:
-        app: Any = self.app
+        app = self.app
         active = self.screen.active_bindings
         hints: list[KeyHint] = []
         seen_actions: set[str] = set()

@@ -1,15 +1,16 @@
 """The live task queue: one line per task with a progress bar, drawn with the Line API.
 
-The screen feeds it ``Task`` records (from ``task_list`` at start and from the task monitor
-afterwards); the queue only draws them and reports which one the user opened.
+It takes the app's ``TaskFeed`` and subscribes to it itself: every task the feed learns of
+(from ``task_list`` at start, the monitor, a submit) is drawn; the queue only reports which
+one the user opened.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Container, Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
@@ -22,9 +23,10 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from gtui.core.tasks import FLAG_FAULTS, Progress, derive_progress
+from gtui.core.models import Task
+from gtui.core.tasks import FLAG_FAULTS, derive_progress
 from gtui.tui.format import human_duration, human_rate, human_size, relative_time
-from gtui.tui.prescan import prescans_of
+from gtui.tui.task_feed import TaskFeed
 
 STATUS_NAMES = {
     "ACTIVE": "Active",
@@ -37,14 +39,14 @@ BAR_WIDTH = 14
 SIZING = "sizing…"
 
 
-def status_name(task: Any) -> str:
+def status_name(task: Task) -> str:
     """The status a person reads: Queued for accepted-but-waiting tasks, Paused, Canceled."""
-    if task.status == "ACTIVE" and getattr(task, "is_paused", False):
+    if task.status == "ACTIVE" and task.is_paused:
         return "Paused"
-    if task.status == "ACTIVE" and (getattr(task, "nice_status", None) or "") == "Queued":
+    if task.status == "ACTIVE" and (task.nice_status or "") == "Queued":
         return "Queued"
-    fatal = getattr(task, "fatal_error", None) or {}
-    nice = (getattr(task, "nice_status", None) or "").upper()
+    fatal = task.fatal_error or {}
+    nice = (task.nice_status or "").upper()
     if task.status == "FAILED" and "CANCELED" in (nice, str(fatal.get("code", "")).upper()):
         return "Canceled"
     return STATUS_NAMES.get(task.status, task.status.title())
@@ -108,31 +110,35 @@ class TaskQueue(ScrollView, can_focus=True):
     class TaskChosen(Message):
         """Enter or a double click on a task row."""
 
+        queue: TaskQueue
         task_id: str
+
+        @property
+        def control(self) -> TaskQueue:
+            return self.queue
 
     def __init__(
         self,
+        feed: TaskFeed,
         *,
         clock: Callable[[], datetime] | None = None,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
         super().__init__(id=id, classes=classes)
-        self.tasks: dict[str, Any] = {}
+        self.feed = feed
+        self.tasks: dict[str, Task] = {}
         self.order: list[str] = []
-        self.progress: dict[str, Progress] = {}
-        self.flags: dict[str, frozenset[str]] = {}
-        self.expected: dict[str, int] = {}
-        self.sizing: Container[str] = frozenset()
         self.clock = clock or (lambda: datetime.now(UTC))
         self._cache: LRUCache[tuple[str, int, bool, bool], Strip] = LRUCache(256)
 
     def on_mount(self) -> None:
-        self.sizing = prescans_of(self.app).sizing
+        self.feed.changed.subscribe(self, self.update_tasks)
+        self.update_tasks(self.feed.tasks.values())
 
     # -- data -------------------------------------------------------------------------------
 
-    def update_tasks(self, tasks: Iterable[Any]) -> None:
+    def update_tasks(self, tasks: Iterable[Task]) -> None:
         """Add or refresh tasks (a ``task_list`` page or the monitor's latest documents)."""
         for task in tasks:
             self.tasks[task.task_id] = task
@@ -154,7 +160,7 @@ class TaskQueue(ScrollView, can_focus=True):
         self._title()
 
     @property
-    def cursor_task(self) -> Any | None:
+    def cursor_task(self) -> Task | None:
         if 0 <= self.cursor < len(self.order):
             return self.tasks[self.order[self.cursor]]
         return None
@@ -197,7 +203,7 @@ class TaskQueue(ScrollView, can_focus=True):
     def action_open(self) -> None:
         task = self.cursor_task
         if task is not None:
-            self.post_message(self.TaskChosen(task.task_id))
+            self.post_message(self.TaskChosen(self, task.task_id))
 
     def on_click(self, event: Click) -> None:
         offset = event.get_content_offset(self)
@@ -256,12 +262,13 @@ class TaskQueue(ScrollView, can_focus=True):
         style = self.rich_style + self.get_component_rich_style("task-queue--header")
         return Strip([Segment(text, style)]).adjust_cell_length(width, self.rich_style)
 
-    def _render_task(self, task: Any, width: int, is_cursor: bool) -> Strip:
+    def _render_task(self, task: Task, width: int, is_cursor: bool) -> Strip:
         base = self.rich_style
+        feed = self.feed
         label_width, wide = self._columns(width)
-        progress = self.progress.get(task.task_id)
+        progress = feed.progress.get(task.task_id)
         if progress is None or task.is_finished:
-            progress = derive_progress(task, total_bytes=self.expected.get(task.task_id))
+            progress = derive_progress(task, total_bytes=feed.expected_bytes.get(task.task_id))
         status = status_name(task)
         status_style = self._status_style(status)
         route = f"{task.source_name} → {task.destination_name}"
@@ -280,7 +287,7 @@ class TaskQueue(ScrollView, can_focus=True):
             Segment(text.ljust(label_width), base),
             Segment(status.ljust(10), base + status_style),
         ]
-        sizing = not task.is_finished and task.task_id in self.sizing
+        sizing = not task.is_finished and task.task_id in feed.sizing.sizing
         segments.extend(self._bar(progress.fraction, status))
         done = human_size(task.bytes_transferred)
         if sizing and not wide:
@@ -295,7 +302,7 @@ class TaskQueue(ScrollView, can_focus=True):
                 eta = relative_time(task.completion_time, self.clock())
             files = f"{task.files_transferred:,}/{task.files:,}" if task.files else ""
             fault = f" ⚠{task.faults}" if task.faults else ""
-            if FLAG_FAULTS in self.flags.get(task.task_id, ()):
+            if FLAG_FAULTS in feed.flags.get(task.task_id, ()):
                 fault = fault.replace("⚠", "‼")
             segments += [
                 Segment(rate.rjust(11), base),

@@ -16,15 +16,17 @@ from __future__ import annotations
 import logging
 import posixpath
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from textual.app import App
 from textual.worker import Worker, get_current_worker
 
 from gtui.core.errors import GlobusError
+from gtui.core.models import FileEntry
 from gtui.core.recursive import RateLimiter, recursive_ls
-from gtui.core.tasks import derive_progress
+from gtui.core.transfer import TransferClient
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +61,9 @@ def sizing_items(document: Mapping[str, Any], known_sizes: Mapping[str, int]) ->
     return items
 
 
-async def _walk_size(client: Any, endpoint_id: str, folder: str, limiter: RateLimiter) -> int:
+async def _walk_size(
+    client: TransferClient, endpoint_id: str, folder: str, limiter: RateLimiter
+) -> int:
     total = 0
     async for entry in recursive_ls(
         client,
@@ -71,13 +75,13 @@ async def _walk_size(client: Any, endpoint_id: str, folder: str, limiter: RateLi
         rate_limiter=limiter,
         on_error="raise",
     ):
-        if getattr(entry, "type", None) == "file":
+        if isinstance(entry, FileEntry) and entry.type == "file":
             total += max(int(entry.size or 0), 0)
     return total
 
 
 async def scan_total_bytes(
-    client: Any, endpoint_id: str, items: Iterable[SizingItem], *, limiter: RateLimiter
+    client: TransferClient, endpoint_id: str, items: Iterable[SizingItem], *, limiter: RateLimiter
 ) -> int:
     """The bytes under ``items``: known sizes, then one listing per folder of unknown files.
 
@@ -105,39 +109,37 @@ async def scan_total_bytes(
             rate_limiter=limiter,
             on_error="raise",
         ):
-            if entry.name not in names:
+            if not isinstance(entry, FileEntry) or entry.name not in names:
                 continue
-            if getattr(entry, "type", None) == "file":
+            if entry.type == "file":
                 total += max(int(entry.size or 0), 0)
-            elif getattr(entry, "is_dir", False) and not getattr(entry, "is_symlink", False):
+            elif entry.is_dir and not entry.is_symlink:
                 folders.append(posixpath.join(parent, entry.name) + "/")
     for folder in folders:
         total += await _walk_size(client, endpoint_id, folder, limiter)
     return total
 
 
-def apply_total(app: Any, task_id: str, total: int) -> None:
-    """Progress of ``task_id`` from now on in bytes: monitor, queue and saved state."""
-    if total <= 0:
-        return
-    app.expected_bytes[task_id] = total
-    app.state.remember_total_bytes(task_id, total)
-    monitor = getattr(app, "monitor", None)
-    if monitor is not None:
-        monitor.set_total_bytes(task_id, total)
-        monitor.poll_now()
-    task = app.tasks.get(task_id)
-    if task is not None:
-        previous = app.task_progress.get(task_id)
-        rate = previous.bytes_per_second if previous is not None else None
-        app.task_progress[task_id] = derive_progress(task, total_bytes=total, bytes_per_second=rate)
+class SizingScans:
+    """The running scans, one per task, and the ids of the tasks still being sized.
 
+    ``host`` runs the scans as workers (so they end with the app); ``on_total`` receives each
+    total found and ``on_change`` is told when a task starts or stops being sized.
+    """
 
-class Prescans:
-    """The running scans, one per task, and the ids of the tasks still being sized."""
-
-    def __init__(self, app: Any, *, limiter: RateLimiter | None = None) -> None:
-        self.app = app
+    def __init__(
+        self,
+        host: App[int],
+        transfer: TransferClient,
+        *,
+        on_total: Callable[[str, int], None],
+        on_change: Callable[[str], None],
+        limiter: RateLimiter | None = None,
+    ) -> None:
+        self.host = host
+        self.transfer = transfer
+        self.on_total = on_total
+        self.on_change = on_change
         self.limiter = limiter or RateLimiter(SCAN_CALLS_PER_SECOND, burst=SCAN_CONCURRENCY)
         self.sizing: set[str] = set()
         self.failed: dict[str, str] = {}
@@ -148,14 +150,14 @@ class Prescans:
         if not items:
             return
         if all(not item.recursive and item.size is not None for item in items):
-            apply_total(self.app, task_id, sum(max(item.size or 0, 0) for item in items))
+            self.on_total(task_id, sum(max(item.size or 0, 0) for item in items))
             return
         self.cancel(task_id)
         self.sizing.add(task_id)
-        self._workers[task_id] = self.app.run_worker(
+        self._workers[task_id] = self.host.run_worker(
             self._scan(task_id, endpoint_id, items),
             name=f"sizing {task_id}",
-            group="prescan",
+            group="sizing",
             exit_on_error=False,
         )
 
@@ -170,35 +172,19 @@ class Prescans:
             worker.cancel()
         if task_id in self.sizing:
             self.sizing.discard(task_id)
-            self._redraw(task_id)
+            self.on_change(task_id)
 
     async def _scan(self, task_id: str, endpoint_id: str, items: list[SizingItem]) -> None:
         try:
-            total = await scan_total_bytes(
-                self.app.session.transfer, endpoint_id, items, limiter=self.limiter
-            )
+            total = await scan_total_bytes(self.transfer, endpoint_id, items, limiter=self.limiter)
         except GlobusError as exc:
             self.failed[task_id] = str(exc)
             log.info("could not size task %s, progress stays in files: %s", task_id, exc)
         else:
             log.info("task %s: %d bytes to transfer at most", task_id, total)
-            apply_total(self.app, task_id, total)
+            self.on_total(task_id, total)
         finally:
             if self._workers.get(task_id) is get_current_worker():
                 self._workers.pop(task_id, None)
                 self.sizing.discard(task_id)
-                self._redraw(task_id)
-
-    def _redraw(self, task_id: str) -> None:
-        task = self.app.tasks.get(task_id)
-        if task is not None:
-            self.app.publish_tasks([task])
-
-
-def prescans_of(app: Any) -> Prescans:
-    """The app's one set of scans (created on first use)."""
-    prescans = getattr(app, "prescans", None)
-    if not isinstance(prescans, Prescans):
-        prescans = Prescans(app)
-        app.prescans = prescans
-    return prescans
+                self.on_change(task_id)

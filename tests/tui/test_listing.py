@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from gtui.core.models import FileEntry
-from gtui.tui.folder_listing import Listing, entry_names
-from gtui.tui.listing import SORT_KEYS, arrange, count_folders
+from gtui.tui.arrange import SORT_KEYS, arrange, count_folders
+from gtui.tui.listing import Listing, entry_names
 
 
 def documents(count: int, seed: int = 7) -> list[dict[str, Any]]:

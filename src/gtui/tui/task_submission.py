@@ -1,31 +1,36 @@
-"""Submitting transfers and deletes from the panes: documents, idempotent submits, feedback.
+"""Submitting transfers and deletes: the documents, idempotent submits, the feed told at once.
 
-Kept apart from the browse screen so the task detail's "resubmit" shares the same path.
+The browse screen (F5, a drop, F8) and the task detail (resubmit) share this path. Each
+function takes the node it is called from, for the app's session, state and feed.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Mapping
-from datetime import UTC, datetime
-from typing import Any
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, Literal
+
+from textual.dom import DOMNode
 
 from gtui.core.errors import GlobusError, NetworkError
-from gtui.core.models import Task
+from gtui.core.models import Collection, FileEntry, Task
+from gtui.core.response import GlobusResponse
 from gtui.core.transfer_data import DeleteData, TransferData
-from gtui.tui.listing import is_dir
-from gtui.tui.prescan import prescans_of, sizing_items
-from gtui.tui.screens.consent import with_consent_repair
+from gtui.tui.arrange import is_dir
+from gtui.tui.context import Gtui, gtui
+from gtui.tui.screen_wait import wait_for_screen
 from gtui.tui.screens.transfer_options import (
     TransferChoices,
     TransferOptionsScreen,
     default_label,
 )
+from gtui.tui.session_flows import with_consent_repair
+from gtui.tui.task_feed import placeholder_task
+from gtui.tui.widgets.file_pane import FilePane, join
 
 log = logging.getLogger(__name__)
 
-GlobusErrorTypes = (GlobusError,)
 SUBMIT_ATTEMPTS = 3
 REMEMBERED = (
     "sync_level",
@@ -39,11 +44,7 @@ REMEMBERED = (
 )
 
 
-def join(folder: str, name: str) -> str:
-    return folder.rstrip("/") + "/" + name
-
-
-def default_choices(app: Any, label: str) -> TransferChoices:
+def default_choices(app: Gtui, label: str) -> TransferChoices:
     """The config's defaults, overridden by what the user chose last time."""
     base = app.settings.transfer
     values: dict[str, Any] = {name: getattr(base, name) for name in REMEMBERED}
@@ -55,11 +56,11 @@ def default_choices(app: Any, label: str) -> TransferChoices:
 
 
 def build_transfer(
-    source: Any,
+    source: Collection,
     source_path: str,
-    target: Any,
+    target: Collection,
     target_path: str,
-    entries: list[Any],
+    entries: list[FileEntry],
     choices: TransferChoices,
 ) -> TransferData:
     """One transfer document for all chosen entries (folders recursive)."""
@@ -91,16 +92,28 @@ def build_transfer(
     return data
 
 
-async def submit(app: Any, data: dict[str, Any], kind: str) -> str | None:
+async def submit(
+    node: DOMNode, data: TransferData | DeleteData, kind: Literal["transfer", "delete"]
+) -> str | None:
     """Submit once, retrying network failures with the same ``submission_id``."""
+    app = gtui(node)
     client = app.session.transfer
     doing = "Submitting the transfer" if kind == "transfer" else "Submitting the delete"
+    call: Callable[[], Awaitable[GlobusResponse]]
+    if isinstance(data, TransferData):
+        transfer = data
+
+        async def call() -> GlobusResponse:
+            return await with_consent_repair(node, lambda: client.submit_transfer(transfer))
+    else:
+        delete = data
+
+        async def call() -> GlobusResponse:
+            return await client.submit_delete(delete)
+
     for attempt in range(1, SUBMIT_ATTEMPTS + 1):
         try:
-            if kind == "transfer":
-                response = await with_consent_repair(app, lambda: client.submit_transfer(data))
-            else:
-                response = await client.submit_delete(data)
+            response = await call()
         except NetworkError as exc:
             if attempt == SUBMIT_ATTEMPTS:
                 app.report_error(exc, doing)
@@ -115,45 +128,32 @@ async def submit(app: Any, data: dict[str, Any], kind: str) -> str | None:
 
 
 def announce(
-    app: Any,
+    app: Gtui,
     task_id: str,
-    doc: dict[str, Any],
-    source: Any,
-    target: Any | None,
+    document: Mapping[str, Any],
+    source: tuple[str, str],
+    target: tuple[str, str] | None,
     known_sizes: Mapping[str, int] | None = None,
 ) -> None:
-    """Put the new task in the queue at once, have the monitor poll it fast, then size it.
-
-    A transfer's total size is found after the submit (so sizing never delays it): from
-    ``known_sizes`` (source path → bytes, from the listing the user chose in) and a walk of
-    every folder submitted.
-    """
-    app.state.remember_submission(task_id, dict(doc))
-    placeholder = Task.from_api(
-        {
-            "task_id": task_id,
-            "type": "TRANSFER" if target is not None else "DELETE",
-            "status": "ACTIVE",
-            "label": doc.get("label"),
-            "source_endpoint_id": source.id,
-            "source_endpoint_display_name": source.display_name,
-            "destination_endpoint_id": target.id if target is not None else None,
-            "destination_endpoint_display_name": target.display_name if target else None,
-            "request_time": datetime.now(UTC).isoformat(),
-        }
+    """Tell the feed about a task just submitted (``source``/``target``: id and name)."""
+    task = placeholder_task(
+        task_id,
+        kind="TRANSFER" if target is not None else "DELETE",
+        label=document.get("label"),
+        source=source,
+        destination=target,
     )
-    app.publish_tasks([placeholder])
-    app.watch_task(task_id)
-    if target is not None:
-        items = sizing_items(doc, known_sizes or {})
-        prescans_of(app).start(task_id, source.id, items)
+    app.feed.add_submitted(task, document, known_sizes)
 
 
 async def ask_and_submit_transfer(
-    app: Any, source_pane: Any, target_pane: Any, entries: list[Any]
+    node: DOMNode, source_pane: FilePane, target_pane: FilePane, entries: list[FileEntry]
 ) -> str | None:
     """The transfer dialog, then the submit; returns the new task id."""
+    app = gtui(node)
     source, target = source_pane.collection, target_pane.collection
+    if source is None or target is None:
+        return None
     names = [e.name + ("/" if is_dir(e) else "") for e in entries]
     label = default_label(
         source.display_name,
@@ -167,31 +167,36 @@ async def ask_and_submit_transfer(
         f"Copy {count} from {source.display_name}:{source_pane.path}\n"
         f"  to {target.display_name}:{target_pane.path}"
     )
-    choices = await app.push_screen_wait(
-        TransferOptionsScreen(summary, names, default_choices(app, label))
+    choices = await wait_for_screen(
+        node.app, TransferOptionsScreen(summary, names, default_choices(app, label))
     )
     if choices is None:
         return None
     remembered = {k: v for k, v in dataclasses.asdict(choices).items() if k in REMEMBERED}
     app.state.remember_transfer_options(remembered)
     data = build_transfer(source, source_pane.path, target, target_pane.path, entries, choices)
-    task_id = await submit(app, data, "transfer")
+    task_id = await submit(node, data, "transfer")
     if task_id is None:
         return None
-    sizes = {
-        join(source_pane.path, e.name): int(getattr(e, "size", 0) or 0)
-        for e in entries
-        if not is_dir(e)
-    }
-    announce(app, task_id, data, source, target, sizes)
+    sizes = {join(source_pane.path, e.name): e.size or 0 for e in entries if not is_dir(e)}
+    announce(
+        app,
+        task_id,
+        data,
+        (source.id, source.display_name),
+        (target.id, target.display_name),
+        sizes,
+    )
     source_pane.file_list.clear_selection()
-    app.notify(f"Transfer submitted: {choices.label}", timeout=4, markup=False)
+    node.app.notify(f"Transfer submitted: {choices.label}", timeout=4, markup=False)
     return task_id
 
 
-async def submit_delete(app: Any, pane: Any, entries: list[Any]) -> str | None:
+async def submit_delete(node: DOMNode, pane: FilePane, entries: list[FileEntry]) -> str | None:
     """A delete task for the chosen entries of ``pane``."""
     collection = pane.collection
+    if collection is None:
+        return None
     count = f"{len(entries):,} item{'s' if len(entries) != 1 else ''}"
     data = DeleteData(
         collection.id,
@@ -200,23 +205,23 @@ async def submit_delete(app: Any, pane: Any, entries: list[Any]) -> str | None:
     )
     for entry in entries:
         data.add_item(join(pane.path, entry.name))
-    task_id = await submit(app, data, "delete")
+    task_id = await submit(node, data, "delete")
     if task_id is None:
         return None
-    announce(app, task_id, data, collection, None)
+    announce(gtui(node), task_id, data, (collection.id, collection.display_name), None)
     pane.file_list.clear_selection()
-    app.notify(f"Delete submitted: {count}", timeout=4)
+    node.app.notify(f"Delete submitted: {count}", timeout=4)
     return task_id
 
 
-async def resubmit(app: Any, task: Any) -> str | None:
+async def resubmit(node: DOMNode, task: Task) -> str | None:
     """The same items again, copying only what differs (sync by checksum), as a new task."""
-    if task.type != "TRANSFER":
-        app.notify("Only transfers can be resubmitted.", severity="warning")
+    if task.type != "TRANSFER" or not task.source_endpoint_id or not task.destination_endpoint_id:
+        node.app.notify("Only transfers can be resubmitted.", severity="warning")
         return None
-    items = await _items_of(app, task)
+    items = await _items_of(node, task)
     if not items:
-        app.notify(
+        node.app.notify(
             "No items of this task are known, so it cannot be resubmitted.", severity="warning"
         )
         return None
@@ -237,23 +242,22 @@ async def resubmit(app: Any, task: Any) -> str | None:
         data.add_item(
             item["source_path"], item["destination_path"], recursive=item.get("recursive")
         )
-    task_id = await submit(app, data, "transfer")
+    task_id = await submit(node, data, "transfer")
     if task_id is None:
         return None
-    source = _Named(task.source_endpoint_id, task.source_name)
-    target = _Named(task.destination_endpoint_id, task.destination_name)
-    announce(app, task_id, data, source, target)
+    announce(
+        gtui(node),
+        task_id,
+        data,
+        (task.source_endpoint_id, task.source_name),
+        (task.destination_endpoint_id, task.destination_name),
+    )
     return task_id
 
 
-@dataclasses.dataclass(frozen=True)
-class _Named:
-    id: str
-    display_name: str
-
-
-async def _items_of(app: Any, task: Any) -> list[dict[str, Any]]:
+async def _items_of(node: DOMNode, task: Task) -> list[dict[str, Any]]:
     """The submitted items when gtui sent the task, else the files the service reports."""
+    app = gtui(node)
     document = app.state.submitted_items(task.task_id)
     if document and isinstance(document.get("DATA"), list):
         return [i for i in document["DATA"] if isinstance(i, dict) and "source_path" in i]

@@ -11,8 +11,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from gtui import commands
+from gtui import auth_cli
 from gtui.cli import build_parser, main
+from gtui.core.login_place import browser_is_local
 from gtui.core.scopes import TRANSFER_RESOURCE_SERVER
 from gtui.core.tokens import TokenStore
 from gtui.sim.serve import RunningSim, start_in_thread
@@ -62,7 +63,7 @@ def paste_code_from_page(out: io.StringIO) -> Callable[[str], str]:
 def run_login(*argv: str) -> tuple[int, str]:
     out = io.StringIO()
     args = build_parser().parse_args(["login", *argv])
-    status = commands.login(args, read_code=paste_code_from_page(out), out=out)
+    status = auth_cli.login(args, read_code=paste_code_from_page(out), out=out)
     return status, out.getvalue()
 
 
@@ -82,7 +83,7 @@ def test_login_with_a_wrong_code_fails_cleanly_and_stores_nothing(env: Path) -> 
     out = io.StringIO()
     args = build_parser().parse_args(["login"])
 
-    status = commands.login(args, read_code=lambda prompt: "not-a-real-code", out=out)
+    status = auth_cli.login(args, read_code=lambda prompt: "not-a-real-code", out=out)
 
     assert status == 1
     assert not store().get_by_resource_server()
@@ -104,11 +105,11 @@ def test_login_redirect_to_loopback_finishes_without_pasting(
         threading.Thread(target=visit, daemon=True).start()
         return True
 
-    monkeypatch.setattr(commands.webbrowser, "open", browser)
+    monkeypatch.setattr(auth_cli.webbrowser, "open", browser)
     out = io.StringIO()
     args = build_parser().parse_args(["login"])
 
-    status = commands.login(args, read_code=lambda prompt: pytest.fail("asked to paste"), out=out)
+    status = auth_cli.login(args, read_code=lambda prompt: pytest.fail("asked to paste"), out=out)
 
     assert status == 0, out.getvalue()
     assert "Your browser should open" in out.getvalue()
@@ -198,4 +199,4 @@ def test_config_init_writes_the_example_and_never_overwrites_without_force(
 def test_a_browser_counts_as_local_only_off_ssh_and_with_a_display(
     environ: dict[str, str], platform: str, local: bool
 ) -> None:
-    assert commands.browser_is_local(environ, platform) is local
+    assert browser_is_local(environ, platform) is local

@@ -1,9 +1,11 @@
-"""Approve a login on the embedded demo service without a browser.
+"""Logging in to the embedded demo service without a browser.
 
 ``gtui --demo`` runs the service on 127.0.0.1, which a browser on another machine (the usual
 case over SSH) cannot reach. The service's authorize page logs in its demo user and shows the
-code, so the app can fetch that page itself and finish the very same PKCE flow with the code,
-exactly as if the user had pasted it. Production Globus never gets this shortcut.
+code, so gtui can fetch that page itself and finish the very same PKCE flow with the code,
+exactly as if the user had pasted it (PKCE checked by the service, so the tokens are
+genuine). The demo's start and the login dialog's "Approve as the demo user" both use it;
+production Globus never gets this shortcut.
 """
 
 from __future__ import annotations
@@ -11,22 +13,32 @@ from __future__ import annotations
 import html
 import re
 import urllib.parse
-from typing import Any
 
 import httpx
 
+from gtui.core.auth import NativeAppFlow
 from gtui.core.errors import GlobusError
+from gtui.core.session import GlobusSession
 
 DEMO_ENVIRONMENT = "sim"
 _AUTH_CODE = re.compile(r'<code id="auth-code">([^<]+)</code>')
 
 
-def can_approve_as_demo_user(session: Any) -> bool:
+def can_approve_as_demo_user(session: GlobusSession) -> bool:
     """Only the embedded service logs its demo user in on the authorize page."""
-    return getattr(session, "environment", None) == DEMO_ENVIRONMENT
+    return session.environment == DEMO_ENVIRONMENT
 
 
-async def approve_as_demo_user(session: Any, flow: Any) -> tuple[str, str | None]:
+async def demo_login(session: GlobusSession) -> None:
+    """Log in to the embedded service as the demo user, through its real authorize page."""
+    flow = session.login_flow()
+    code, state = await approve_as_demo_user(session, flow)
+    await session.complete_login(flow, code, state)
+
+
+async def approve_as_demo_user(
+    session: GlobusSession, flow: NativeAppFlow
+) -> tuple[str, str | None]:
     """Open ``flow``'s authorize URL with the session's HTTP client; (code, state) it answers.
 
     The page either shows the code (default redirect) or redirects to the loopback address the

@@ -11,18 +11,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
-import getpass
 import os
-import socket
 import sys
 import webbrowser
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any, TextIO
 
 from gtui.config import ConfigError, Settings, load_settings
+from gtui.core.login_place import browser_is_local, grant_name
+from gtui.passphrase import token_passphrase
 
 LOCAL_LOGIN_TIMEOUT_SECONDS = 600.0
-SSH_VARIABLES = ("SSH_CONNECTION", "SSH_CLIENT", "SSH_TTY")
 
 
 class CommandError(Exception):
@@ -33,25 +32,9 @@ class CommandError(Exception):
         self.status = status
 
 
-def browser_is_local(environ: Mapping[str, str] | None = None, platform: str | None = None) -> bool:
-    """Whether a browser opened here would appear in front of the user (not over SSH)."""
-    environ = os.environ if environ is None else environ
-    platform = sys.platform if platform is None else platform
-    if any(environ.get(name) for name in SSH_VARIABLES):
-        return False
-    if platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
-        return bool(environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY"))
-    return True
-
-
 def osc52(text: str) -> str:
     """The terminal escape that puts ``text`` on the clipboard (works over SSH)."""
     return "\x1b]52;c;" + base64.b64encode(text.encode("utf-8")).decode("ascii") + "\a"
-
-
-def grant_name() -> str:
-    """The label Globus shows on the consent page and in the user's consents list."""
-    return f"gtui on {socket.gethostname()}"
 
 
 def resolve_environment(settings: Settings) -> str:
@@ -87,15 +70,6 @@ def open_session(settings: Settings | None = None) -> Any:
     environment = resolve_environment(settings)
     client_id = resolve_client_id(settings, environment)
     return GlobusSession(client_id, environment=environment, passphrase=token_passphrase(settings))
-
-
-def token_passphrase(settings: Settings) -> str | None:
-    """With ``security.encrypt_tokens``: the passphrase from its variable, else asked for."""
-    if not settings.security.encrypt_tokens:
-        return None
-    return os.environ.get(settings.security.passphrase_env) or getpass.getpass(
-        "Passphrase of the token file: "
-    )
 
 
 def _run(main: Callable[[], Any]) -> int:
