@@ -18,12 +18,13 @@ from textual.screen import Screen
 from textual.theme import Theme
 
 from gtui.config import Settings
-from gtui.core.errors import GlobusAPIError, GlobusError, LoginRequired, NetworkError
+from gtui.core.errors import GlobusAPIError, GlobusError, LoginRequired
 from gtui.core.models import Collection
 from gtui.core.session import GlobusSession
 from gtui.tui import session_flows
 from gtui.tui.actions import app_bindings
 from gtui.tui.context import Gtui
+from gtui.tui.error_text import describe_error
 from gtui.tui.palette import commands_for
 from gtui.tui.screens.bookmarks import BookmarksScreen, add_bookmark_here
 from gtui.tui.screens.browse import BrowseScreen
@@ -40,22 +41,7 @@ from gtui.tui.task_feed import TaskFeed
 
 log = logging.getLogger(__name__)
 
-__all__ = ["GtuiApp", "PanePlace", "describe_error"]
-
-
-def describe_error(exc: BaseException, doing: str) -> str:
-    """One sentence a person can act on: what failed, the service's words, the request id."""
-    if isinstance(exc, GlobusAPIError):
-        message = exc.message or exc.code or f"HTTP {exc.http_status}"
-        text = f"{doing} failed: {message}"
-        if exc.code and exc.code not in message:
-            text += f" [{exc.code}]"
-        if exc.request_id:
-            text += f" (request {exc.request_id})"
-        return text
-    if isinstance(exc, (NetworkError, GlobusError)):
-        return f"{doing} failed: {exc}"
-    return f"{doing} failed: {type(exc).__name__}: {exc}"
+__all__ = ["GtuiApp", "PanePlace"]
 
 
 class GtuiApp(App[int]):
