@@ -62,7 +62,7 @@ TRAVERSALS = [
     "/~/../../../outside/secret.txt",
     "/home/demo/escape/secret.txt",
     "/home/demo/escape-file",
-    "/home/demo/system-passwd",
+    "/srv/test-fixtures/system-passwd",
     "/%2e%2e/outside/secret.txt",
     "/home/demo/%2E%2E/%2e%2e/%2e%2e/outside/secret.txt",
     "/home/demo/%252e%252e/%252e%252e/%252e%252e/outside/secret.txt",
@@ -71,7 +71,7 @@ TRAVERSALS = [
     "/home/demo/%00/secret.txt",
 ]
 SOURCE_FILE = "/home/demo/Documents/budget 2026.csv"
-LINK_NAMES = ("/home/demo/escape-file", "/home/demo/system-passwd")
+LINK_NAMES = ("/home/demo/escape-file", "/srv/test-fixtures/system-passwd")
 ACT_ON_THE_LINK = ("mkdir", "rename from", "rename to", "delete")
 
 

@@ -191,8 +191,17 @@ def test_ls_shows_symlinks_with_their_link_fields(tc: globus_sdk.TransferClient)
     inside = listing["latest-results"]
     assert inside["type"] == "dir"
     assert inside["link_target"] == "/home/demo/projects/climate-model/output"
-    outside = listing["system-passwd"]
+    fixtures = {e["name"]: e for e in tc.operation_ls(LAPTOP_ID, path="/srv/test-fixtures/")}
+    outside = fixtures["system-passwd"]
     assert outside["type"] == "invalid_symlink" and outside["link_target"] == "/etc/passwd"
+
+
+def test_the_survey_folder_shows_its_3_gb_file_once_opened(tc: globus_sdk.TransferClient) -> None:
+    datasets = {e["name"] for e in tc.operation_ls(LAPTOP_ID, path="/~/datasets/")}
+    assert {"sky-survey-2026", "microscopy", "air-quality-2025.csv"} <= datasets
+    survey = {e["name"]: e for e in tc.operation_ls(LAPTOP_ID, path="/~/datasets/sky-survey-2026/")}
+    assert survey["sky_survey_2026.fits"]["size"] == 3 * 1024**3
+    assert set(survey) == {"README.md", "sky_survey_2026.fits"}
 
 
 def test_stat_mkdir_and_rename(tc: globus_sdk.TransferClient, service: RunningSim) -> None:

@@ -134,7 +134,14 @@ def test_advanced_field_queries(sdk_search_client: globus_sdk.SearchClient) -> N
     assert found
     assert all(c["project"] == "climate-model" and c["extension"] == "csv" for c in found)
     bigger = sdk_search_client.search(DEMO_INDEX_ID, "size:>10000000", advanced=True)
-    assert {c["name"] for c in contents(bigger)} == {"run_001.nc", "ocean_temperature_2025.h5"}
+    assert {c["name"] for c in contents(bigger)} == {
+        "run_001.nc",
+        "ocean_temperature_2025.h5",
+        "plate_01.tif",
+        "plate_02.tif",
+        "sample_A_R1.fastq.gz",
+        "sample_A_R2.fastq.gz",
+    }
     either = sdk_search_client.search(
         DEMO_INDEX_ID, f"collection_id:{ARCHIVE_ID} OR name:run_001.nc", advanced=True, limit=100
     )

@@ -20,6 +20,8 @@ from gtui.sim.world import (
     DEMO_USER_ID,
     GUEST_ID,
     LAPTOP_ID,
+    LARGE_DATASET_NAME,
+    LARGE_DATASET_PATH,
     OTHER_USER_ID,
     SCRATCH_ID,
     WIDE_TREE_PATH,
@@ -79,10 +81,24 @@ def test_sample_data_has_every_awkward_case(world: World) -> None:
     inside = home / demo_data.INSIDE_LINK_NAME
     assert inside.is_symlink()
     assert inside.resolve().is_relative_to(world.collection_root(LAPTOP_ID))
-    outside = home / demo_data.OUTSIDE_LINK_NAME
+    fixtures = world.collection_root(LAPTOP_ID) / demo_data.FIXTURES_PATH.strip("/")
+    outside = fixtures / demo_data.OUTSIDE_LINK_NAME
     assert outside.is_symlink()
     assert not outside.resolve().is_relative_to(world.root)
-    assert (home / demo_data.UNREADABLE_NAME).stat().st_mode & 0o777 == 0
+    assert (fixtures / demo_data.UNREADABLE_NAME).stat().st_mode & 0o777 == 0
+
+
+def test_the_home_a_user_lands_in_holds_research_data_and_no_test_fixtures(world: World) -> None:
+    home = world.collection_root(LAPTOP_ID) / "home" / "demo"
+    visible = sorted(p.name for p in home.iterdir() if not p.name.startswith("."))
+    assert visible == ["Documents", "datasets", "deep", "latest-results", "projects"]
+    assert len(list((home / "projects").iterdir())) >= 3
+    sizes = [p.stat().st_size for p in (home / "datasets").rglob("*") if p.is_file()]
+    assert any(s < 20_000 for s in sizes)
+    assert any(s >= 10 * 1024 * 1024 for s in sizes)
+    names = {p.name for p in home.rglob("*")}
+    assert demo_data.OUTSIDE_LINK_NAME not in names
+    assert demo_data.UNREADABLE_NAME not in names
 
 
 def test_large_files_and_mixed_sizes(world: World) -> None:
@@ -113,6 +129,39 @@ def test_big_folder_is_built_on_first_use(world: World) -> None:
     with os.scandir(folder) as entries:
         assert sum(1 for _ in entries) == BIG_FOLDER_ENTRIES
     assert world.ensure_big_folder() == folder
+
+
+def test_large_dataset_is_a_sparse_file_built_on_first_use(world: World) -> None:
+    folder = world.collection_root(LAPTOP_ID) / LARGE_DATASET_PATH.strip("/")
+    path = folder / LARGE_DATASET_NAME
+    assert folder.is_dir() and not path.exists()
+    assert world.ensure_large_dataset() == path
+    assert path.stat().st_size == 3 * 1024**3
+    assert path.stat().st_blocks * 512 < 100 * 1024 * 1024
+    assert world.ensure_large_dataset() == path
+    assert sorted(p.name for p in folder.iterdir()) == ["README.md", LARGE_DATASET_NAME]
+
+
+def test_a_demo_folder_of_the_first_version_loses_its_fixtures_from_the_home(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "world"
+    World.load(SimSettings(root=root))
+    home = root / "laptop" / "home" / "demo"
+    (home / demo_data.OUTSIDE_LINK_NAME).symlink_to("/etc/passwd")
+    (home / demo_data.UNREADABLE_NAME).write_text("old key\n", encoding="utf-8")
+    (home / demo_data.UNREADABLE_NAME).chmod(0)
+    (home / "my-results.txt").write_text("the user's own\n", encoding="utf-8")
+    (root / demo_data.MARKER_NAME).write_text("1\n", encoding="utf-8")
+
+    World.load(SimSettings(root=root))
+
+    assert not os.path.lexists(home / demo_data.OUTSIDE_LINK_NAME)
+    assert not os.path.lexists(home / demo_data.UNREADABLE_NAME)
+    assert (home / "my-results.txt").read_text(encoding="utf-8") == "the user's own\n"
+    assert (root / demo_data.MARKER_NAME).read_text(encoding="utf-8").strip() == (
+        demo_data.DATA_VERSION
+    )
 
 
 def test_wide_tree_has_at_least_two_thousand_folders(world: World) -> None:

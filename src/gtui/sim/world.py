@@ -3,7 +3,8 @@
 Folders under ``root`` (one per collection, each collection's paths are relative to it):
 
 - ``laptop/``  — ``LAPTOP_ID``, "Demo Laptop", a Globus Connect Personal collection owned by
-  the demo user (home ``/home/demo/``).
+  the demo user (home ``/home/demo/``); holds the 3 GB survey ``LARGE_DATASET_PATH``, created
+  on first use, and the test fixtures under ``FIXTURES_PATH``.
 - ``scratch/`` — ``SCRATCH_ID``, "HPC Cluster Scratch", a GCSv5 mapped collection (home
   ``/home/demo/``); holds the 100,000-entry folder ``BIG_FOLDER_PATH`` and the wide tree
   ``WIDE_TREE_PATH``, both created on first use.
@@ -19,6 +20,7 @@ the web stack, so the constants are cheap to import.
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import stat
 import threading
@@ -27,6 +29,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gtui.sim import demo_data
+from gtui.sim.demo_data import (
+    FIXTURES_PATH,
+    LARGE_DATASET_BYTES,
+    LARGE_DATASET_NAME,
+    LARGE_DATASET_PATH,
+    LARGE_DATASET_SEED,
+)
 from gtui.sim.ids import (
     ADA_USER_ID,
     ALAN_USER_ID,
@@ -74,11 +83,14 @@ __all__ = [
     "DEMO_ORCID_ID",
     "DEMO_USERNAME",
     "DEMO_USER_ID",
+    "FIXTURES_PATH",
     "GENOME_GROUP_ID",
     "GRACE_USER_ID",
     "GUEST_ID",
     "HPC_USERS_GROUP_ID",
     "LAPTOP_ID",
+    "LARGE_DATASET_NAME",
+    "LARGE_DATASET_PATH",
     "OPEN_DATA_GROUP_ID",
     "ORCID_PROVIDER_ID",
     "OTHER_USERNAME",
@@ -256,6 +268,7 @@ class World:
         self.collections = collections
         self._big_lock = threading.Lock()
         self._wide_lock = threading.Lock()
+        self._large_lock = threading.Lock()
 
     @classmethod
     def load(cls, settings: SimSettings) -> World:
@@ -307,6 +320,26 @@ class World:
             _make_empty_files(partial, BIG_FOLDER_ENTRIES)
             os.rename(partial, folder)
         return folder
+
+    def ensure_large_dataset(self) -> Path:
+        """Create the 3 GB survey file (sparse) on first use; return its real path.
+
+        Written under a temporary name and renamed when complete, like the big folder, so a
+        listing never shows it half made.
+        """
+        folder = self.collection_root(LAPTOP_ID) / LARGE_DATASET_PATH.strip("/")
+        path = folder / LARGE_DATASET_NAME
+        if path.is_file():
+            return path
+        with self._large_lock:
+            if path.is_file():
+                return path
+            partial = path.with_name(path.name + ".partial")
+            demo_data.write_large_file(
+                partial, LARGE_DATASET_BYTES, random.Random(LARGE_DATASET_SEED)
+            )
+            os.rename(partial, path)
+        return path
 
     def ensure_wide_tree(self) -> Path:
         """Create the wide tree (8×16×16 folders, one small file in each leaf) on first use."""

@@ -10,7 +10,7 @@ from starlette.responses import Response
 
 from gtui.sim.context import context_of
 from gtui.sim.errors import SimAPIError
-from gtui.sim.ids import SCRATCH_ID
+from gtui.sim.ids import LAPTOP_ID, SCRATCH_ID
 from gtui.sim.settings import FaultSettings
 from gtui.sim.transfer.common import (
     answer,
@@ -25,7 +25,7 @@ from gtui.sim.transfer.common import (
 from gtui.sim.transfer.listing import list_folder, stat_entry
 from gtui.sim.transfer.lsfilter import parse_filter, parse_orderby
 from gtui.sim.transfer.paths import ResolvedPath, resolve
-from gtui.sim.world import BIG_FOLDER_PATH, WIDE_TREE_PATH, Collection
+from gtui.sim.world import BIG_FOLDER_PATH, LARGE_DATASET_PATH, WIDE_TREE_PATH, Collection
 
 LS_MAX_LIMIT = 100_000
 
@@ -39,7 +39,14 @@ def _on_the_way(folder: str, target: str) -> bool:
     return folder != "/" and (target.startswith(folder) or folder.startswith(target))
 
 
+async def _prepare_large_dataset(request: Request, collection: Collection, path: str) -> None:
+    """The 3 GB survey appears once its own folder is opened (or the file asked about)."""
+    if collection.id == LAPTOP_ID and path.startswith(LARGE_DATASET_PATH):
+        await asyncio.to_thread(context_of(request).world.ensure_large_dataset)
+
+
 async def _prepare_lazy_folders(request: Request, collection: Collection, folder: str) -> None:
+    await _prepare_large_dataset(request, collection, folder)
     if collection.id != SCRATCH_ID:
         return
     world = context_of(request).world
@@ -76,6 +83,7 @@ async def operation_stat(request: Request) -> Response:
     caller = caller_of(request)
     collection = usable_collection(request, request.path_params["endpoint_id"], caller)
     resolved = resolve(collection, request.query_params.get("path"), _faults(request))
+    await _prepare_large_dataset(request, collection, resolved.folder_path)
     entry = await asyncio.to_thread(stat_entry, resolved)
     return answer(entry.to_doc())
 
