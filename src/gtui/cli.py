@@ -1,4 +1,5 @@
-"""The ``gtui`` command line: the app, ``login``/``logout``/``whoami``, ``config``, ``sim serve``.
+"""The ``gtui`` command line: the app, ``login``/``logout``/``whoami`` (against Globus, or with
+``--demo`` against the demo's service), ``config``, ``sim serve``.
 
 Parsing stays free of Textual and of the network stack so that ``gtui --help`` is instant;
 each sub-command imports what it needs when it runs.
@@ -23,7 +24,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--demo",
         action="store_true",
-        help="start the embedded Globus service with the demo world and open the app on it",
+        help="start the embedded Globus service with the demo world and open the app on it; "
+        "before login, logout or whoami: talk to the demo's service (the running one, or one "
+        "started for the command)",
     )
     parser.add_argument(
         "--root", metavar="DIR", help="with --demo: where the demo collections live"

@@ -1,4 +1,4 @@
-"""The demo's embedded service in a process of its own.
+"""The demo's embedded service in a process of its own, and finding one already running.
 
 ``gtui --demo`` binds a loopback socket, hands it to ``gtui sim serve --listen-fd`` in a child
 process and can send requests at once: they wait in the socket's backlog while the child
@@ -7,19 +7,28 @@ holds up the app's event loop, and the service starts while the app is still imp
 
 The child reads its standard input until end of file; the parent holds the other end, so the
 service stops with the app even when the app is killed.
+
+``gtui --demo whoami|login|logout`` use ``demo_service_for_command``: the service that already
+runs on the demo folder (its state lock names its address), else one started for the command.
 """
 
 from __future__ import annotations
 
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
 from gtui.sim.serve import ServiceAddress, bind_loopback
+from gtui.sim.settings import STATE_DIR_NAME
+from gtui.sim.state_lock import running_service
 
 STOP_TIMEOUT_SECONDS = 15.0
+LEAVE_WAIT_SECONDS = 0.5
 LOG_TAIL_BYTES = 2000
 
 
@@ -56,13 +65,21 @@ class DemoService(ServiceAddress):
         except OSError:
             return ""
 
+    def leave(self, wait: float = LEAVE_WAIT_SECONDS) -> int | None:
+        """Tell the child to stop and wait a moment, not longer: it finishes saving on its own.
+
+        Quitting gtui must not wait for a big copy to wind down; a ``gtui --demo`` started
+        meanwhile waits for this one to let go of the folder (``StateLock.acquire``).
+        """
+        self._close_stdin()
+        try:
+            return self.process.wait(wait)
+        except subprocess.TimeoutExpired:
+            return None
+
     def stop(self, timeout: float = STOP_TIMEOUT_SECONDS) -> int:
         """Close the child's standard input (it shuts down gracefully), then wait for it."""
-        if self.process.stdin is not None and not self.process.stdin.closed:
-            try:
-                self.process.stdin.close()
-            except OSError:
-                pass
+        self._close_stdin()
         try:
             return self.process.wait(timeout)
         except subprocess.TimeoutExpired:
@@ -72,6 +89,13 @@ class DemoService(ServiceAddress):
         except subprocess.TimeoutExpired:
             self.process.kill()
             return self.process.wait()
+
+    def _close_stdin(self) -> None:
+        if self.process.stdin is not None and not self.process.stdin.closed:
+            try:
+                self.process.stdin.close()
+            except OSError:
+                pass
 
 
 def serve_command(listen_fd: int, root: Path, *flags: str) -> list[str]:
@@ -126,3 +150,52 @@ def start_demo_service(
     return DemoService(
         process=process, base_url=base_url, root=root, log_file=log_file, log_start=log_start
     )
+
+
+@dataclass
+class CommandService:
+    """The service a command talks to; ``started`` when it runs for this command only."""
+
+    address: ServiceAddress
+    started: DemoService | None = None
+
+    def failure(self) -> str:
+        """Why a started service could not be reached (empty when it still runs)."""
+        if self.started is None or not self.started.exited(wait=5.0):
+            return ""
+        tail = self.started.log_tail()
+        return "the demo service stopped while starting" + (f":\n{tail}" if tail else "")
+
+
+@contextmanager
+def demo_service_for_command(
+    root: Path, *, throttle_bytes_per_second: int = 0
+) -> Iterator[CommandService]:
+    """The demo folder's running service, else one started for the command and stopped after.
+
+    A running ``gtui --demo`` or ``gtui sim serve`` holds the folder's state lock, which names
+    the address it serves on; requests to a service started here wait in its socket's backlog
+    while it boots. Its throttle is the demo's, as queued transfers resume while it runs.
+    """
+    try:
+        holder = running_service(root / STATE_DIR_NAME)
+    except OSError as exc:
+        raise DemoServiceError(f"cannot use the demo folder {root}: {exc.strerror or exc}") from exc
+    if holder is not None:
+        if not holder.base_url:
+            raise DemoServiceError(
+                f"the demo folder {root} is in use by a service that does not say where it "
+                "answers; quit it, or choose another folder with --root"
+            )
+        yield CommandService(ServiceAddress(holder.base_url))
+        return
+    with tempfile.TemporaryDirectory(prefix="gtui-demo-") as logs:
+        service = start_demo_service(
+            root,
+            throttle_bytes_per_second=throttle_bytes_per_second,
+            log_file=Path(logs) / "sim.log",
+        )
+        try:
+            yield CommandService(service, started=service)
+        finally:
+            service.stop()

@@ -162,3 +162,38 @@ def test_one_service_per_demo_folder_until_the_first_stops(sim_factory, tmp_path
     second = sim_factory(root)
     answer = httpx.get(f"{second.service_urls['auth']}.well-known/openid-configuration")
     assert answer.status_code == 200
+
+
+def test_a_service_waits_for_one_that_is_stopping_but_not_for_one_that_runs(
+    tmp_path: Path,
+) -> None:
+    """Quitting gtui --demo does not wait for its service to save: a new one started at once
+    waits for the old one to let go of the folder, and only for one that said it is stopping."""
+    import threading
+
+    from gtui.sim.state_lock import StateInUse, StateLock
+
+    state = tmp_path / "state"
+    state.mkdir()
+    first = StateLock(state, tmp_path)
+    first.acquire()
+    with pytest.raises(StateInUse):
+        StateLock(state, tmp_path).acquire()
+
+    first.mark_stopping()
+    saved = threading.Event()
+
+    def finish_saving() -> None:
+        time.sleep(0.3)  # the old service's last save
+        saved.set()
+        first.release()
+
+    saver = threading.Thread(target=finish_saving)
+    saver.start()
+    second = StateLock(state, tmp_path)
+    second.acquire()  # waits for the first to let go, then holds the folder
+    assert saved.is_set()
+    saver.join()
+    with pytest.raises(StateInUse):
+        StateLock(state, tmp_path).acquire()
+    second.release()

@@ -49,10 +49,11 @@ def build_context(settings: SimSettings) -> SimContext:
     """Load the world and the service state (slow parts run here, before serving).
 
     The folder's state lock is taken first (one service per demo folder) and held until
-    the service stops; raises ``StateInUse`` when another service holds it.
+    the service stops; it records where the service answers, for ``gtui --demo whoami`` and
+    the like. Raises ``StateInUse`` when another service holds it.
     """
     settings.state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    lock = StateLock(settings.state_dir, settings.root)
+    lock = StateLock(settings.state_dir, settings.root, settings.base_url)
     lock.acquire()
     try:
         world = World.load(settings)
@@ -92,6 +93,8 @@ def build_app(settings: SimSettings, ctx: SimContext | None = None) -> Starlette
         try:
             yield
         finally:
+            if ctx.lock is not None:
+                ctx.lock.mark_stopping()
             try:
                 await transfer.stop()
             finally:
