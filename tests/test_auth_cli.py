@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pytest
 
 from gtui import auth_cli
 from gtui.cli import build_parser, main
+from gtui.config import config_path, example_config_text, load_settings
 from gtui.core.login_place import browser_is_local
 from gtui.core.scopes import TRANSFER_RESOURCE_SERVER
 from gtui.core.tokens import TokenStore
@@ -164,6 +166,66 @@ def test_login_without_a_client_id_in_production_says_where_to_set_it(
     assert main(["login"]) == 2
 
     assert "client_id" in capsys.readouterr().err
+
+
+class TerminalInput(io.StringIO):
+    """What the user types at a terminal."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+UNKNOWN_CLIENT_ID = "1b7e2c3a-5d4f-4e6b-8a9c-0d1e2f3a4b5c"
+
+
+@pytest.fixture
+def production_without_a_client_id(env: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Production settings and a config.toml from `gtui config init` with no client id; the
+    GLOBUS_SDK_SERVICE_URL_* variables keep the requests on the embedded service."""
+    monkeypatch.setenv("GLOBUS_SDK_ENVIRONMENT", "production")
+    path = config_path()
+    path.parent.mkdir(parents=True)
+    path.write_text(example_config_text(), encoding="utf-8")
+    return path
+
+
+def test_login_without_a_client_id_in_a_terminal_sets_one_up_and_logs_in(
+    production_without_a_client_id: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    typed = f"my-client\n{UNKNOWN_CLIENT_ID}\n\n{DEMO_NATIVE_CLIENT_ID}\n"
+    monkeypatch.setattr(sys, "stdin", TerminalInput(typed))
+    out = io.StringIO()
+    args = build_parser().parse_args(["login"])
+
+    status = auth_cli.login(args, read_code=paste_code_from_page(out), out=out)
+
+    text = out.getvalue()
+    assert status == 0, text
+    assert "https://app.globus.org/settings/developers" in text
+    assert "Register a thick client or script that will be installed and run by users" in text
+    assert "“my-client” is not a client id" in text
+    assert f"Globus Auth does not know {UNKNOWN_CLIENT_ID} as a native app" in text
+    assert "nothing was entered" in text
+    assert f"Saved client_id in {production_without_a_client_id}" in text
+    assert f"You are logged in as Demo User ({DEMO_USERNAME}) on production." in text
+    assert load_settings().general.client_id == DEMO_NATIVE_CLIENT_ID
+    before = example_config_text().splitlines()
+    after = production_without_a_client_id.read_text(encoding="utf-8").splitlines()
+    changed = [(a, b) for a, b in zip(before, after, strict=True) if a != b]
+    assert changed == [('client_id = ""', f'client_id = "{DEMO_NATIVE_CLIENT_ID}"')]
+
+
+def test_login_set_up_ended_at_end_of_input_saves_nothing(
+    production_without_a_client_id: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setattr(sys, "stdin", TerminalInput("not-a-client-id\n"))
+
+    assert main(["login"]) == 1
+
+    assert "No client id was given; nothing was saved." in capsys.readouterr().err
+    assert production_without_a_client_id.read_text(encoding="utf-8") == example_config_text()
 
 
 def test_config_init_writes_the_example_and_never_overwrites_without_force(

@@ -4,6 +4,11 @@
 a browser runs on this machine it opens the URL and listens on a loopback redirect, so the
 login finishes without pasting; over SSH, or with ``--no-local-server``, it reads the code the
 Globus page shows from stdin. PKCE and ``state`` are the core's; tokens go to the token store.
+Without a client id, ``login`` in a terminal first walks the user through registering one.
+
+With ``--demo`` the three talk to the demo folder's embedded service: the one a running
+``gtui --demo`` (or ``gtui sim serve``) serves, else one started for the command; ``login``
+then logs in as the demo user, as ``gtui --demo`` does.
 """
 
 from __future__ import annotations
@@ -14,14 +19,25 @@ import base64
 import os
 import sys
 import webbrowser
-from collections.abc import Callable
-from typing import Any, TextIO
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
 
 from gtui.config import ConfigError, Settings, load_settings
 from gtui.core.login_place import browser_is_local, grant_name
 from gtui.passphrase import token_passphrase
 
+if TYPE_CHECKING:
+    from gtui.core.session import GlobusSession
+
 LOCAL_LOGIN_TIMEOUT_SECONDS = 600.0
+DEMO_ENVIRONMENT = "sim"
+NO_CLIENT_ID = (
+    "No client id is configured. Run `gtui login` in a terminal to set one up, or register a "
+    "native app at https://app.globus.org/settings/developers and set client_id in the "
+    "[general] section of the config file (`gtui config path` shows where it is)."
+)
 
 
 class CommandError(Exception):
@@ -42,34 +58,89 @@ def resolve_environment(settings: Settings) -> str:
     return os.environ.get("GLOBUS_SDK_ENVIRONMENT") or settings.general.environment or "production"
 
 
-def resolve_client_id(settings: Settings, environment: str) -> str:
-    """The configured native client; the embedded service's own when talking to it."""
+def configured_client_id(settings: Settings, environment: str) -> str:
+    """The configured native client; the embedded service's own when talking to it; else ""."""
     if settings.general.client_id:
         return settings.general.client_id
-    if environment == "sim":
+    if environment == DEMO_ENVIRONMENT:
         from gtui.sim.world import DEMO_NATIVE_CLIENT_ID
 
         return DEMO_NATIVE_CLIENT_ID
-    raise CommandError(
-        "No client id is configured. Register a native app at "
-        "https://app.globus.org/settings/developers and set client_id in the [general] "
-        "section of the config file (`gtui config path` shows where it is).",
-        status=2,
-    )
+    return ""
+
+
+def resolve_client_id(settings: Settings, environment: str) -> str:
+    """The client to talk as; a ``CommandError`` saying how to set one up when there is none."""
+    client_id = configured_client_id(settings, environment)
+    if not client_id:
+        raise CommandError(NO_CLIENT_ID, status=2)
+    return client_id
+
+
+def _load_settings() -> Settings:
+    try:
+        return load_settings()
+    except ConfigError as exc:
+        raise CommandError(str(exc), status=2) from exc
 
 
 def open_session(settings: Settings | None = None) -> Any:
     """A GlobusSession for the configured environment and client (tokens from the store)."""
     from gtui.core.session import GlobusSession
 
-    if settings is None:
-        try:
-            settings = load_settings()
-        except ConfigError as exc:
-            raise CommandError(str(exc), status=2) from exc
+    settings = settings or _load_settings()
     environment = resolve_environment(settings)
     client_id = resolve_client_id(settings, environment)
     return GlobusSession(client_id, environment=environment, passphrase=token_passphrase(settings))
+
+
+def _demo_root(args: argparse.Namespace) -> Path | None:
+    """The demo folder with ``--demo`` (``--root``, else the one ``gtui --demo`` uses)."""
+    if not getattr(args, "demo", False):
+        return None
+    from gtui.sim.serve import default_root
+
+    root = getattr(args, "root", None)
+    return Path(root).expanduser() if root else default_root()
+
+
+@asynccontextmanager
+async def command_session(args: argparse.Namespace) -> AsyncIterator[GlobusSession]:
+    """The session a command works with: the configured Globus, or with ``--demo`` the demo
+    folder's service (running, or started for the command and stopped after)."""
+    root = _demo_root(args)
+    if root is None:
+        async with open_session() as session:
+            yield session
+        return
+    from gtui.core.errors import GlobusAPIError, GlobusError
+    from gtui.core.session import GlobusSession
+    from gtui.demo_service import DemoServiceError, demo_service_for_command
+    from gtui.sim.world import DEMO_NATIVE_CLIENT_ID
+
+    settings = _load_settings()
+    passphrase = token_passphrase(settings)
+    throttle = settings.demo.throttle_bytes_per_second
+    try:
+        with demo_service_for_command(root, throttle_bytes_per_second=throttle) as service:
+            session = GlobusSession(
+                DEMO_NATIVE_CLIENT_ID,
+                environment=DEMO_ENVIRONMENT,
+                service_urls=service.address.service_urls,
+                passphrase=passphrase,
+            )
+            try:
+                async with session:
+                    yield session
+            except GlobusError as exc:
+                # Not reached (no API answer): a service started here that died, on a bad
+                # folder say, explains itself.
+                failure = "" if isinstance(exc, GlobusAPIError) else service.failure()
+                if failure:
+                    raise CommandError(failure) from exc
+                raise
+    except DemoServiceError as exc:
+        raise CommandError(str(exc)) from exc
 
 
 def _run(main: Callable[[], Any]) -> int:
@@ -92,15 +163,29 @@ def login(
     args: argparse.Namespace,
     *,
     read_code: Callable[[str], str] = input,
+    ask_client_id: Callable[[str], str] = input,
     out: TextIO | None = None,
 ) -> int:
     """``gtui login``: returns the exit status."""
-    return _run(lambda: _login(args, read_code, out or sys.stdout))
+    return _run(lambda: _login(args, read_code, ask_client_id, out or sys.stdout))
 
 
-async def _login(args: argparse.Namespace, read_code: Callable[[str], str], out: TextIO) -> int:
+async def _login(
+    args: argparse.Namespace,
+    read_code: Callable[[str], str],
+    ask_client_id: Callable[[str], str],
+    out: TextIO,
+) -> int:
+    if _demo_root(args) is not None:
+        return await _demo_login(args, out)
     from gtui.core.scopes import DEFAULT_SCOPES
 
+    settings = _load_settings()
+    environment = resolve_environment(settings)
+    if not configured_client_id(settings, environment):
+        if not sys.stdin.isatty():
+            raise CommandError(NO_CLIENT_ID, status=2)
+        await set_up_client_id(environment, out, ask_client_id)
     scopes = [*DEFAULT_SCOPES, *getattr(args, "scope", [])]
     local = not getattr(args, "no_local_server", False) and browser_is_local()
     may_open = local and not getattr(args, "no_browser", False)
@@ -114,6 +199,57 @@ async def _login(args: argparse.Namespace, read_code: Callable[[str], str], out:
         print(f"You are logged in as {who} on {session.environment}.", file=out)
         print(f"Tokens stored for {servers}.", file=out)
     return 0
+
+
+async def _demo_login(args: argparse.Namespace, out: TextIO) -> int:
+    """Log in to the demo service as its demo user, through its real authorize page."""
+    from gtui.tui.demo_login import demo_login
+
+    async with command_session(args) as session:
+        await demo_login(session)
+        who = session.identity.display if session.identity else "the demo user"
+        print(f"You are logged in as {who} on the demo service.", file=out)
+    return 0
+
+
+async def set_up_client_id(environment: str, out: TextIO, ask: Callable[[str], str]) -> str:
+    """Say where to register a native app, then read its id until one passes the checks;
+    save it in config.toml (comments kept). End of input stops without saving anything."""
+    from gtui.client_setup import (
+        REGISTER_STEPS,
+        ClientIdError,
+        check_client_id,
+        parse_client_id,
+        save_client_id,
+    )
+    from gtui.core.session import GlobusSession
+
+    print(
+        "gtui logs in to Globus as an app that you register once (free, about a minute):",
+        file=out,
+    )
+    for number, step in enumerate(REGISTER_STEPS, 1):
+        print(f"  {number}. {step}", file=out)
+    print(file=out, flush=True)
+    while True:
+        try:
+            typed = await asyncio.to_thread(ask, "Client UUID: ")
+        except EOFError:
+            raise CommandError("No client id was given; nothing was saved.") from None
+        try:
+            client_id = parse_client_id(typed)
+            print("Checking it with Globus Auth…", file=out, flush=True)
+            async with GlobusSession(client_id, environment=environment) as probe:
+                await check_client_id(probe)
+        except ClientIdError as exc:
+            print(exc, file=out, flush=True)
+            continue
+        try:
+            path = save_client_id(client_id)
+        except (ConfigError, OSError) as exc:
+            raise CommandError(f"The client id could not be saved: {exc}") from exc
+        print(f"Saved client_id in {path}. Now the login:", file=out, flush=True)
+        return client_id
 
 
 def _show_url(url: str, out: TextIO, *, opened: bool) -> None:
@@ -133,7 +269,10 @@ async def _login_with_code(
 ) -> Any:
     flow = session.login_flow(scopes, prefill_named_grant=grant_name())
     _show_url(flow.authorize_url, out, opened=False)
-    code = (await asyncio.to_thread(read_code, "Paste the authorization code here: ")).strip()
+    try:
+        code = (await asyncio.to_thread(read_code, "Paste the authorization code here: ")).strip()
+    except EOFError:
+        code = ""
     if not code:
         raise CommandError("No code was given; nothing was stored.")
     return await session.complete_login(flow, code, flow.state)
@@ -166,11 +305,11 @@ async def _login_with_redirect(
 
 def logout(args: argparse.Namespace, *, out: TextIO | None = None) -> int:
     """``gtui logout``: revoke every stored token at Globus Auth and forget them."""
-    return _run(lambda: _logout(out or sys.stdout))
+    return _run(lambda: _logout(args, out or sys.stdout))
 
 
-async def _logout(out: TextIO) -> int:
-    async with open_session() as session:
+async def _logout(args: argparse.Namespace, out: TextIO) -> int:
+    async with command_session(args) as session:
         servers = await session.logout()
     if not servers:
         print("You were not logged in; nothing to revoke.", file=out)
@@ -182,19 +321,20 @@ async def _logout(out: TextIO) -> int:
 def whoami(args: argparse.Namespace, *, out: TextIO | None = None) -> int:
     """``gtui whoami``: the identity logged in (and, on request, its linked identities)."""
     linked = bool(getattr(args, "linked_identities", False))
-    return _run(lambda: _whoami(out or sys.stdout, linked=linked))
+    return _run(lambda: _whoami(args, out or sys.stdout, linked=linked))
 
 
-async def _whoami(out: TextIO, *, linked: bool) -> int:
+async def _whoami(args: argparse.Namespace, out: TextIO, *, linked: bool) -> int:
     from gtui.core.errors import LoginRequired
 
-    async with open_session() as session:
+    async with command_session(args) as session:
         try:
             if not session.has_tokens():
                 raise LoginRequired()
             info = await session.auth.userinfo()
         except LoginRequired:
-            print("You are not logged in. Run `gtui login`.", file=sys.stderr)
+            command = "gtui --demo login" if _demo_root(args) is not None else "gtui login"
+            print(f"You are not logged in. Run `{command}`.", file=sys.stderr)
             return 1
     data = info.data if isinstance(info.data, dict) else {}
     print(data.get("preferred_username") or data.get("sub", ""), file=out)

@@ -7,8 +7,10 @@ so a typo never silently falls back to a default.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
+import tempfile
 import tomllib
 import types
 import typing
@@ -152,13 +154,88 @@ def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = 
 
 
 def save_settings(settings: Settings, path: Path | None = None) -> Path:
-    """Write the settings back (used when the user picks a theme in the app)."""
+    """Write every setting to a fresh file (``update_config`` edits an existing one)."""
     path = path or config_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".toml.tmp")
-    tmp.write_text(tomli_w.dumps(settings.to_dict()), encoding="utf-8")
-    os.replace(tmp, path)
+    write_atomically(path, tomli_w.dumps(settings.to_dict()))
     return path
+
+
+def update_config(updates: Mapping[str, Mapping[str, Any]], path: Path | None = None) -> Path:
+    """Set exactly these ``{section: {key: value}}`` in ``config.toml``, changing nothing else.
+
+    The user's comments, order and formatting stay as they were; the file, or a section, is
+    created when missing. The result must still be valid settings (else ``ConfigError`` and
+    the file is untouched), and it is written atomically.
+    """
+    import tomlkit  # only when editing: starting gtui never pays for it
+    from tomlkit.exceptions import TOMLKitError
+    from tomlkit.items import InlineTable, Table
+
+    path = path or config_path()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        text = ""
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path} cannot be read: {exc}") from exc
+    try:
+        document = tomlkit.parse(text)
+    except TOMLKitError as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}") from exc
+    for section, values in updates.items():
+        if section not in document:
+            document[section] = tomlkit.table()
+        table = document[section]
+        if not isinstance(table, Table | InlineTable):
+            raise ConfigError(f"[{section}] in {path} must be a table")
+        for key, value in values.items():
+            _set_in_place(table, key, value)
+    edited = tomlkit.dumps(document)
+    settings = _build(Settings, tomllib.loads(edited), prefix="")
+    _validate(settings)
+    write_atomically(path, edited)
+    return path
+
+
+def _set_in_place(table: Any, key: str, value: Any) -> None:
+    """Set ``key`` of a tomlkit table. A new key goes right after the table's last key, so a
+    comment at the table's end (often one introducing the next table) stays below it."""
+    import tomlkit
+    from tomlkit.items import AoT, Table
+
+    body = table.value.body if isinstance(table, Table) and key not in table else []
+    keyed = [i for i, (name, _) in enumerate(body) if name is not None]
+    if keyed and keyed[-1] < len(body) - 1 and not isinstance(body[keyed[-1]][1], Table | AoT):
+        table.value._insert_at(keyed[-1] + 1, key, tomlkit.item(value))
+    else:
+        table[key] = value
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` in one step: a crash leaves the old file or the new one.
+
+    A symlinked config file (dotfiles) stays a symlink: its target is what gets replaced.
+    The file keeps its permissions; a new one is readable by its owner only.
+    """
+    target = Path(os.path.realpath(path))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        mode: int | None = target.stat().st_mode & 0o777
+    except FileNotFoundError:
+        mode = None
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if mode is not None:
+            os.chmod(tmp_name, mode)
+        os.replace(tmp_name, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp_name)
+        raise
 
 
 def _build(cls: type[T], raw: Mapping[str, Any], prefix: str) -> T:

@@ -6,7 +6,7 @@ from typing import Any
 
 from textual.widgets import OptionList
 
-from gtui.config import Settings, load_settings
+from gtui.config import Settings, config_path, example_config_text, load_settings
 from gtui.tui.screens.theme import ThemeScreen
 from gtui.tui.screens.transfer_options import TransferOptionsScreen
 from tests.tui.tui_helpers import pane, ready, wait_for
@@ -38,6 +38,30 @@ async def test_the_picker_previews_keeps_and_saves_the_theme(make_app: Any) -> N
         await wait_for(pilot, lambda: not isinstance(app.screen, ThemeScreen))
         assert app.theme == "nord"
         assert load_settings().general.theme == "nord"
+
+
+async def test_choosing_a_theme_changes_only_its_line_of_a_commented_config(
+    make_app: Any,
+) -> None:
+    """The file ``gtui config init`` writes keeps every comment after a theme is chosen."""
+    path = config_path()
+    path.write_text(example_config_text(), encoding="utf-8")
+    before = path.read_text(encoding="utf-8").splitlines()
+    app = await make_app(settings=load_settings())
+    async with app.run_test(size=(120, 36)) as pilot:
+        await ready(pilot)
+        screen = await pick(pilot)
+        highlight(screen, "gruvbox")
+        await wait_for(pilot, lambda: app.theme == "gruvbox")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ThemeScreen))
+
+    after = path.read_text(encoding="utf-8").splitlines()
+    comments = [line for line in before if line.lstrip().startswith("#")]
+    assert len(comments) >= 18
+    assert [line for line in after if line.lstrip().startswith("#")] == comments
+    changed = [(a, b) for a, b in zip(before, after, strict=True) if a != b]
+    assert changed == [('theme = "textual-dark"', 'theme = "gruvbox"')]
 
 
 async def test_escape_goes_back_to_the_old_theme_and_saves_nothing(make_app: Any) -> None:

@@ -14,25 +14,22 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from gtui.config import ConfigError, Settings, load_settings, save_settings
+from gtui.config import ConfigError, Settings, update_config
 from gtui.tui.context import gtui
 
 log = logging.getLogger(__name__)
 
 
 def remember_theme(settings: Settings, name: str) -> None:
-    """Write the theme to the config file (only that key changes; env overrides stay out)."""
+    """Write the theme to the config file: only that line changes, the user's comments stay
+    (and environment overrides never get written into the file)."""
     if name == settings.general.theme:
         return
     settings.general.theme = name
     try:
-        stored = load_settings(environ={})
+        update_config({"general": {"theme": name}})
     except ConfigError as exc:
         log.warning("not saving the theme: %s", exc)
-        return
-    stored.general.theme = name
-    try:
-        save_settings(stored)
     except OSError as exc:
         log.warning("could not save the theme: %s", exc)
 
