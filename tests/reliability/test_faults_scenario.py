@@ -67,7 +67,7 @@ async def test_twenty_transfers_through_faults_succeed_once_each_with_identical_
         await wait_for(pilot, lambda: left.error is not None)
         assert left.path == "/~/bulk/"
         denied = await wait_for(pilot, lambda: [m for m in _errors_shown(app) if "forbidden" in m])
-        assert "Path not allowed" in denied[0] and "(request " in denied[0]
+        assert "You have no permission to read" in denied[0] and "· request " in denied[0]
         assert "Traceback" not in denied[0]
 
         before = set(app.feed.tasks)

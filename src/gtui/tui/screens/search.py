@@ -1,11 +1,14 @@
 """The search mode: query a Globus Search index, page through hits, narrow them by facet.
 
 A hit whose subject names a collection and a path (``globus://<collection>/<path>``, the
-convention of Globus data portals) opens in the focused browse pane, on that file.
+convention of Globus data portals) opens in the focused browse pane, on that file. Hits show
+where they live by the collection's name ("HPC Cluster Scratch:/path/file"), asked of Transfer
+once per collection while the screen is open.
 """
 
 from __future__ import annotations
 
+import asyncio
 import urllib.parse
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -16,13 +19,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Checkbox, Header, Input, OptionList, Select, Static
+from textual.widgets import Header, Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from gtui.core.errors import GlobusError
-from gtui.core.models import SearchHit
+from gtui.core.models import Collection, SearchHit
 from gtui.core.search import SearchQuery
 from gtui.tui.context import gtui
+from gtui.tui.error_text import describe_error
+from gtui.tui.format import middle_ellipsis
+from gtui.tui.widgets.checkbox import Checkbox
 from gtui.tui.widgets.key_bar import KeyBar
 
 PAGE_SIZE = 10
@@ -67,10 +73,27 @@ def build_query(
     return query
 
 
-def hit_prompt(hit: SearchHit) -> Text:
+def hit_location(hit: SearchHit, names: dict[str, str]) -> str:
+    """Where a hit lives, ``<collection name>:<path>``; its subject when it names no place.
+
+    The name is Transfer's (``names``), else the one the index stored, else the id, shortened.
+    """
+    place = place_of(hit)
+    if place is None:
+        return hit.subject
+    stored = hit.content.get("collection_name")
+    name = (
+        names.get(place.collection_id)
+        or (stored if isinstance(stored, str) and stored else None)
+        or middle_ellipsis(place.collection_id, 13)
+    )
+    return middle_ellipsis(f"{name}:{place.path}", PREVIEW_WIDTH)
+
+
+def hit_prompt(hit: SearchHit, names: dict[str, str] | None = None) -> Text:
     text = Text()
     text.append(hit.title, style="bold")
-    text.append("\n" + hit.subject, style="dim")
+    text.append("\n" + hit_location(hit, names or {}), style="dim")
     preview = hit.preview
     if len(preview) > PREVIEW_WIDTH:
         preview = preview[: PREVIEW_WIDTH - 1] + "…"
@@ -100,6 +123,8 @@ class SearchScreen(Screen[None]):
         self.index_ids: list[str] = []
         self.indexes_named = False
         self.index_id = ""
+        # Collection id → display name ("" once a lookup failed), for this screen's life.
+        self.collection_names: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
         indexes = index_choices(gtui(self).settings.search.indexes)
@@ -185,20 +210,39 @@ class SearchScreen(Screen[None]):
             response = await app.session.search.post_search(index_id, query)
             hits = [SearchHit.from_api(doc) for doc in response.documents("gmeta")]
         except GlobusError as exc:
-            message = getattr(exc, "message", None) or str(exc)
-            status.update(f"The search failed: {message}")
+            status.update(describe_error(exc, "Searching").partition("\n")[0])
             app.report_error(exc, "Searching")
             return
+        await self.name_collections(hits)
         self.hits = hits
         self.total = int(response.get("total") or 0)
         self.has_next = bool(response.get("has_next_page"))
         self.show_hits()
         self.show_facets(response.get("facet_results") or [])
 
+    async def name_collections(self, hits: list[SearchHit]) -> None:
+        """Ask Transfer, once per collection, for the names of the collections hits live on."""
+        places = (place_of(hit) for hit in hits)
+        wanted = {p.collection_id for p in places if p is not None} - set(self.collection_names)
+        transfer = gtui(self).session.transfer
+
+        async def name_of(collection_id: str) -> tuple[str, str]:
+            try:
+                doc = (await transfer.get_endpoint(collection_id)).document()
+            except GlobusError:
+                return collection_id, ""
+            return collection_id, Collection.from_api(doc).display_name
+
+        found = await asyncio.gather(*(name_of(c) for c in sorted(wanted)))
+        self.collection_names.update(found)
+
     def show_hits(self) -> None:
         results = self.query_one("#search-results", OptionList)
         results.clear_options()
-        results.add_options([Option(hit_prompt(h), id=str(n)) for n, h in enumerate(self.hits)])
+        names = self.collection_names
+        results.add_options(
+            [Option(hit_prompt(h, names), id=str(n)) for n, h in enumerate(self.hits)]
+        )
         if self.hits:
             results.highlighted = 0
             if isinstance(self.focused, Input):

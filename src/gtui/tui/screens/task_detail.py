@@ -1,106 +1,69 @@
-"""One task in full: every field, its event log, the files it moved or skipped, pause info."""
+"""One task in full: a summary that fits the screen, its events as sentences, the files it moved
+or skipped, pause info, and every field of the task document.
+
+On a short terminal the summary shrinks to the lines that matter (status and progress, the
+route, what went wrong) and the full field list moves to its own tab, so the events stay in
+view. An event's raw details are folded: Enter shows them for the event under the cursor.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import ClassVar
 
+from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
-from textual import work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Header, Static, TabbedContent, TabPane
+from textual.widgets import Header, OptionList, Static, TabbedContent, TabPane
+from textual.widgets.option_list import Option
 
 from gtui.core.errors import GlobusError
 from gtui.core.models import SkippedError, SuccessfulTransfer, Task, TaskEvent
-from gtui.core.tasks import derive_progress
 from gtui.tui import task_submission
 from gtui.tui.context import gtui
-from gtui.tui.format import human_duration, human_rate, human_size, relative_time, short_time
 from gtui.tui.screens.confirm import ConfirmScreen
+from gtui.tui.service_words import clean_message
+from gtui.tui.task_events import details_text, event_clock, event_sentence, event_time, final_event
+from gtui.tui.task_summary import compact_summary, summary_table
 from gtui.tui.widgets.key_bar import KeyBar
-from gtui.tui.widgets.task_queue import status_name
 
-SYNC_NAMES = {0: "exists", 1: "size", 2: "mtime", 3: "checksum"}
 LIST_LIMIT = 1000
 REFRESH_SECONDS = 2.0
-
-
-def summary_table(task: Task, now: datetime, expected_bytes: int | None = None) -> Table:
-    """Two columns of label/value pairs covering the whole task document."""
-    progress = derive_progress(task, total_bytes=expected_bytes)
-    status = status_name(task)
-    nice = task.nice_status_short_description or task.nice_status or ""
-    pairs: list[tuple[str, str]] = [
-        ("Task id", task.task_id),
-        ("Type", task.type.title()),
-        ("Label", task.label or "—"),
-        ("Status", status + (f" — {nice}" if nice and nice.lower() != status.lower() else "")),
-        ("Source", f"{task.source_name}"),
-        ("Destination", task.destination_name if task.type != "DELETE" else "—"),
-        ("Requested", f"{short_time(task.request_time)} ({relative_time(task.request_time, now)})"),
-        ("Completed", short_time(task.completion_time) or "—"),
-        ("Deadline", short_time(task.deadline) or "—"),
-        ("Bytes", human_size(task.bytes_transferred)),
-        ("Checksummed", human_size(task.bytes_checksummed)),
-        ("Rate", human_rate(task.effective_bytes_per_second) or "—"),
-        ("Progress", "—" if progress.fraction is None else f"{progress.fraction:.0%}"),
-        ("ETA", "—" if task.is_finished else human_duration(progress.eta_seconds) or "—"),
-        ("Files", f"{task.files_transferred:,} of {task.files:,}"),
-        ("Folders", f"{task.directories:,}"),
-        ("Skipped", f"{task.files_skipped:,}"),
-        ("Faults", f"{task.faults:,}"),
-        (
-            "Subtasks",
-            f"{task.subtasks_succeeded:,} done, {task.subtasks_pending:,} pending, "
-            f"{task.subtasks_retrying:,} retrying, {task.subtasks_failed:,} failed",
-        ),
-        (
-            "Sync",
-            SYNC_NAMES.get(task.sync_level, "always copy")
-            if task.sync_level is not None
-            else "always copy",
-        ),
-        ("Verify checksum", _yes(task.verify_checksum)),
-        ("Preserve mtime", _yes(task.preserve_timestamp)),
-        ("Encrypt", _yes(task.encrypt_data)),
-        ("Skip source errors", _yes(task.skip_source_errors)),
-        ("Fail on quota", _yes(task.fail_on_quota_errors)),
-        ("Delete extra", _yes(task.delete_destination_extra)),
-        ("Paused", _yes(task.is_paused)),
-        ("Owner", task.username or task.owner_id or "—"),
-    ]
-    if task.fatal_error_text:
-        pairs.append(("Fatal error", task.fatal_error_text))
-    if task.canceled_by_admin:
-        pairs.append(("Canceled by admin", task.canceled_by_admin_message or "yes"))
-    table = Table(box=None, expand=True, show_header=False, padding=(0, 1))
-    for _ in range(2):
-        table.add_column(style="bold", no_wrap=True)
-        table.add_column(ratio=1)
-    half = (len(pairs) + 1) // 2
-    for left, right in zip(pairs[:half], [*pairs[half:], ("", "")], strict=False):
-        table.add_row(left[0], left[1], right[0], right[1])
-    return table
-
-
-def _yes(value: bool) -> str:
-    return "yes" if value else "no"
-
-
-def _event_time(event: TaskEvent) -> datetime:
-    """Events newest first; one without a time sorts last."""
-    return event.time or datetime.min.replace(tzinfo=UTC)
+# Rows the screen needs besides the summary: header, the summary's border, tabs, key bar.
+SUMMARY_CHROME = 6
+# The full summary is shown only when at least this many rows are left for the events.
+MIN_EVENT_ROWS = 10
 
 
 class TaskDetailScreen(Screen[None]):
     """Everything about one task, refreshed while it runs."""
 
+    DEFAULT_CSS = """
+    #task-events {
+        height: 1fr;
+        border: none;
+    }
+    #event-details {
+        height: auto;
+        max-height: 50%;
+        padding: 0 1;
+        color: $text-muted;
+        overflow-y: auto;
+    }
+    #event-details.-open {
+        border-top: solid $border-blurred;
+        color: $text;
+    }
+    """
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="detail_back"),
+        Binding("enter", "toggle_details", "Event details", id="detail_event_details"),
         Binding("x", "cancel_task", "Cancel task", id="detail_cancel"),
         Binding("r", "resubmit", "Resubmit", id="detail_resubmit"),
         Binding("y", "copy_id", "Copy id", id="detail_copy"),
@@ -112,22 +75,29 @@ class TaskDetailScreen(Screen[None]):
         self.task_id = task_id
         self.task_doc: Task | None = None
         self.events: list[TaskEvent] = []
+        self.shown_events: list[TaskEvent] = []
+        self.details_open = False
+        self.compact = False
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("Loading…", id="task-summary")
         with TabbedContent(id="task-tabs"):
-            with TabPane("Events", id="tab-events"), VerticalScroll():
-                yield Static("", id="task-events")
+            with TabPane("Events", id="tab-events"):
+                yield OptionList(id="task-events")
+                yield Static("", id="event-details")
             with TabPane("Transferred", id="tab-done"), VerticalScroll():
                 yield Static("", id="task-done")
             with TabPane("Skipped errors", id="tab-skipped"), VerticalScroll():
                 yield Static("", id="task-skipped")
             with TabPane("Pause info", id="tab-pause"), VerticalScroll():
                 yield Static("", id="task-pause")
+            with TabPane("All fields", id="tab-fields"), VerticalScroll():
+                yield Static("", id="task-fields")
         yield KeyBar()
 
     def on_mount(self) -> None:
+        self.query_one("#task-events", OptionList).focus()
         feed = gtui(self).feed
         known = feed.tasks.get(self.task_id)
         if known is not None:
@@ -136,6 +106,10 @@ class TaskDetailScreen(Screen[None]):
         feed.watch(self.task_id)
         self.reload()
         self.set_interval(REFRESH_SECONDS, self._tick)
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.task_doc is not None:
+            self._show_task(self.task_doc)
 
     def _tasks_changed(self, tasks: list[Task]) -> None:
         if not self.is_attached:
@@ -148,15 +122,36 @@ class TaskDetailScreen(Screen[None]):
         if self.task_doc is None or not self.task_doc.is_finished:
             self.reload()
 
+    # -- the summary ------------------------------------------------------------------------
+
     def _show_task(self, task: Task) -> None:
         app = gtui(self)
         self.task_doc = task
         if not self.is_attached:
             return
         self.sub_title = task.label or task.title
-        self.query_one("#task-summary", Static).update(
-            summary_table(task, app.clock(), app.feed.expected_bytes.get(task.task_id))
-        )
+        expected = app.feed.expected_bytes.get(task.task_id)
+        width = max(self.size.width - 4, 20)
+        full = summary_table(task, app.clock(), expected, value_width=max(width // 2 - 20, 12))
+        self.compact = not self._fits(full, width)
+        summary: RenderableType = compact_summary(task, expected, width) if self.compact else full
+        self.query_one("#task-summary", Static).update(summary)
+        self.query_one("#task-fields", Static).update(full)
+        tabs = self.query_one(TabbedContent)
+        if self.compact:
+            tabs.show_tab("tab-fields")
+        else:
+            if tabs.active == "tab-fields":
+                tabs.active = "tab-events"
+            tabs.hide_tab("tab-fields")
+
+    def _fits(self, table: Table, width: int) -> bool:
+        """Whether the full summary leaves the events enough rows at this height."""
+        if not self.size.height:
+            return True
+        console = self.app.console
+        rows = len(console.render_lines(table, console.options.update_width(width), pad=False))
+        return self.size.height - rows - SUMMARY_CHROME >= MIN_EVENT_ROWS
 
     # -- loading ----------------------------------------------------------------------------
 
@@ -190,22 +185,74 @@ class TaskDetailScreen(Screen[None]):
         self._show_skipped(skipped)
         self._show_pause(task, pause)
 
+    # -- events -----------------------------------------------------------------------------
+
     def _show_events(self, events: list[TaskEvent]) -> None:
+        """The events newest first, one sentence each, errors marked with a red ✗."""
         self.events = events
-        table = Table(box=None, expand=True, padding=(0, 1))
-        table.add_column("Time", no_wrap=True)
-        table.add_column("Code", no_wrap=True)
-        table.add_column("Description", ratio=1)
-        for event in sorted(events, key=_event_time, reverse=True):
-            style = "bold red" if event.is_error else ""
-            details = f" — {event.details}" if event.details else ""
-            table.add_row(
-                short_time(event.time),
-                Text(event.code, style=style),
-                Text(event.description + details, style=style),
-            )
-        self.query_one("#task-events", Static).update(table if events else "No events yet.")
+        ordered = sorted(events, key=event_time, reverse=True)
         self.query_one(TabbedContent).get_tab("tab-events").label = f"Events ({len(events)})"
+        listing = self.query_one("#task-events", OptionList)
+        if ordered == self.shown_events and listing.option_count:
+            return
+        kept = listing.highlighted
+        old = self.shown_events[kept] if kept is not None and self.shown_events else None
+        self.shown_events = ordered
+        final = final_event(self.task_doc, ordered)
+        finished = self.task_doc is not None and self.task_doc.is_finished
+        now = gtui(self).clock()
+        listing.clear_options()
+        if not ordered:
+            listing.add_option(Option(Text("No events yet.", style="dim"), disabled=True))
+            self._show_details()
+            return
+        listing.add_options(
+            Option(self._event_row(e, now, final=e is final, finished=finished)) for e in ordered
+        )
+        # A cursor left on the newest event follows the news; one moved (or reading the
+        # details) stays on its event.
+        follow = kept == 0 and not self.details_open
+        listing.highlighted = ordered.index(old) if old in ordered and not follow else 0
+        self._show_details()
+
+    @staticmethod
+    def _event_row(event: TaskEvent, now: datetime, *, final: bool, finished: bool) -> Table:
+        row = Table.grid(padding=(0, 1))
+        row.add_column(width=12, no_wrap=True, style="dim")
+        row.add_column(width=1, no_wrap=True)
+        row.add_column(ratio=1)
+        sentence = event_sentence(event, final=final, finished=finished)
+        style = "bold red" if event.is_error else ""
+        marker = Text("✗", style="bold red") if event.is_error else Text(" ")
+        row.add_row(event_clock(event, now), marker, Text(sentence, style=style))
+        return row
+
+    @on(OptionList.OptionHighlighted, "#task-events")
+    def _event_highlighted(self) -> None:
+        self._show_details()
+
+    @on(OptionList.OptionSelected, "#task-events")
+    def _event_chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.action_toggle_details()
+
+    def action_toggle_details(self) -> None:
+        """Unfold (or fold) the raw details of the event under the cursor."""
+        self.details_open = not self.details_open
+        self._show_details()
+
+    def _show_details(self) -> None:
+        pane = self.query_one("#event-details", Static)
+        index = self.query_one("#task-events", OptionList).highlighted
+        opened = self.details_open and index is not None and index < len(self.shown_events)
+        pane.set_class(opened, "-open")
+        if opened and index is not None:
+            pane.update(details_text(self.shown_events[index]))
+        else:
+            pane.update("enter: show the details of the event under the cursor")
+        pane.display = bool(self.shown_events)
+
+    # -- the other tabs ---------------------------------------------------------------------
 
     def _show_done(self, done: list[SuccessfulTransfer]) -> None:
         lines = "\n".join(f"{d.source_path}  →  {d.destination_path}" for d in done)
@@ -221,7 +268,9 @@ class TaskDetailScreen(Screen[None]):
         table.add_column("Details", ratio=1)
         for item in skipped:
             table.add_row(
-                item.source_path, Text(item.error_code, style="bold red"), item.error_details
+                item.source_path,
+                Text(item.error_code, style="bold red"),
+                clean_message(item.error_details),
             )
         self.query_one("#task-skipped", Static).update(table if skipped else "No skipped errors.")
         self.query_one(TabbedContent).get_tab(
