@@ -34,6 +34,22 @@ class AppAction:
 
 APP_ACTIONS: tuple[AppAction, ...] = (
     AppAction(
+        "switch_mode('browse')",
+        "mode_browse",
+        keys="1",
+        description="Browse",
+        palette="Browse collections",
+        palette_help="the two panes and the queue",
+    ),
+    AppAction(
+        "switch_mode('tasks')",
+        "mode_tasks",
+        keys="2",
+        description="Tasks",
+        palette="Task list (full screen)",
+        palette_help="every recent task",
+    ),
+    AppAction(
         "switch_mode('groups')",
         "mode_groups",
         keys="3",
@@ -68,14 +84,6 @@ APP_ACTIONS: tuple[AppAction, ...] = (
         palette_help="list, rename, delete",
     ),
     AppAction(
-        "pick_theme",
-        "pick_theme",
-        keys="ctrl+t",
-        description="Theme",
-        palette="Theme…",
-        palette_help="preview and keep a theme",
-    ),
-    AppAction(
         "help",
         "help",
         keys="f1,question_mark",
@@ -85,20 +93,12 @@ APP_ACTIONS: tuple[AppAction, ...] = (
         palette_help="every key, by where it works",
     ),
     AppAction(
-        "switch_mode('browse')",
-        "mode_browse",
-        keys="1",
-        description="Browse",
-        palette="Browse collections",
-        palette_help="the two panes and the queue",
-    ),
-    AppAction(
-        "switch_mode('tasks')",
-        "mode_tasks",
-        keys="2",
-        description="Tasks",
-        palette="Task list (full screen)",
-        palette_help="every recent task",
+        "pick_theme",
+        "pick_theme",
+        keys="ctrl+t",
+        description="Theme",
+        palette="Theme…",
+        palette_help="preview and keep a theme",
     ),
     AppAction("quit", "quit", keys="f10", description="Quit"),
     AppAction(

@@ -25,7 +25,6 @@ KEY_HINTS: dict[str, tuple[tuple[str, str], ...]] = {
         ("type", "narrow the list (on Search all: search every collection)"),
         ("enter", "open the chosen collection in the pane"),
     ),
-    "Transfer options": (("tab shift+tab", "next / previous option"),),
     "Confirm and prompt dialogs": (("enter", "accept the typed name or pattern"),),
     "Quick jump": (
         ("type", "match bookmarks, recent collections and recent folders"),
@@ -57,13 +56,14 @@ def binding_groups(help_keys: Sequence[Binding] = ()) -> list[tuple[str, list[Bi
     from gtui.tui.screens.consent import ConsentScreen
     from gtui.tui.screens.group_detail import GroupDetailScreen
     from gtui.tui.screens.groups import GroupsScreen
-    from gtui.tui.screens.login_needed import LoginNeededScreen
+    from gtui.tui.screens.onboarding import OnboardingScreen
     from gtui.tui.screens.prompt import PromptScreen
     from gtui.tui.screens.search import SearchScreen
     from gtui.tui.screens.task_detail import TaskDetailScreen
     from gtui.tui.screens.tasks import TasksScreen
     from gtui.tui.screens.theme import ThemeScreen
     from gtui.tui.screens.transfer_options import TransferOptionsScreen
+    from gtui.tui.widgets.checkbox import Checkbox
     from gtui.tui.widgets.file_list import FileList
     from gtui.tui.widgets.file_pane import FilePane
     from gtui.tui.widgets.path_bar import PathBar
@@ -75,6 +75,7 @@ def binding_groups(help_keys: Sequence[Binding] = ()) -> list[tuple[str, list[Bi
         ("Path bar", own_bindings(PathBar)),
         ("Collection picker", own_bindings(CollectionPickerScreen)),
         ("Transfer options", own_bindings(TransferOptionsScreen)),
+        ("Checkboxes", own_bindings(Checkbox)),
         (
             "Confirm and prompt dialogs",
             [*own_bindings(ConfirmScreen), *own_bindings(PromptScreen)],
@@ -89,7 +90,7 @@ def binding_groups(help_keys: Sequence[Binding] = ()) -> list[tuple[str, list[Bi
         ("Search (4)", own_bindings(SearchScreen)),
         ("Theme", own_bindings(ThemeScreen)),
         ("Login and consent", own_bindings(ConsentScreen)),
-        ("Not logged in", own_bindings(LoginNeededScreen)),
+        ("First start, not logged in", own_bindings(OnboardingScreen)),
         ("This help", list(help_keys)),
         (
             "Everywhere",

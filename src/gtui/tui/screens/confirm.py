@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
@@ -39,7 +39,7 @@ class ConfirmScreen(ModalScreen[bool]):
         self.yes, self.no, self.danger = yes, no, danger
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog confirm"):
+        with VerticalScroll(classes="dialog confirm"):
             yield Label(self.title_text, classes="dialog-title", markup=False)
             yield Static(self.message, classes="dialog-message", markup=False)
             if self.items:
@@ -51,7 +51,9 @@ class ConfirmScreen(ModalScreen[bool]):
                         text += f"\n… and {more:,} more"
                     yield Static(text, markup=False, classes="items")
             with Horizontal(classes="dialog-buttons"):
-                yield Button(self.yes, id="yes", variant="error" if self.danger else "primary")
+                yield Button(
+                    self.yes, id="yes", variant="error" if self.danger else "primary", compact=True
+                )
                 yield Button(self.no, id="no", compact=True)
 
     def on_mount(self) -> None:

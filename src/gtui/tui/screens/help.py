@@ -21,6 +21,9 @@ from gtui.tui.keys import MOUSE_HELP, iter_help_rows, own_bindings
 class HelpScreen(ModalScreen[None]):
     """All keys, by where they work."""
 
+    def __init__(self) -> None:
+        super().__init__(classes="dialog-screen")
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,f1,question_mark,q", "close", "Close", id="help_close"),
     ]
@@ -28,7 +31,7 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         self.rows = list(iter_help_rows(self.app, own_bindings(HelpScreen)))
         table = Table(box=None, expand=True, show_header=False, padding=(0, 1))
-        table.add_column("keys", style="bold", no_wrap=True, ratio=1)
+        table.add_column("keys", style="bold", min_width=14, ratio=1)
         table.add_column("does", ratio=3)
         group = None
         for where, keys, description in self.rows:

@@ -14,7 +14,7 @@ from typing import ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
@@ -83,7 +83,7 @@ class LoginScreen(ModalScreen[bool]):
         self.receiver: LocalServerCodeReceiver | None = None
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog login"):
+        with VerticalScroll(classes="dialog login"):
             yield Label(self.title_text, classes="dialog-title")
             if self.reason:
                 yield Static(self.reason, id="login-reason", classes="dialog-message")
@@ -91,16 +91,20 @@ class LoginScreen(ModalScreen[bool]):
             yield Static("", id="login-url", classes="login-url", markup=False)
             yield Input(placeholder="paste the authorization code here", id="login-code")
             yield Static("", id="login-status", classes="dialog-hint", markup=False)
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Copy URL", id="login-copy", compact=True)
-                yield Button("Open browser", id="login-open", compact=True)
-                yield Button("Log in", id="login-submit", variant="primary")
-                yield Button("Cancel", id="login-cancel", compact=True)
-            if self.demo_approval:
+            with Vertical(classes="dialog-footer"):
+                if self.demo_approval:
+                    with Horizontal(classes="dialog-buttons"):
+                        yield Button(
+                            "Approve as the demo user (F6)",
+                            id="login-demo",
+                            variant="warning",
+                            compact=True,
+                        )
                 with Horizontal(classes="dialog-buttons"):
-                    yield Button(
-                        "Approve as the demo user (F6)", id="login-demo", variant="warning"
-                    )
+                    yield Button("Copy URL", id="login-copy", compact=True)
+                    yield Button("Open browser", id="login-open", compact=True)
+                    yield Button("Log in", id="login-submit", variant="primary", compact=True)
+                    yield Button("Cancel", id="login-cancel", compact=True)
 
     @property
     def demo_approval(self) -> bool:

@@ -8,12 +8,13 @@ from datetime import UTC, datetime, timedelta
 from typing import ClassVar, Literal
 
 from textual import on
-from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Grid, Horizontal, Vertical
+from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, Label, Select, Static
+from textual.widgets import Button, Input, Label, Select, Static
+
+from gtui.tui.widgets.checkbox import Checkbox
 
 SyncName = Literal["exists", "size", "mtime", "checksum"]
 SYNC_NAMES: dict[str, SyncName] = {
@@ -91,8 +92,14 @@ class TransferOptionsScreen(ModalScreen[TransferChoices | None]):
     """Label, sync level, integrity and error options, deadline, notifications."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "submit", "Start transfer", priority=True, id="options_submit"),
+        # Not a priority binding: Enter must reach the focused field after the keys typed
+        # before it, or a label pasted and submitted in one burst arrives cut short.
+        Binding("enter", "submit", "Start transfer", id="options_submit"),
         Binding("escape", "cancel", "Cancel", id="options_cancel"),
+        # Moving between fields happens as the key arrives, so what is typed after Tab in the
+        # same burst lands in the next field.
+        Binding("tab", "app.focus_next", "Next option", show=False, priority=True),
+        Binding("shift+tab", "app.focus_previous", "Previous option", show=False, priority=True),
     ]
 
     def __init__(self, summary: str, items: list[str], defaults: TransferChoices) -> None:
@@ -103,7 +110,7 @@ class TransferOptionsScreen(ModalScreen[TransferChoices | None]):
 
     def compose(self) -> ComposeResult:
         d = self.defaults
-        with Vertical(classes="dialog transfer-options"):
+        with VerticalScroll(classes="dialog transfer-options"):
             yield Label("Transfer", classes="dialog-title")
             yield Static(self.summary, classes="dialog-message", markup=False)
             shown = ", ".join(self.items[:8]) + (" …" if len(self.items) > 8 else "")
@@ -150,19 +157,20 @@ class TransferOptionsScreen(ModalScreen[TransferChoices | None]):
                     compact=True,
                 )
                 yield Checkbox("Email notifications", d.notify, id="notify", compact=True)
-                yield Checkbox(
-                    "Delete extra files on the destination",
-                    d.delete_destination_extra,
-                    id="delete_destination_extra",
-                    compact=True,
-                )
+            yield Checkbox(
+                "Delete extra files on the destination",
+                d.delete_destination_extra,
+                id="delete_destination_extra",
+                classes="wide-check",
+                compact=True,
+            )
             yield Static(
                 "⚠ Files in the destination folder that are not in the source will be deleted.",
                 id="delete-warning",
                 classes="dialog-warning",
             )
-            yield Static("", id="options-error", classes="dialog-hint -error")
             with Horizontal(classes="dialog-buttons"):
+                yield Static("", id="options-error", classes="dialog-hint -error")
                 yield Button("Start transfer", id="start", variant="primary", compact=True)
                 yield Button("Cancel", id="cancel", compact=True)
 
@@ -185,13 +193,14 @@ class TransferOptionsScreen(ModalScreen[TransferChoices | None]):
         event.stop()
         self.dismiss(None)
 
+    @on(Input.Submitted)
+    def _field_submitted(self, event: Input.Submitted) -> None:
+        """Enter in the label or the deadline: the field has every key typed before it."""
+        event.stop()
+        self._submit()
+
     def action_submit(self) -> None:
-        focused = self.focused
-        if focused is not None and any(isinstance(n, Select) for n in focused.ancestors_with_self):
-            raise SkipAction()
-        if focused is not None and focused.id == "cancel":
-            self.dismiss(None)
-            return
+        """Enter where no widget of its own takes it (a checkbox): start the transfer."""
         self._submit()
 
     def action_cancel(self) -> None:

@@ -27,8 +27,9 @@ from textual.strip import Strip
 
 from gtui.core.models import FileEntry
 from gtui.tui.arrange import is_dir, is_link
-from gtui.tui.format import human_size, short_time
+from gtui.tui.format import human_size, middle_ellipsis, short_time
 from gtui.tui.listing import entry_names
+from gtui.tui.widgets.strips import on_top
 
 SIZE_WIDTH = 9
 TIME_WIDTH = 16
@@ -65,6 +66,11 @@ class FileList(ScrollView, can_focus=True):
             background: $block-cursor-background;
             text-style: $block-cursor-text-style;
         }
+        /* The ANSI themes leave the blurred cursor's background at the terminal's default. */
+        &:ansi > .file-list--cursor { background: ansi_bright_black; }
+        /* Without colour (NO_COLOR) the cursor is reverse video, underlined when blurred. */
+        &:nocolor > .file-list--cursor { text-style: underline; }
+        &:nocolor:focus > .file-list--cursor { text-style: reverse bold; }
         & > .file-list--dir { color: $text-primary; text-style: bold; }
         & > .file-list--link { color: $text-accent; }
         & > .file-list--selected { color: $text-warning; text-style: bold; }
@@ -364,7 +370,14 @@ class FileList(ScrollView, can_focus=True):
         label = name + tail
         # Widths in terminal cells, not characters: CJK and emoji take two cells each.
         if cell_len(label) > name_width:
-            label = set_cell_size(label, name_width - 1) + "…"
+            target = entry.link_target if entry is not None else None
+            if target and cell_len(name) + len(" → ") + 8 <= name_width:
+                # A link keeps its whole name; its target is cut in the middle, so both the
+                # start of the path and the name it ends in stay readable.
+                room = name_width - cell_len(name) - len(" → ")
+                label = name + " → " + middle_ellipsis(target, room)
+            else:
+                label = set_cell_size(label, name_width - 1) + "…"
         segments = [
             Segment(mark, base + name_style),
             Segment(label[: len(name)], base + name_style),
@@ -376,8 +389,7 @@ class FileList(ScrollView, can_focus=True):
             segments.append(Segment(when.rjust(TIME_WIDTH) + " ", base + dim))
         strip = Strip(segments).adjust_cell_length(width, base)
         if is_cursor:
-            cursor = self.get_component_rich_style("file-list--cursor")
-            strip = strip.apply_style(cursor)
+            strip = on_top(strip, self.get_component_rich_style("file-list--cursor"))
         return strip
 
     def _name_style(self, entry: FileEntry, selected: bool) -> Style:
