@@ -213,3 +213,45 @@ def test_keyboard_and_mouse_drag_transfers_in_a_real_terminal(
     while term.alive():
         assert time.monotonic() < deadline, "gtui did not quit on F10"
         time.sleep(0.1)
+
+
+def test_keys_typed_in_one_burst_arrive_before_their_enter(
+    terminal: tuple[Terminal, Path],
+) -> None:
+    """A label pasted and a deadline typed, each followed at once by Enter, are submitted whole:
+    Enter acts on everything typed before it. A bracketed paste reaches the field too."""
+    term, _root = terminal
+    term.wait(lambda s: _find(s, "Documents") and "Select" in s[-1], "the laptop listed")
+    lines = term.screen()
+    column, row = _find(lines, "Documents")
+    term.text(_sgr(0, column, row) + _sgr(0, column, row, release=True))
+
+    term.keys("F5")
+    term.wait(lambda s: any("Copy 1 item" in line for line in s), "the options dialog")
+    term.keys("C-a", "C-k")
+    term.run(
+        "send-keys", "-t", term.name, "-l", "Burst label 1", ";",
+        "send-keys", "-t", term.name, "Tab", "Tab", ";",
+        "send-keys", "-t", term.name, "-l", "2031-02-03T04:05", ";",
+        "send-keys", "-t", term.name, "Enter",
+    )  # fmt: skip
+    term.wait(lambda s: any("Burst label 1" in line for line in s), "the first task's label")
+
+    term.keys("F5")
+    term.wait(lambda s: any("Copy 1 item" in line for line in s), "the options dialog again")
+    term.keys("C-a", "C-k")
+    term.run("set-buffer", "-b", "burst", "Pasted label 2")
+    term.run(
+        "paste-buffer", "-p", "-d", "-b", "burst", "-t", term.name, ";",
+        "send-keys", "-t", term.name, "Enter",
+    )  # fmt: skip
+    term.wait(lambda s: any("Pasted label 2" in line for line in s), "the pasted label")
+
+    term.keys("q")
+    term.wait(lambda s: "Task detail" in s[-1], "the queue focused")
+    term.keys("End", "Enter")
+    detail = term.wait(
+        lambda s: any("Burst label 1" in line for line in s) and any("2031" in x for x in s),
+        "the first task's detail with its deadline",
+    )
+    assert any("Deadline" in line and "2031-02" in line for line in detail), "\n".join(detail)

@@ -69,7 +69,7 @@ async def test_an_expired_access_token_is_refreshed_without_bothering_the_user(
         assert sim.ctx.auth.expire_access_tokens(DEMO_USER_ID) >= 4
         await _open(pilot, app, "Documents")
         left = pane(app, "left")
-        await wait_for(pilot, lambda: left.path == "/~/Documents/" and not left.loading)
+        await wait_for(pilot, lambda: left.path == "/~/Documents/" and not left.fetching)
         assert "budget 2026.csv" in [e.name for e in left.entries]
         assert not isinstance(app.screen, LoginScreen)
         assert _errors(app) == []
@@ -96,7 +96,7 @@ async def test_a_refresh_token_revoked_mid_session_opens_the_login_screen_saying
         await wait_for(pilot, lambda: not isinstance(app.screen, LoginScreen))
         await _open(pilot, app, "Documents")
         left = pane(app, "left")
-        await wait_for(pilot, lambda: left.path == "/~/Documents/" and not left.loading)
+        await wait_for(pilot, lambda: left.path == "/~/Documents/" and not left.fetching)
 
 
 async def test_withdrawn_consent_means_log_in_again_then_consent_again_for_the_archive(

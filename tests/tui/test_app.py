@@ -15,7 +15,7 @@ from gtui.tui.demo_login import demo_login
 from gtui.tui.keys import MOUSE_HELP
 from gtui.tui.launch import setup_logging
 from gtui.tui.screens.help import HelpScreen
-from gtui.tui.screens.login_needed import LoginNeededScreen
+from gtui.tui.screens.onboarding import OnboardingScreen
 from gtui.tui.screens.task_detail import TaskDetailScreen
 from gtui.tui.widgets.task_queue import TaskQueue
 from tests.tui.tui_helpers import build_app, new_session, pane, ready, wait_for
@@ -105,19 +105,21 @@ async def test_the_command_palette_runs_pane_actions(make_app: Any) -> None:
         assert ".bashrc" in [e.name for e in pane(app, "left").file_list.visible_entries()]
 
 
-async def test_without_a_login_the_app_says_how_to_log_in(tui_dirs: Any) -> None:
+async def test_without_a_client_id_the_app_says_where_to_register_one(tui_dirs: Any) -> None:
     app = GtuiApp(
         session=None,
         settings=Settings(),
         environment="production",
-        login_needed="No saved login was found.",
+        login_needed="No client id is configured yet.",
     )
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        assert isinstance(app.screen, LoginNeededScreen)
+        assert isinstance(app.screen, OnboardingScreen)
         text = app.screen.query_one("Markdown").source
-        assert "gtui login" in text and "client_id" in text and "gtui --demo" in text
-        await pilot.press("q")
+        assert "https://app.globus.org/settings/developers" in text
+        assert "Register a thick client or script" in text
+        assert "client_id" in text and "gtui --demo" in text
+        await pilot.press("escape")
     assert app.return_code == 0
 
 

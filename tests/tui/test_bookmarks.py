@@ -44,7 +44,7 @@ async def test_bookmark_the_focused_folder_rename_it_and_delete_it(make_app: Any
         left = pane(app, "left")
         left.file_list.cursor = left.file_list.row_of("projects")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: left.path.endswith("/projects/") and not left.loading)
+        await wait_for(pilot, lambda: left.path.endswith("/projects/") and not left.fetching)
         folder = left.path
 
         before = await service_bookmarks(app)
@@ -94,7 +94,7 @@ async def test_choosing_a_bookmark_opens_it_in_the_focused_pane_and_the_picker_l
             lambda: (
                 left.collection.id == SCRATCH_ID
                 and left.path == "/home/demo/datasets/"
-                and not left.loading
+                and not left.fetching
             ),
         )
 

@@ -26,7 +26,13 @@ async def test_panes_open_on_two_demo_collections(make_app: Any) -> None:
         assert pane(app, "left").collection.display_name == "Demo Laptop"
         assert pane(app, "right").collection.display_name == "HPC Cluster Scratch"
         assert "Documents" in listed(app, "left")
-        assert listed(app, "left")[:4] == ["deep", "Documents", "latest-results", "projects"]
+        assert listed(app, "left") == [
+            "datasets",
+            "deep",
+            "Documents",
+            "latest-results",
+            "projects",
+        ]
         assert app.sub_title == "demo@gtui.example · sim"
 
 
@@ -37,10 +43,10 @@ async def test_enter_opens_a_folder_and_backspace_returns_to_it(make_app: Any) -
         left = pane(app, "left")
         left.file_list.cursor = left.file_list.row_of("projects")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: left.path == "/~/projects/" and not left.loading)
+        await wait_for(pilot, lambda: left.path == "/~/projects/" and not left.fetching)
         assert "climate-model" in listed(app, "left")
         await pilot.press("backspace")
-        await wait_for(pilot, lambda: left.path == "/~/" and not left.loading)
+        await wait_for(pilot, lambda: left.path == "/~/" and not left.fetching)
         assert left.file_list.cursor_entry.name == "projects"
 
 
@@ -48,9 +54,9 @@ async def test_filter_as_you_type_narrows_and_escape_clears(make_app: Any) -> No
     app = await make_app()
     async with app.run_test(size=(140, 40)) as pilot:
         await ready(pilot)
-        await pilot.press("slash", "p", "r")
-        assert listed(app, "left") == ["projects", "private.key"]
-        assert "filter “pr”" in pane(app, "left").status_text
+        await pilot.press("slash", "a", "t")
+        assert listed(app, "left") == ["datasets", "latest-results"]
+        assert "filter “at”" in pane(app, "left").status_text
         await pilot.press("escape")
         assert "Documents" in listed(app, "left")
 
@@ -67,7 +73,13 @@ async def test_sort_cycles_name_size_modified_and_reverses(make_app: Any) -> Non
         await pilot.press("S")
         files = [e for e in left.file_list.visible_entries() if e.type != "dir"]
         assert [e.size for e in files] == sorted((e.size for e in files), reverse=True)
-        assert listed(app, "left")[0] in ("projects", "Documents", "deep", "latest-results")
+        assert listed(app, "left")[0] in (
+            "datasets",
+            "projects",
+            "Documents",
+            "deep",
+            "latest-results",
+        )
         await pilot.press("s", "s")
         assert left.sort_key == "name"
 
@@ -95,7 +107,7 @@ async def test_new_folder_appears_on_disk_and_under_the_cursor(make_app: Any, si
         await ready(pilot)
         await _new_folder(pilot, "results-2026")
         left = pane(app, "left")
-        await wait_for(pilot, lambda: "results-2026" in listed(app, "left") and not left.loading)
+        await wait_for(pilot, lambda: "results-2026" in listed(app, "left") and not left.fetching)
         assert left.file_list.cursor_entry.name == "results-2026"
         assert collection_path(sim, LAPTOP_ID, "/~/results-2026").is_dir()
 
@@ -124,7 +136,7 @@ async def test_new_folder_made_behind_the_listing_is_shown_not_reported_as_an_er
         collection_path(sim, LAPTOP_ID, "/~/made-meanwhile").mkdir()
         await _new_folder(pilot, "made-meanwhile")
         left = pane(app, "left")
-        await wait_for(pilot, lambda: "made-meanwhile" in listed(app, "left") and not left.loading)
+        await wait_for(pilot, lambda: "made-meanwhile" in listed(app, "left") and not left.fetching)
         assert left.file_list.cursor_entry.name == "made-meanwhile"
         assert notes == [Shown("made-meanwhile/ is there now.", "information")]
 
@@ -187,10 +199,10 @@ async def test_select_by_pattern_and_invert(make_app: Any) -> None:
         file_list = pane(app, "left").file_list
         await pilot.press("plus")
         await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen))
-        await pilot.press(*"p*", "enter")
-        await wait_for(pilot, lambda: file_list.selected == {"projects", "private.key"})
+        await pilot.press(*"d*", "enter")
+        await wait_for(pilot, lambda: file_list.selected == {"datasets", "deep", "Documents"})
         await pilot.press("asterisk")
-        assert "projects" not in file_list.selected and "Documents" in file_list.selected
+        assert "Documents" not in file_list.selected and "projects" in file_list.selected
         assert "selected" in pane(app, "left").status_text
 
 
@@ -203,7 +215,7 @@ async def test_path_bar_goes_to_a_typed_path_with_tab_completion(make_app: Any) 
         assert bar.value == "/~/projects/"
         await pilot.press("enter")
         left = pane(app, "left")
-        await wait_for(pilot, lambda: left.path == "/~/projects/" and not left.loading)
+        await wait_for(pilot, lambda: left.path == "/~/projects/" and not left.fetching)
         assert app.focused is left.file_list
 
 
@@ -218,7 +230,9 @@ async def test_a_failed_listing_is_a_notification_and_the_pane_stays(make_app: A
         assert left.path == "/~/"
         assert left.file_list.cursor_entry.name == "projects"
         messages = [n.message for n in app._notifications]
-        assert any("Listing /~/no-such-folder/ failed" in m and "request" in m for m in messages)
+        assert any(
+            "There is no folder /~/no-such-folder/" in m and "request" in m for m in messages
+        )
 
 
 async def test_the_100k_folder_opens_and_scrolls(make_app: Any, sim: Any) -> None:
@@ -255,8 +269,8 @@ async def test_an_unknown_collection_is_reported_once_and_its_early_listing_drop
         assert left.error == "could not open the collection"
         assert left.collection is None
         notes = [n.message for n in shown]
-        assert len([n for n in notes if "Opening the collection" in n]) == 1
-        assert not [n for n in notes if "Listing" in n]
+        assert len([n for n in notes if "Could not open the collection" in n]) == 1
+        assert not [n for n in notes if "Could not list" in n]
         assert "Documents" not in listed(app, "left")
         await wait_for(pilot, lambda: "simulations" in listed(app, "right"))
     assert "never retrieved" not in caplog.text

@@ -103,7 +103,7 @@ async def test_declining_consent_leaves_the_pane_with_an_error_and_the_app_runni
         await wait_for(pilot, lambda: consent_screen(app))
         await pilot.press("escape")
         right = pane(app, "right")
-        await wait_for(pilot, lambda: not right.loading)
+        await wait_for(pilot, lambda: not right.fetching)
         assert not listed(app, "right")
         assert "could not list" in right.status_text
         assert app.is_running

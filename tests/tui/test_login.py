@@ -12,7 +12,7 @@ from gtui.core.scopes import TRANSFER_RESOURCE_SERVER
 from gtui.sim.serve import RunningSim
 from gtui.tui.screens import login as login_screen
 from gtui.tui.screens.login import LoginScreen
-from gtui.tui.screens.login_needed import LoginNeededScreen
+from gtui.tui.screens.onboarding import OnboardingScreen
 from tests.tui.tui_helpers import build_app, listed, new_session, ready, wait_for
 
 CODE = re.compile(r'<code id="auth-code">([^<]+)</code>')
@@ -142,7 +142,7 @@ async def test_escape_cancels_the_login_and_says_how_to_log_in_later(sim: Runnin
     async with app.run_test(size=(140, 40)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, LoginScreen))
         await pilot.press("escape")
-        await wait_for(pilot, lambda: isinstance(app.screen, LoginNeededScreen))
+        await wait_for(pilot, lambda: isinstance(app.screen, OnboardingScreen))
         assert not app.session.has_tokens()
 
 

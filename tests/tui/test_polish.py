@@ -95,7 +95,7 @@ async def test_declined_consent_says_how_to_grant_it_in_the_app(make_app: Any) -
         await wait_for(pilot, lambda: consent_dialog(app))
         await pilot.press("escape")
         message = await wait_for(
-            pilot, lambda: next((m.message for m in seen if "Listing" in m.message), None)
+            pilot, lambda: next((m.message for m in seen if "Could not list" in m.message), None)
         )
         assert "gtui login" not in message
         assert "Consent was declined or not given" in message

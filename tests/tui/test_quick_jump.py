@@ -40,7 +40,7 @@ async def test_typing_matches_a_bookmark_and_opens_it_from_any_mode_in_the_focus
             lambda: (
                 left.collection.id == SCRATCH_ID
                 and left.path == "/home/demo/datasets/"
-                and not left.loading
+                and not left.fetching
             ),
         )
 
@@ -52,7 +52,7 @@ async def test_recent_folders_are_remembered_and_reopen_in_the_other_pane(make_a
         left = pane(app, "left")
         left.file_list.cursor = left.file_list.row_of("projects")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: left.path.endswith("/projects/") and not left.loading)
+        await wait_for(pilot, lambda: left.path.endswith("/projects/") and not left.fetching)
         assert app.state.recent_places[0] == RecentPlace(LAPTOP_ID, "Demo Laptop", left.path)
 
         await pilot.press("tab")
@@ -62,6 +62,6 @@ async def test_recent_folders_are_remembered_and_reopen_in_the_other_pane(make_a
         await wait_for(
             pilot,
             lambda: (
-                right.collection.id == LAPTOP_ID and right.path == left.path and not right.loading
+                right.collection.id == LAPTOP_ID and right.path == left.path and not right.fetching
             ),
         )

@@ -83,7 +83,7 @@ async def test_choosing_a_hit_opens_its_folder_in_the_focused_pane_on_the_file(
             pilot,
             lambda: (
                 right.path == "/home/demo/projects/climate-model/"
-                and not right.loading
+                and not right.fetching
                 and right.file_list.cursor_entry is not None
                 and right.file_list.cursor_entry.name == "README.md"
             ),

@@ -1,21 +1,16 @@
-"""Pictures of the main screens (pytest-textual-snapshot), made deterministic: fixed file
-times, a fixed clock, and for the task detail a fixed task id and times."""
+"""The collection picker's picture, and the queue's text after a real copy (the main screens'
+pictures at 80×24 and 160×48 are in test_screens_at_sizes.py)."""
 
 from __future__ import annotations
 
-import dataclasses
-from datetime import timedelta
 from typing import Any
 
 from textual.pilot import Pilot
-from textual.widgets import TabbedContent
 
-from gtui.core.models import TaskEvent
 from gtui.tui.screens.collection_picker import CollectionPickerScreen
-from gtui.tui.screens.task_detail import TaskDetailScreen
 from gtui.tui.screens.transfer_options import TransferOptionsScreen
 from gtui.tui.widgets.task_queue import TaskQueue
-from tests.tui.tui_helpers import FIXED_TIME, logged_in_app, pane, ready, wait_for
+from tests.tui.tui_helpers import logged_in_app, pane, ready, wait_for
 
 SIZE = (140, 40)
 FIXED_TASK_ID = "0f6b2c1e-5d7a-4c1b-9a43-2b8e1f3d7c55"
@@ -26,21 +21,6 @@ async def _on_documents(pilot: Pilot[Any]) -> None:
     left = pane(pilot.app, "left")
     left.file_list.cursor = left.file_list.row_of("Documents")
     await pilot.pause()
-
-
-def test_browse_screen(snap_compare: Any, sim: Any) -> None:
-    app = logged_in_app(sim)
-    assert snap_compare(app, terminal_size=SIZE, run_before=_on_documents)
-
-
-def test_transfer_options_dialog(snap_compare: Any, sim: Any) -> None:
-    async def open_dialog(pilot: Pilot[Any]) -> None:
-        await _on_documents(pilot)
-        await pilot.press("f5")
-        await wait_for(pilot, lambda: isinstance(pilot.app.screen, TransferOptionsScreen))
-        await pilot.pause()
-
-    assert snap_compare(logged_in_app(sim), terminal_size=SIZE, run_before=open_dialog)
 
 
 def test_collection_picker(snap_compare: Any, sim: Any) -> None:
@@ -58,46 +38,6 @@ def test_collection_picker(snap_compare: Any, sim: Any) -> None:
         await pilot.pause()
 
     assert snap_compare(logged_in_app(sim), terminal_size=SIZE, run_before=open_picker)
-
-
-def test_task_detail(snap_compare: Any, sim: Any) -> None:
-    async def finished_task(pilot: Pilot[Any]) -> None:
-        app: Any = pilot.app
-        await _on_documents(pilot)
-        await pilot.press("f5")
-        await wait_for(pilot, lambda: isinstance(app.screen, TransferOptionsScreen))
-        await pilot.press("enter")
-        await wait_for(
-            pilot, lambda: [t.status for t in app.feed.tasks.values()] == ["SUCCEEDED"], timeout=30
-        )
-        real = next(iter(app.feed.tasks.values()))
-        app.push_screen(TaskDetailScreen(real.task_id))
-        detail = await wait_for(
-            pilot, lambda: app.screen if isinstance(app.screen, TaskDetailScreen) else None
-        )
-        await wait_for(pilot, lambda: detail.query(TabbedContent))
-        tabs = detail.query_one(TabbedContent)
-        await wait_for(pilot, lambda: str(tabs.get_tab("tab-events").label).startswith("Events ("))
-        fixed = dataclasses.replace(
-            detail.task_doc,
-            task_id=FIXED_TASK_ID,
-            request_time=FIXED_TIME - timedelta(seconds=40),
-            completion_time=FIXED_TIME - timedelta(seconds=30),
-            deadline=FIXED_TIME + timedelta(days=1),
-            effective_bytes_per_second=4_000,
-        )
-        detail.task_id = FIXED_TASK_ID
-        detail._show_task(fixed)
-        detail._show_events(
-            [
-                TaskEvent("STARTED", "started", "", False, FIXED_TIME - timedelta(seconds=40)),
-                TaskEvent("SUCCEEDED", "succeeded", "", False, FIXED_TIME - timedelta(seconds=30)),
-            ]
-        )
-        app.clear_notifications()
-        await pilot.pause()
-
-    assert snap_compare(logged_in_app(sim), terminal_size=SIZE, run_before=finished_task)
 
 
 async def test_queue_row_shows_label_status_bar_and_files(make_app: Any) -> None:

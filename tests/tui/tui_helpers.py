@@ -117,7 +117,7 @@ async def ready(pilot: Pilot[Any]) -> None:
 
     def shown(side: str) -> bool:
         found = pane(app, side)
-        return not found.loading and bool(found.path) and bool(found.file_list.region)
+        return not found.fetching and bool(found.path) and bool(found.file_list.region)
 
     await wait_for(pilot, lambda: all(shown(side) for side in ("left", "right")))
 

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import BindingType
 from textual.screen import Screen
@@ -25,12 +25,13 @@ from gtui.tui import session_flows
 from gtui.tui.actions import app_bindings
 from gtui.tui.context import Gtui
 from gtui.tui.error_text import describe_error
+from gtui.tui.key_gate import KeyGate, KeyHandled
 from gtui.tui.palette import commands_for
 from gtui.tui.screens.bookmarks import BookmarksScreen, add_bookmark_here
 from gtui.tui.screens.browse import BrowseScreen
 from gtui.tui.screens.groups import GroupsScreen
 from gtui.tui.screens.help import HelpScreen
-from gtui.tui.screens.login_needed import LoginNeededScreen
+from gtui.tui.screens.onboarding import OnboardingScreen
 from gtui.tui.screens.quick_jump import open_quick_jump
 from gtui.tui.screens.search import SearchScreen
 from gtui.tui.screens.task_detail import TaskDetailScreen
@@ -40,6 +41,8 @@ from gtui.tui.state import AppState, PanePlace
 from gtui.tui.task_feed import TaskFeed
 
 log = logging.getLogger(__name__)
+
+SHORT_TERMINAL_ROWS = 32
 
 __all__ = ["GtuiApp", "PanePlace"]
 
@@ -72,6 +75,7 @@ class GtuiApp(App[int]):
         clock: Callable[[], datetime] | None = None,
         log_path: Path | None = None,
         login_needed: str | None = None,
+        new_session: Callable[[str], GlobusSession] | None = None,
     ) -> None:
         if login_needed is None and session is not None:
             # Start on the browse screen itself: no default screen to build and leave, and
@@ -84,12 +88,17 @@ class GtuiApp(App[int]):
         self.state = state or AppState()
         self.environment = environment
         self.username = username
-        self.left_place = left or PanePlace()
-        self.right_place = right or PanePlace()
+        self.start_places = {"left": left or PanePlace(), "right": right or PanePlace()}
         self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
         self.log_path = log_path
         self.login_needed = login_needed
+        # How a session is made for a client id set up in the app (the launcher's has the
+        # token passphrase; the default talks to the environment's services).
+        self.new_session: Callable[[str], GlobusSession] = new_session or (
+            lambda client_id: GlobusSession(client_id, environment=self.environment)
+        )
         self._feed: TaskFeed | None = None
+        self._key_gate = KeyGate(self, super().on_event)
         self.sub_title = self._who()
         if self.settings.keys:
             self.set_keymap(dict(self.settings.keys))
@@ -115,23 +124,33 @@ class GtuiApp(App[int]):
         return self._feed
 
     def report_error(self, exc: BaseException, doing: str) -> None:
-        """Show an error as a notification (never a traceback); log the details."""
+        """Show an error as a notification (never a traceback); log the details.
+
+        The notification reads: the sentence of ``describe_error`` (what failed, where, what
+        to do), a hint when Globus wants consent or a new login, and last, dimmed, the code
+        and request id that a support ticket needs.
+        """
         if isinstance(exc, LoginRequired):
             self.show_login_needed(str(exc))
             return
         text = describe_error(exc, doing)
-        log.warning("%s", text, exc_info=not isinstance(exc, GlobusError))
+        log.warning("%s", text.replace("\n", " — "), exc_info=not isinstance(exc, GlobusError))
+        sentence, _, detail = text.partition("\n")
+        lines = [sentence]
         if isinstance(exc, GlobusAPIError) and exc.consent_required:
-            text += (
-                "\nConsent was declined or not given. Open the collection or repeat the action "
+            lines.append(
+                "Consent was declined or not given. Open the collection or repeat the action "
                 "to see the consent dialog again, and approve there."
             )
         elif isinstance(exc, GlobusAPIError) and exc.authorization_requirement is not None:
-            text += (
-                "\nGlobus wants a new login for this. Repeat the action to log in again from "
-                "the dialog."
-            )
-        self.notify(text, severity="error", timeout=10, markup=False)
+            lines.append("Repeat the action to log in again from the dialog.")
+        # Content markup, for the dim line: every "[" of the words is escaped, so a name or a
+        # path shows exactly as it is.
+        markup = "\n".join(line.replace("[", "\\[") for line in lines)
+        if detail:
+            escaped = detail.replace("[", "\\[")
+            markup += f"\n[dim]{escaped}[/dim]"
+        self.notify(markup, severity="error", timeout=10, markup=True)
 
     def open_task(self, task_id: str) -> None:
         self.push_screen(TaskDetailScreen(task_id))
@@ -181,6 +200,22 @@ class GtuiApp(App[int]):
     def _who(self) -> str:
         return f"{self.username or 'not logged in'} · {self.environment}"
 
+    # -- keys, one at a time (``gtui.tui.key_gate``) ------------------------------------------
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key | events.Paste) and not event.is_forwarded:
+            await self._key_gate.arrived(event)
+            return
+        await super().on_event(event)
+
+    async def on_key_handled(self, message: KeyHandled) -> None:
+        message.stop()
+        await self._key_gate.marker_back(message)
+
+    def on_resize(self, event: events.Resize) -> None:
+        # Dialogs draw tighter on a short terminal (80×24 is a supported size).
+        self.set_class(event.size.height < SHORT_TERMINAL_ROWS, "-short")
+
     # -- start and end ----------------------------------------------------------------------
 
     def on_mount(self) -> None:
@@ -200,8 +235,17 @@ class GtuiApp(App[int]):
     def show_login_needed(self, reason: str = "") -> None:
         if self._session is not None:
             session_flows.ask_to_log_in(self, reason)
-        elif not isinstance(self.screen, LoginNeededScreen):
-            self.push_screen(LoginNeededScreen(self.environment, reason))
+        elif not isinstance(self.screen, OnboardingScreen):
+            screen = OnboardingScreen(self.environment, reason, new_session=self.new_session)
+            self.push_screen(screen, callback=self.use_session)
+
+    def use_session(self, session: GlobusSession | None) -> None:
+        """Adopt the session of a client id just set up, then log in and open the panes."""
+        if session is None:
+            return
+        self._session = session
+        self.login_needed = None
+        session_flows.ask_to_log_in(self, "Your client id is saved. Log in to Globus to start.")
 
     async def action_quit(self) -> None:
         """Close the connection pool before leaving (running tasks go on at Globus)."""
@@ -239,7 +283,8 @@ class GtuiApp(App[int]):
 
     def action_log_in(self) -> None:
         if self._session is not None:
-            session_flows.ask_to_log_in(self, "Log in again, for example as another identity.")
+            again = "Log in again, for example as another identity." if self.username else ""
+            session_flows.ask_to_log_in(self, again)
 
     @work(group="logout", exclusive=True, exit_on_error=False)
     async def action_log_out(self) -> None:

@@ -29,8 +29,8 @@ class Gtui(Protocol):
     environment: str
     username: str
     clock: Callable[[], datetime]
-    left_place: PanePlace
-    right_place: PanePlace
+    start_places: dict[str, PanePlace]
+    """Where each pane opens when it has no place of its own yet (config, or the demo's)."""
 
     @property
     def session(self) -> GlobusSession:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from rich.cells import cell_len
+
 _UNITS = ("B", "kB", "MB", "GB", "TB", "PB")
 
 
@@ -19,6 +21,18 @@ def human_size(size: int | None) -> str:
             return f"{value:.1f} {unit}"
         value /= 1000
     return f"{value:.1f} PB"
+
+
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """``1 folder``, ``2 folders``, ``1,204 files``."""
+    return f"{count:,} {noun if count == 1 else (nouns or noun + 's')}"
+
+
+def files_words(transferred: int, skipped: int, total: int) -> str:
+    """``12 of 25 files``; with a sync, the files already there said apart:
+    ``1 of 35 files, 34 already there``."""
+    text = f"{transferred:,} of {plural(total, 'file')}"
+    return text + (f", {skipped:,} already there" if skipped else "")
 
 
 def human_rate(bytes_per_second: float | int | None) -> str:
@@ -75,4 +89,38 @@ def relative_time(value: str | datetime | None, now: datetime) -> str:
         return "in " + human_duration(-delta)
     if delta < 5:
         return "just now"
-    return human_duration(delta) + " ago"
+    return coarse_duration(delta) + " ago"
+
+
+def coarse_duration(seconds: float) -> str:
+    """One unit, enough for "how long ago": ``47s``, ``12m``, ``3h``, ``5d``."""
+    total = int(seconds)
+    for size, unit in ((86400, "d"), (3600, "h"), (60, "m")):
+        if total >= size:
+            return f"{total // size}{unit}"
+    return f"{total}s"
+
+
+def middle_ellipsis(text: str, width: int) -> str:
+    """``text`` cut to ``width`` terminal cells by replacing its middle with ``…``.
+
+    Ids and paths differ at both ends (a collection's prefix, a file's name), so both stay.
+    """
+    if width <= 0:
+        return ""
+    if cell_len(text) <= width:
+        return text
+    tail_cells = (width - 1) // 2
+    head = _fit(text, width - 1 - tail_cells)
+    tail = _fit(text[::-1], tail_cells)[::-1]
+    return head + "…" + tail
+
+
+def _fit(text: str, cells: int) -> str:
+    """The longest start of ``text`` that takes at most ``cells`` cells."""
+    used = 0
+    for index, char in enumerate(text):
+        used += cell_len(char)
+        if used > cells:
+            return text[:index]
+    return text

@@ -186,7 +186,8 @@ def run_demo(settings: Settings, *, root: str | None, log_path: Path) -> int:
         )
         result = app.run()
     finally:
-        if service.stop() not in (0, None):
+        # The service finishes saving on its own; quitting does not wait for it.
+        if service.leave() not in (0, None):
             log.warning("the demo service ended with status %s", service.process.returncode)
     return int(result or 0)
 
@@ -209,7 +210,8 @@ def _demo_failure(error: BaseException, service: DemoService) -> str:
 
 
 def run_production(settings: Settings, *, log_path: Path) -> int:
-    """The app against Globus; without a usable login it opens on how to log in."""
+    """The app against Globus. Without a client id it opens on setting one up; without a
+    usable login, on the login dialog."""
     from gtui.core.environments import get_environment_name
     from gtui.core.errors import LoginRequired
     from gtui.core.session import GlobusSession
@@ -219,15 +221,19 @@ def run_production(settings: Settings, *, log_path: Path) -> int:
 
     environment = os.environ.get("GLOBUS_SDK_ENVIRONMENT") or settings.general.environment
     environment = environment or get_environment_name()
+    # Asked before the app owns the terminal, also when the client id is set up in the app.
+    passphrase = token_passphrase(settings)
+
+    def new_session(client_id: str) -> GlobusSession:
+        return GlobusSession(client_id, environment=environment, passphrase=passphrase)
+
     client_id = settings.general.client_id
     reason = ""
     session = None
     if not client_id:
-        reason = "No client id is configured (the `client_id` key of [general])."
+        reason = "No client id is configured yet."
     else:
-        session = GlobusSession(
-            client_id, environment=environment, passphrase=token_passphrase(settings)
-        )
+        session = new_session(client_id)
         try:
             if not session.has_tokens():
                 reason = "No saved login was found."
@@ -245,5 +251,6 @@ def run_production(settings: Settings, *, log_path: Path) -> int:
         right=PanePlace(panes.right_collection, panes.right_path),
         login_needed=reason or None,
         log_path=log_path,
+        new_session=new_session,
     )
     return int(app.run() or 0)

@@ -123,6 +123,25 @@ class AppState:
         self.data["recent_places"] = [place, *others][:RECENT_PLACES_LIMIT]
         self.save()
 
+    def pane_place(self, side: str) -> PanePlace | None:
+        """Where the ``side`` pane was when gtui last listed a folder in it."""
+        value = self.data.get("panes")
+        place = value.get(side) if isinstance(value, dict) else None
+        if not isinstance(place, dict):
+            return None
+        collection_id, path = place.get("collection_id"), place.get("path")
+        if isinstance(collection_id, str) and collection_id and isinstance(path, str) and path:
+            return PanePlace(collection_id, path)
+        return None
+
+    def remember_listing(self, side: str, collection_id: str, name: str, path: str) -> None:
+        """A pane listed ``path``: it reopens there, and quick jump offers it (one write)."""
+        panes = self.data.get("panes")
+        panes = dict(panes) if isinstance(panes, dict) else {}
+        panes[side] = {"collection_id": collection_id, "path": path}
+        self.data["panes"] = panes
+        self.remember_place(collection_id, name, path)
+
     def submitted_items(self, task_id: str) -> dict[str, Any] | None:
         """The document gtui submitted for a task (so "resubmit" can send the same items)."""
         value = self.data.get("submitted", {})

@@ -26,6 +26,7 @@ from gtui.core.session import GlobusSession
 from gtui.core.tasks import PollFailed, Progress, TaskMonitor, TaskUpdate, derive_progress
 from gtui.tui.sizing import SizingItem, SizingScans, sizing_items
 from gtui.tui.state import AppState
+from gtui.tui.task_status import status_name
 
 log = logging.getLogger(__name__)
 
@@ -112,12 +113,22 @@ class TaskFeed:
         self.monitor.watch(task_id, total_bytes=self.expected_bytes.get(task_id))
 
     def publish(self, tasks: Iterable[Task]) -> None:
-        """New task documents arrived (from ``task_list``, the monitor or a submit)."""
+        """New task documents arrived (from ``task_list``, the monitor, a submit, a detail).
+
+        A task seen running that now has ended is news, told once, whichever way its new
+        document came; a task first seen already ended (an old one opened) is not.
+        """
         batch = list(tasks)
+        ended = []
         for task in batch:
+            before = self.tasks.get(task.task_id)
             self.tasks[task.task_id] = task
+            if task.is_finished and before is not None and not before.is_finished:
+                ended.append(task)
         if batch:
             self.changed.publish(batch)
+        for task in ended:
+            self._announce_end(task)
 
     def _on_monitor_event(self, event: TaskUpdate | PollFailed) -> None:
         if isinstance(event, TaskUpdate):
@@ -125,7 +136,7 @@ class TaskFeed:
             self.flags[event.task_id] = event.flags
             self.publish([event.task])
             if event.final:
-                self._finished(event.task)
+                self.sizing.cancel(event.task_id)
         elif isinstance(event.error, LoginRequired):
             self.report_error(event.error, "Following tasks")
         elif event.failures == 1:
@@ -136,11 +147,12 @@ class TaskFeed:
                 markup=False,
             )
 
-    def _finished(self, task: Task) -> None:
-        self.sizing.cancel(task.task_id)
-        status = "finished" if task.status == "SUCCEEDED" else task.status.lower()
-        severity: SeverityLevel = "information" if task.status == "SUCCEEDED" else "warning"
-        self.host.notify(f"Task {status}: {task.title}", severity=severity, timeout=5, markup=False)
+    def _announce_end(self, task: Task) -> None:
+        status = status_name(task)
+        words = {"Succeeded": "finished", "Canceled": "cancelled"}.get(status, status.lower())
+        calm = status in ("Succeeded", "Canceled")
+        severity: SeverityLevel = "information" if calm else "warning"
+        self.host.notify(f"Task {words}: {task.title}", severity=severity, timeout=5, markup=False)
 
     # -- submitted tasks ----------------------------------------------------------------------
 

@@ -20,7 +20,7 @@ from textual.screen import Screen
 from textual.widgets import Header
 from textual.worker import Worker
 
-from gtui.core.errors import GlobusAPIError, GlobusError
+from gtui.core.errors import GlobusAPIError, GlobusError, LoginRequired
 from gtui.core.models import Collection, FileEntry, Task
 from gtui.tui import task_submission
 from gtui.tui.arrange import glob_matcher, is_dir
@@ -30,6 +30,7 @@ from gtui.tui.screens.collection_picker import CollectionPickerScreen
 from gtui.tui.screens.confirm import ConfirmScreen
 from gtui.tui.screens.prompt import PromptScreen, valid_name
 from gtui.tui.session_flows import with_consent_repair
+from gtui.tui.state import PanePlace
 from gtui.tui.widgets.file_pane import FilePane, join, parent_of
 from gtui.tui.widgets.key_bar import KeyBar
 from gtui.tui.widgets.task_queue import TaskQueue
@@ -49,7 +50,9 @@ class BrowseScreen(Screen[None]):
         Binding("o", "choose_collection", "Collection", id="choose_collection"),
         Binding("ctrl+r", "refresh", "Refresh", show=False, id="refresh"),
         Binding("tilde", "home", "Home folder", show=False, id="home"),
-        Binding("g", "edit_path", "Go to path", show=False, id="edit_path"),
+        # Priority: handled as the key arrives, so the path typed right after it goes to the
+        # path bar (a text field that has the focus takes "g" itself).
+        Binding("g", "edit_path", "Go to path", show=False, priority=True, id="edit_path"),
         Binding("plus", "select_pattern", "Select by pattern", show=False, id="select_pattern"),
         Binding(
             "minus", "unselect_pattern", "Unselect by pattern", show=False, id="unselect_pattern"
@@ -75,10 +78,19 @@ class BrowseScreen(Screen[None]):
     def on_mount(self) -> None:
         app = gtui(self)
         app.feed.changed.subscribe(self, self._tasks_changed)
-        for side, place in zip(SIDES, (app.left_place, app.right_place), strict=True):
-            if place.collection_id:
-                self.open_collection(self.pane(side), place.collection_id, place.path)
+        for side in SIDES:
+            self._reopen(self.pane(side))
         self.pane("left").file_list.focus()
+
+    def _reopen(self, pane: FilePane) -> None:
+        """Open a pane where it was last time, or else where it starts (config, demo)."""
+        app = gtui(self)
+        start = app.start_places[pane.side]
+        last = app.state.pane_place(pane.side)
+        place = last or start
+        if place.collection_id:
+            fallback = start if last is not None and last != start else None
+            self.open_collection(pane, place.collection_id, place.path, fallback=fallback)
 
     # -- panes ------------------------------------------------------------------------------
 
@@ -135,29 +147,43 @@ class BrowseScreen(Screen[None]):
 
     def reload(self) -> None:
         """List both panes again (after a new login), or open where they should start."""
-        app = gtui(self)
-        for side, place in zip(SIDES, (app.left_place, app.right_place), strict=True):
+        for side in SIDES:
             pane = self.pane(side)
             if pane.collection is not None:
                 self.load(pane, pane.path or "/~/")
-            elif place.collection_id:
-                self.open_collection(pane, place.collection_id, place.path)
+            else:
+                self._reopen(pane)
 
     # -- loading ----------------------------------------------------------------------------
 
     def open_collection(
-        self, pane: FilePane, collection_id: str, path: str | None, *, keep: str | None = None
+        self,
+        pane: FilePane,
+        collection_id: str,
+        path: str | None,
+        *,
+        keep: str | None = None,
+        fallback: PanePlace | None = None,
     ) -> None:
-        """Point a pane at a collection (its header, then its listing)."""
+        """Point a pane at a collection (its header, then its listing).
+
+        With a ``fallback``, a place that cannot be opened any more (a folder deleted since
+        gtui last showed it) gives way to that one, quietly.
+        """
         self.run_worker(
-            self._open_collection(pane, collection_id, path, keep),
+            self._open_collection(pane, collection_id, path, keep, fallback),
             group=f"ls-{pane.side}",
             exclusive=True,
             exit_on_error=False,
         )
 
     async def _open_collection(
-        self, pane: FilePane, collection_id: str, path: str | None, keep: str | None
+        self,
+        pane: FilePane,
+        collection_id: str,
+        path: str | None,
+        keep: str | None,
+        fallback: PanePlace | None,
     ) -> None:
         app = gtui(self)
         pane.show_loading(path or "/~/")
@@ -169,13 +195,22 @@ class BrowseScreen(Screen[None]):
                 doc = await app.session.transfer.get_endpoint(collection_id)
                 collection = Collection.from_api(doc.document())
             except GlobusError as exc:
+                if fallback is not None and not isinstance(exc, LoginRequired):
+                    await self._open_collection(
+                        pane, fallback.collection_id, fallback.path, None, None
+                    )
+                    return
                 pane.show_error("could not open the collection")
                 app.report_error(exc, "Opening the collection")
                 return
             pane.show_collection(collection)
             app.state.remember_collection(collection.id)
             if path and early is not None:
-                await self._show(pane, path, keep, early)
+                shown = await self._show(pane, path, keep, early, quiet=fallback is not None)
+                if not shown and fallback is not None:
+                    await self._open_collection(
+                        pane, fallback.collection_id, fallback.path, None, None
+                    )
             else:
                 await self._list(pane, collection.default_directory or "/~/", keep)
         finally:
@@ -227,17 +262,25 @@ class BrowseScreen(Screen[None]):
         path: str,
         keep: str | None,
         fetching: Awaitable[tuple[str, Listing]],
-    ) -> None:
+        *,
+        quiet: bool = False,
+    ) -> bool:
+        """Show the listing once it arrives; False (and the error told, unless ``quiet``)
+        when it does not."""
         app = gtui(self)
         try:
             where, entries = await fetching
         except GlobusError as exc:
+            if quiet and not isinstance(exc, LoginRequired):
+                return False
             pane.show_error(f"could not list {path}")
             app.report_error(exc, f"Listing {path}")
-            return
+            return False
         pane.show_listing(where, entries, keep=keep)
         if pane.collection is not None:
-            app.state.remember_place(pane.collection.id, pane.collection.display_name, where)
+            collection = pane.collection
+            app.state.remember_listing(pane.side, collection.id, collection.display_name, where)
+        return True
 
     # -- what the panes ask for ---------------------------------------------------------------
 
@@ -294,7 +337,9 @@ class BrowseScreen(Screen[None]):
 
     def action_edit_path(self) -> None:
         bar = self.active.path_bar
-        bar.focus()
+        # At once, not after the keys already queued (``focus()`` waits for them): a path
+        # typed right after ``g`` must land in the bar, not in the list.
+        self.set_focus(bar)
         bar.cursor_position = len(bar.value)
 
     def action_toggle_queue(self) -> None:

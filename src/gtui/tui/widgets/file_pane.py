@@ -26,7 +26,7 @@ from textual.widgets import Input, Static
 
 from gtui.core.models import Collection, FileEntry
 from gtui.tui.arrange import SORT_KEYS, arrange, count_folders, is_dir
-from gtui.tui.format import human_size
+from gtui.tui.format import human_size, plural
 from gtui.tui.listing import Listing
 from gtui.tui.widgets.file_list import FileList
 from gtui.tui.widgets.path_bar import PathBar
@@ -81,7 +81,8 @@ class FilePane(Vertical):
     """Holds a pane's place (collection, path) and view (order, filter) and shows its listing."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "filter", "Filter", id="filter"),
+        # Priority, as "g": the letters typed right after "/" all reach the filter box.
+        Binding("slash", "filter", "Filter", priority=True, id="filter"),
         Binding("s", "sort_next", "Sort", id="sort"),
         Binding("S", "sort_reverse", "Reverse sort", show=False, id="sort_reverse"),
         Binding("full_stop", "toggle_hidden", "Hidden files", show=False, id="toggle_hidden"),
@@ -143,7 +144,9 @@ class FilePane(Vertical):
         self.collection: Collection | None = None
         self.path = ""
         self.entries: Sequence[FileEntry] = ()
-        self.loading = False
+        # Not Textual's ``loading`` (which covers the whole pane with a loading indicator):
+        # the pane keeps its frame and listing, and says it is fetching in its status line.
+        self.fetching = False
         self.error: str | None = None
         self._spin = 0
         self._counts = (0, 0)
@@ -178,17 +181,17 @@ class FilePane(Vertical):
     def show_collection(self, collection: Collection) -> None:
         """Name the collection in the header (its listing follows separately)."""
         self.collection = collection
-        header = Text()
+        header = Text(no_wrap=True, overflow="ellipsis")
         header.append(collection.display_name, style="bold")
-        header.append(f"  {collection.kind}", style="italic")
+        header.append(f" · {collection.kind}", style="italic")
         owner = collection.owner_string
         if owner:
-            header.append(f"  · {owner}", style="dim")
+            header.append(f" · owner {owner}", style="dim")
         self.query_one(PaneHeader).update(header)
 
     def show_loading(self, path: str) -> None:
         """Show the spinner; the listing stays until the new one arrives."""
-        self.loading = True
+        self.fetching = True
         self.error = None
         self.path_bar.show_path(path)
         if self._spinner is None:
@@ -252,6 +255,11 @@ class FilePane(Vertical):
 
     # -- the view's keys ------------------------------------------------------------------
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # A text field types "/" itself. Textual leaves a priority "slash" binding active over
+        # one (its key-to-character table has no entry for "slash"), so say so here.
+        return not (action == "filter" and isinstance(self.screen.focused, Input))
+
     def action_sort_next(self) -> None:
         self.sort_key = SORT_KEYS[(SORT_KEYS.index(self.sort_key) + 1) % len(SORT_KEYS)]
         self.notify(f"Sorted by {self.sort_key}", timeout=1.5)
@@ -270,7 +278,8 @@ class FilePane(Vertical):
         box = self.query_one(".filter", Input)
         box.display = True
         box.value = self.filter_text
-        box.focus()
+        # At once, so the letters typed right after "/" all reach the box.
+        self.screen.set_focus(box)
 
     def watch_sort_key(self) -> None:
         self._arrange()
@@ -409,6 +418,9 @@ class FilePane(Vertical):
 
     @on(FileList.CursorMoved)
     def _cursor_moved(self) -> None:
+        # A failed listing's message stays until the user moves on in the pane.
+        if self.error and not self.fetching and self.file_list.has_focus:
+            self.error = None
         self._update_status()
 
     # -- status line ----------------------------------------------------------------------
@@ -418,7 +430,7 @@ class FilePane(Vertical):
         self._update_status()
 
     def _stop_spinner(self) -> None:
-        self.loading = False
+        self.fetching = False
         if self._spinner is not None:
             self._spinner.stop()
             self._spinner = None
@@ -427,15 +439,21 @@ class FilePane(Vertical):
         if not self.is_mounted:
             return
         status = Text()
-        if self.loading:
+        if self.fetching:
             status.append(f"{SPINNER[self._spin]} loading… ", style="bold")
         if self.error:
             status.append(self.error, style="bold red")
             self.query_one(".pane-status", Static).update(status)
             return
         shown = self.file_list
+        if shown.entries is not self.entries:
+            # A big listing is being sorted in a thread: its counts are not known yet.
+            status.append(f"sorting {plural(len(self.entries), 'entry', 'entries')}…")
+            self.query_one(".pane-status", Static).update(status)
+            return
         folders, files = self._counts
-        status.append(f"{folders:,} folders, {files:,} files")
+        counts = [plural(n, noun) for n, noun in ((folders, "folder"), (files, "file")) if n]
+        status.append(", ".join(counts) or "nothing shown")
         hidden = len(self.entries) - len(shown.view)
         if hidden and not self.filter_text:
             status.append(f" ({hidden:,} hidden)", style="dim")

@@ -11,6 +11,8 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import Input
 
+COMPLETIONS_SHOWN = 8
+
 
 class PathBar(Input):
     """An ``Input`` for a Globus path; completion candidates come from the screen."""
@@ -69,8 +71,17 @@ class PathBar(Input):
         matches = sorted(name for name in names if name.startswith(prefix))
         if not matches:
             self.app.bell()
+            self.notify(f"No folder in {folder} starts with “{prefix}”.", timeout=2, markup=False)
             return []
         common = os.path.commonprefix(matches)
         self.value = folder + common + ("/" if len(matches) == 1 else "")
         self.cursor_position = len(self.value)
+        if len(matches) > 1:
+            shown = ", ".join(matches[:COMPLETIONS_SHOWN])
+            more = (
+                f" and {len(matches) - COMPLETIONS_SHOWN:,} more"
+                if len(matches) > COMPLETIONS_SHOWN
+                else ""
+            )
+            self.notify(f"{len(matches):,} folders match: {shown}{more}", timeout=4, markup=False)
         return matches

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding, BindingType
@@ -27,29 +28,19 @@ from gtui.core.models import Task
 from gtui.core.tasks import FLAG_FAULTS, derive_progress
 from gtui.tui.format import human_duration, human_rate, human_size, relative_time
 from gtui.tui.task_feed import TaskFeed
+from gtui.tui.task_status import fault_reason, status_name
+from gtui.tui.widgets.strips import on_top
+from gtui.tui.widgets.task_columns import (
+    GAP,
+    ICON_WIDTH,
+    Column,
+    files_text,
+    fit,
+    layout_for,
+)
 
-STATUS_NAMES = {
-    "ACTIVE": "Active",
-    "INACTIVE": "Inactive",
-    "SUCCEEDED": "Succeeded",
-    "FAILED": "Failed",
-    "CANCELED": "Canceled",
-}
-BAR_WIDTH = 14
 SIZING = "sizing…"
-
-
-def status_name(task: Task) -> str:
-    """The status a person reads: Queued for accepted-but-waiting tasks, Paused, Canceled."""
-    if task.status == "ACTIVE" and task.is_paused:
-        return "Paused"
-    if task.status == "ACTIVE" and (task.nice_status or "") == "Queued":
-        return "Queued"
-    fatal = task.fatal_error or {}
-    nice = (task.nice_status or "").upper()
-    if task.status == "FAILED" and "CANCELED" in (nice, str(fatal.get("code", "")).upper()):
-        return "Canceled"
-    return STATUS_NAMES.get(task.status, task.status.title())
+TICK_SECONDS = 2.0
 
 
 class TaskQueue(ScrollView, can_focus=True):
@@ -85,6 +76,9 @@ class TaskQueue(ScrollView, can_focus=True):
             color: $block-cursor-foreground;
             text-style: $block-cursor-text-style;
         }
+        &:ansi > .task-queue--cursor { background: ansi_bright_black; }
+        &:nocolor > .task-queue--cursor { text-style: underline; }
+        &:nocolor:focus > .task-queue--cursor { text-style: reverse bold; }
         & > .task-queue--bar-done { color: $primary; }
         & > .task-queue--bar-todo { color: $foreground 20%; }
         & > .task-queue--active { color: $text-primary; }
@@ -128,6 +122,7 @@ class TaskQueue(ScrollView, can_focus=True):
         super().__init__(id=id, classes=classes)
         self.feed = feed
         self.tasks: dict[str, Task] = {}
+        self._seen: dict[str, int] = {}
         self.order: list[str] = []
         self.clock = clock or (lambda: datetime.now(UTC))
         self._cache: LRUCache[tuple[str, int, bool, bool], Strip] = LRUCache(256)
@@ -135,6 +130,13 @@ class TaskQueue(ScrollView, can_focus=True):
     def on_mount(self) -> None:
         self.feed.changed.subscribe(self, self.update_tasks)
         self.update_tasks(self.feed.tasks.values())
+        self.set_interval(TICK_SECONDS, self._tick)
+
+    def _tick(self) -> None:
+        """Times shown as "5s ago" move on even when no task changes."""
+        if any(task.is_finished for task in self.tasks.values()):
+            self._cache.clear()
+            self.refresh()
 
     # -- data -------------------------------------------------------------------------------
 
@@ -142,14 +144,18 @@ class TaskQueue(ScrollView, can_focus=True):
         """Add or refresh tasks (a ``task_list`` page or the monitor's latest documents)."""
         for task in tasks:
             self.tasks[task.task_id] = task
+            self._seen.setdefault(task.task_id, len(self._seen))
         self._reorder()
 
     def _reorder(self) -> None:
         current = self.order[self.cursor] if 0 <= self.cursor < len(self.order) else None
         epoch = datetime(1970, 1, 1, tzinfo=UTC)
+        seen = self._seen
+        # Newest first; Globus gives whole seconds, so two tasks of one second keep the order
+        # the queue learned of them in (the later one first).
         self.order = sorted(
             self.tasks,
-            key=lambda tid: self.tasks[tid].request_time or epoch,
+            key=lambda tid: (self.tasks[tid].request_time or epoch, seen[tid]),
             reverse=True,
         )
         self._cache.clear()
@@ -223,13 +229,9 @@ class TaskQueue(ScrollView, can_focus=True):
 
     def on_resize(self) -> None:
         self._cache.clear()
-        self.virtual_size = Size(self.scrollable_content_region.width, len(self.order) + 1)
-
-    def _columns(self, width: int) -> tuple[int, bool]:
-        """Width of the label column, and whether the wide columns fit."""
-        wide = width >= 110
-        fixed = 2 + 10 + BAR_WIDTH + 5 + 10 + (11 + 8 + 12 + 4 if wide else 0)
-        return max(width - fixed, 10), wide
+        width = self.scrollable_content_region.width
+        self.virtual_size = Size(width, len(self.order) + 1)
+        self.border_subtitle = layout_for(width).hidden_caption
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
@@ -254,68 +256,94 @@ class TaskQueue(ScrollView, can_focus=True):
         return strip
 
     def _header(self, width: int) -> Strip:
-        label_width, wide = self._columns(width)
-        text = "  " + "Task".ljust(label_width) + "Status".ljust(10)
-        text += "Progress".ljust(BAR_WIDTH + 5) + "Bytes".rjust(10)
-        if wide:
-            text += "Rate".rjust(11) + "ETA".rjust(8) + "Files".rjust(12) + "    "
+        layout = layout_for(width)
+        cells = [fit("Task", layout.task_width)]
+        cells += [fit(c.title, c.width, right=c.right) for c in layout.shown]
+        text = " " * ICON_WIDTH + (" " * GAP).join(cells)
         style = self.rich_style + self.get_component_rich_style("task-queue--header")
         return Strip([Segment(text, style)]).adjust_cell_length(width, self.rich_style)
 
     def _render_task(self, task: Task, width: int, is_cursor: bool) -> Strip:
         base = self.rich_style
-        feed = self.feed
-        label_width, wide = self._columns(width)
-        progress = feed.progress.get(task.task_id)
-        if progress is None or task.is_finished:
-            progress = derive_progress(task, total_bytes=feed.expected_bytes.get(task.task_id))
+        layout = layout_for(width)
         status = status_name(task)
-        status_style = self._status_style(status)
-        route = f"{task.source_name} → {task.destination_name}"
-        if task.type == "DELETE":
-            route = f"delete on {task.source_name}"
-        label = task.label or route
-        text = label if task.label is None else f"{label} · {route}"
-        if len(text) > label_width - 1:
-            text = text[: label_width - 2] + "…"
         icon = {"Succeeded": "✔ ", "Failed": "✘ ", "Canceled": "⊘ ", "Inactive": "! "}.get(
             status, "▸ " if status == "Active" else "· "
         )
-        dim = self.get_component_rich_style("task-queue--dim")
-        segments = [
-            Segment(icon, base + status_style),
-            Segment(text.ljust(label_width), base),
-            Segment(status.ljust(10), base + status_style),
-        ]
-        sizing = not task.is_finished and task.task_id in feed.sizing.sizing
-        segments.extend(self._bar(progress.fraction, status))
-        done = human_size(task.bytes_transferred)
-        if sizing and not wide:
-            done = SIZING
-        segments.append(Segment(done.rjust(10), base))
-        if wide:
-            rate = human_rate(progress.bytes_per_second) if not task.is_finished else ""
-            eta = human_duration(progress.eta_seconds) if progress.eta_seconds else ""
-            if sizing:
-                eta = SIZING
-            elif task.is_finished:
-                eta = relative_time(task.completion_time, self.clock())
-            files = f"{task.files_transferred:,}/{task.files:,}" if task.files else ""
-            fault = f" ⚠{task.faults}" if task.faults else ""
-            if FLAG_FAULTS in feed.flags.get(task.task_id, ()):
-                fault = fault.replace("⚠", "‼")
-            segments += [
-                Segment(rate.rjust(11), base),
-                Segment(eta.rjust(8), base + dim),
-                Segment(files.rjust(12), base),
-                Segment(
-                    fault.ljust(4)[:4], base + self.get_component_rich_style("task-queue--fault")
-                ),
-            ]
+        segments = [Segment(icon, base + self._status_style(status))]
+        segments += self._label(task, layout.task_width)
+        for column in layout.shown:
+            segments.append(Segment(" " * GAP, base))
+            segments.extend(self._cell(column, task, status))
         strip = Strip(segments).adjust_cell_length(width, base)
         if is_cursor:
-            strip = strip.apply_style(self.get_component_rich_style("task-queue--cursor"))
+            strip = on_top(strip, self.get_component_rich_style("task-queue--cursor"))
         return strip
+
+    def _label(self, task: Task, width: int) -> list[Segment]:
+        """The label and route; a task that keeps faulting says why, in the warning colour."""
+        base = self.rich_style
+        route = f"{task.source_name} → {task.destination_name}"
+        if task.type == "DELETE":
+            route = f"delete on {task.source_name}"
+        text = route if task.label is None else f"{task.label} · {route}"
+        reason = fault_reason(task, self.feed.flags.get(task.task_id, frozenset()))
+        if not reason:
+            return [Segment(fit(text, width), base)]
+        why = f" — {reason}"
+        room = max(width - cell_len(why), min(width, 6))
+        fault = base + self.get_component_rich_style("task-queue--fault")
+        return [Segment(fit(text, room), base), Segment(fit(why, width - room), fault)]
+
+    def _cell(self, column: Column, task: Task, status: str) -> list[Segment]:
+        base = self.rich_style
+        feed = self.feed
+        if column.name == "status":
+            faults = f" ⚠{task.faults}" if task.faults else ""
+            if FLAG_FAULTS in feed.flags.get(task.task_id, ()):
+                faults = faults.replace("⚠", "‼")
+            fault_style = base + self.get_component_rich_style("task-queue--fault")
+            return [
+                Segment(fit(status, column.width - len(faults)), base + self._status_style(status)),
+                Segment(faults, fault_style),
+            ]
+        if column.name == "progress":
+            progress = feed.progress.get(task.task_id)
+            if progress is None or task.is_finished:
+                expected = feed.expected_bytes.get(task.task_id)
+                progress = derive_progress(task, total_bytes=expected)
+            return self._bar(progress.fraction, status, column.width - 5)
+        text = ""
+        style = base
+        if column.name == "bytes":
+            text = human_size(task.bytes_transferred)
+        elif column.name == "rate":
+            text = self._rate(task)
+        elif column.name == "when":
+            text = self._when(task)
+            style = base + self.get_component_rich_style("task-queue--dim")
+        elif column.name == "files":
+            skipped = task.files_skipped + task.subtasks_skipped_errors
+            text = files_text(task.files_transferred, skipped, task.files)
+        return [Segment(fit(text, column.width, right=column.right), style)]
+
+    def _rate(self, task: Task) -> str:
+        """The current rate while running; a finished task's average rate."""
+        if task.is_finished:
+            return human_rate(task.effective_bytes_per_second)
+        progress = self.feed.progress.get(task.task_id)
+        return human_rate(progress.bytes_per_second) if progress is not None else ""
+
+    def _when(self, task: Task) -> str:
+        """While running: sizing, or the time left; once finished: how long ago."""
+        if task.is_finished:
+            return relative_time(task.completion_time, self.clock())
+        if task.task_id in self.feed.sizing.sizing:
+            return SIZING
+        progress = self.feed.progress.get(task.task_id)
+        if progress is not None and progress.eta_seconds:
+            return human_duration(progress.eta_seconds)
+        return ""
 
     def _status_style(self, status: str) -> Style:
         name = {
@@ -327,7 +355,7 @@ class TaskQueue(ScrollView, can_focus=True):
         }.get(status, "task-queue--active")
         return self.get_component_rich_style(name)
 
-    def _bar(self, fraction: float | None, status: str) -> list[Segment]:
+    def _bar(self, fraction: float | None, status: str, width: int) -> list[Segment]:
         base = self.rich_style
         done_style = base + self.get_component_rich_style("task-queue--bar-done")
         if status == "Succeeded":
@@ -336,10 +364,10 @@ class TaskQueue(ScrollView, can_focus=True):
             done_style = base + self.get_component_rich_style("task-queue--failed")
         todo_style = base + self.get_component_rich_style("task-queue--bar-todo")
         if fraction is None:
-            return [Segment("╌" * BAR_WIDTH, todo_style), Segment("   … ", base)]
-        filled = int(round(fraction * BAR_WIDTH))
+            return [Segment("╌" * width, todo_style), Segment("   … ", base)]
+        filled = int(round(fraction * width))
         return [
             Segment("━" * filled, done_style),
-            Segment("━" * (BAR_WIDTH - filled), todo_style),
+            Segment("━" * (width - filled), todo_style),
             Segment(f" {int(fraction * 100):>3}%", base),
         ]
