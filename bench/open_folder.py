@@ -84,7 +84,7 @@ async def run_gtui(
             deadline = time.monotonic() + 600
             while True:
                 pane = app.screen.query_one("#left", FilePane)
-                if pane.path == path and not pane.loading and pane.file_list.row_count:
+                if pane.path == path and not pane.fetching and pane.file_list.row_count:
                     await pilot.pause()
                     return pane
                 if time.monotonic() > deadline:
