@@ -116,7 +116,12 @@ async def ready(pilot: Pilot[Any]) -> None:
     app = pilot.app
 
     def shown(side: str) -> bool:
-        found = pane(app, side)
+        from textual.css.query import NoMatches
+
+        try:
+            found = pane(app, side)
+        except NoMatches:  # the browse screen is still being composed
+            return False
         return not found.fetching and bool(found.path) and bool(found.file_list.region)
 
     await wait_for(pilot, lambda: all(shown(side) for side in ("left", "right")))

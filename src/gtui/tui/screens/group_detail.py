@@ -16,7 +16,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.dom import DOMNode
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import DataTable, Static
 
 from gtui.core.errors import GlobusError
 from gtui.core.groups import GROUP_INCLUDES, GroupsManager, Role, batch_errors
@@ -27,6 +27,7 @@ from gtui.tui.screen_wait import wait_for_screen
 from gtui.tui.screens.confirm import ConfirmScreen
 from gtui.tui.screens.prompt import PromptScreen
 from gtui.tui.widgets.key_bar import KeyBar
+from gtui.tui.widgets.title_bar import TitleBar
 
 PAST_TENSE = {
     "accept": "Accepted the invitation to",
@@ -166,7 +167,7 @@ class GroupDetailScreen(Screen[None]):
         self.names: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         with VerticalScroll(id="group-summary"):
             yield Static("Loading the group…", id="group-info", markup=False)
         yield Static("Members", classes="section-title")

@@ -9,7 +9,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import DataTable, Static
 
 from gtui.core.errors import GlobusError
 from gtui.core.groups import MEMBERSHIP_STATUSES
@@ -17,6 +17,7 @@ from gtui.core.models import Group
 from gtui.tui.context import gtui
 from gtui.tui.screens.prompt import PromptScreen
 from gtui.tui.widgets.key_bar import KeyBar
+from gtui.tui.widgets.title_bar import TitleBar
 
 STATUS_ORDER = {"invited": 0, "active": 1, "pending": 2}
 STATUS_STYLE = {"invited": "bold", "pending": "italic", "active": ""}
@@ -54,7 +55,7 @@ class GroupsScreen(Screen[None]):
         self.groups: dict[str, Group] = {}
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield Static("Loading your groups…", id="groups-status", classes="screen-status")
         table: DataTable[Any] = DataTable(id="groups-table", cursor_type="row", zebra_stripes=True)
         yield table

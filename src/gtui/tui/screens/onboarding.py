@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Header, Input, Markdown, Static
+from textual.widgets import Input, Markdown, Static
 
 from gtui.client_setup import (
     REGISTER_STEPS,
@@ -30,6 +30,7 @@ from gtui.client_setup import (
 from gtui.config import ConfigError, config_path
 from gtui.core.session import GlobusSession
 from gtui.tui.widgets.key_bar import KeyBar
+from gtui.tui.widgets.title_bar import TitleBar
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +105,7 @@ class OnboardingScreen(Screen[GlobusSession]):
         return self.new_session is not None
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         with VerticalScroll(classes="onboarding"):
             if self.asks_for_client_id:
                 steps = "\n".join(f"{n}. {step}" for n, step in enumerate(REGISTER_STEPS, 1))

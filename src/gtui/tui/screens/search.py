@@ -19,7 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Header, Input, OptionList, Select, Static
+from textual.widgets import Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from gtui.core.errors import GlobusError
@@ -30,6 +30,7 @@ from gtui.tui.error_text import describe_error
 from gtui.tui.format import middle_ellipsis
 from gtui.tui.widgets.checkbox import Checkbox
 from gtui.tui.widgets.key_bar import KeyBar
+from gtui.tui.widgets.title_bar import TitleBar
 
 PAGE_SIZE = 10
 FACETS = (("Collection", "collection_name"), ("Type", "extension"), ("Project", "project"))
@@ -130,7 +131,7 @@ class SearchScreen(Screen[None]):
         indexes = index_choices(gtui(self).settings.search.indexes)
         self.index_ids = indexes
         self.index_id = indexes[0] if indexes else ""
-        yield Header()
+        yield TitleBar()
         with Horizontal(id="search-bar"):
             yield Select(
                 [(i, i) for i in indexes],

@@ -19,7 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Header, OptionList, Static, TabbedContent, TabPane
+from textual.widgets import OptionList, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 
 from gtui.core.errors import GlobusError
@@ -31,6 +31,7 @@ from gtui.tui.service_words import clean_message
 from gtui.tui.task_events import details_text, event_clock, event_sentence, event_time, final_event
 from gtui.tui.task_summary import compact_summary, summary_table
 from gtui.tui.widgets.key_bar import KeyBar
+from gtui.tui.widgets.title_bar import TitleBar
 
 LIST_LIMIT = 1000
 REFRESH_SECONDS = 2.0
@@ -80,7 +81,7 @@ class TaskDetailScreen(Screen[None]):
         self.compact = False
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield Static("Loading…", id="task-summary")
         with TabbedContent(id="task-tabs"):
             with TabPane("Events", id="tab-events"):

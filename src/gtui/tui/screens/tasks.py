@@ -8,11 +8,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Header
 
 from gtui.tui.context import gtui
 from gtui.tui.widgets.key_bar import KeyBar
 from gtui.tui.widgets.task_queue import TaskQueue
+from gtui.tui.widgets.title_bar import TitleBar
 
 
 class TasksScreen(Screen[None]):
@@ -28,7 +28,7 @@ class TasksScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         app = gtui(self)
-        yield Header()
+        yield TitleBar()
         yield TaskQueue(app.feed, id="all-tasks", classes="full", clock=app.clock)
         yield KeyBar()
 
