@@ -15,7 +15,15 @@ from pathlib import Path
 
 import benchlib
 
-BENCHMARKS = ("listing", "open_folder", "recursive_ls", "startup", "polling", "engine")
+BENCHMARKS = (
+    "listing",
+    "open_folder",
+    "recursive_ls",
+    "startup",
+    "polling",
+    "engine",
+    "service_start",
+)
 
 
 def main() -> int:

@@ -17,7 +17,15 @@ sys.path.insert(0, str(BENCH))
 
 from benchlib import RESULT_PATTERN  # noqa: E402
 
-BENCHMARKS = ("listing", "open_folder", "recursive_ls", "startup", "polling", "engine")
+BENCHMARKS = (
+    "listing",
+    "open_folder",
+    "recursive_ls",
+    "startup",
+    "polling",
+    "engine",
+    "service_start",
+)
 
 
 @pytest.mark.parametrize("name", BENCHMARKS)

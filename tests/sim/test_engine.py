@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import json
 import os
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -383,8 +385,9 @@ def test_active_tasks_resume_after_a_restart(tmp_path: Path) -> None:
             wait_until(lambda: sdk_client().get_task(task_id)["bytes_transferred"] > 0)
     finally:
         first.stop()
-    saved = json.loads((root / ".gtui-sim" / "transfer.json").read_text())
-    assert [t["doc"]["status"] for t in saved["tasks"]] == ["ACTIVE"]
+    with contextlib.closing(sqlite3.connect(root / ".gtui-sim" / "service.db")) as db:
+        saved = db.execute("SELECT task_id, status FROM transfer_tasks").fetchall()
+    assert saved == [(task_id, "ACTIVE")]
     assert not (dst_home(first) / "resume" / "f.bin").exists()
     second = start_in_thread(root)
     try:

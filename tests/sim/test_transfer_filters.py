@@ -1,21 +1,22 @@
-"""The filter and orderby languages of ``ls`` and ``task_list``, and the task store's file."""
+"""The filter and orderby languages of ``ls`` and ``task_list`` (the latter as SQL)."""
 
 from __future__ import annotations
 
 import calendar
 import json
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from gtui.sim.errors import SimAPIError
+from gtui.sim.transfer import history
 from gtui.sim.transfer.files import Entry, entries_json
 from gtui.sim.transfer.lsfilter import apply_order, parse_filter, parse_orderby
-from gtui.sim.transfer.model import Task, new_task_doc
 from gtui.sim.transfer.store import TransferStore
-from gtui.sim.transfer.taskfilter import order_tasks, parse_task_filter
+from gtui.sim.transfer.taskfilter import parse_task_filter, parse_task_order
+from tests.sim.store_support import finish, make_task, open_store
 
 
 def entry(name: str, kind: str = "file", size: int = 0, day: str = "2024-01-01") -> Entry:
@@ -90,74 +91,64 @@ def test_listing_json_escapes_names_that_need_it() -> None:
     assert docs[1] == ENTRIES[0].to_doc()
 
 
-def make_task(task_id: str, label: str, kind: str = "TRANSFER", sequence_owner: str = "me") -> Task:
-    doc = new_task_doc(
-        task_id=task_id,
-        task_type=kind,
-        owner_id=sequence_owner,
-        username="me",
-        label=label,
-        source=None,
-        destination=None,
-        deadline="2099-01-01T00:00:00+00:00",
-        options={},
-    )
-    return Task(doc, {"items": []}, f"sub-{task_id}")
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[TransferStore]:
+    opened = open_store(tmp_path / "service.db")
+    yield opened
+    opened.db.close()
 
 
-def test_task_filters_cover_type_status_label_and_ids() -> None:
-    docs = [
-        make_task("1", "Nightly backup").doc,
-        make_task("2", "scratch copy").doc,
-        make_task("3", "cleanup", "DELETE").doc,
-    ]
-    docs[1]["status"] = "SUCCEEDED"
+def listed(
+    store: TransferStore, text: str | None, orderby: str | None = "request_time ASC"
+) -> list[str]:
+    where = parse_task_filter(text)
+    docs, total = history.task_page(store, "me", where, parse_task_order(orderby), 1000, 0)
+    assert total == len(docs)
+    return [d["task_id"] for d in docs]
 
-    def matching(text: str | None) -> list[str]:
-        keep = parse_task_filter(text)
-        return [d["task_id"] for d in docs if keep(d)]
 
-    assert matching(None) == ["1", "2"]
-    assert matching("type:TRANSFER,DELETE") == ["1", "2", "3"]
-    assert matching("type:DELETE") == ["3"]
-    assert matching("status:SUCCEEDED") == ["2"]
-    assert matching("label:~BACKUP") == ["1"]
-    assert matching("label:!~backup") == ["2"]
-    assert matching("label:=scratch copy") == ["2"]
-    assert matching("label:!scratch copy/type:TRANSFER,DELETE") == ["1", "3"]
-    assert matching("task_id:1,3/type:TRANSFER,DELETE") == ["1", "3"]
+def test_task_filters_cover_type_status_label_and_ids(store: TransferStore) -> None:
+    for task in (
+        make_task("1", "Nightly backup"),
+        make_task("2", "scratch copy"),
+        make_task("3", "cleanup", "DELETE"),
+        make_task("4", "Ünïcode Backup"),
+        make_task("5", None),
+        make_task("6", "someone else's backup", owner="other"),
+    ):
+        store.add_task(task)
+    finish(store, store.live["2"], completion_time="2024-05-01T12:00:00+00:00")
+
+    assert listed(store, None) == ["1", "2", "4", "5"]
+    assert listed(store, "type:TRANSFER,DELETE") == ["1", "2", "3", "4", "5"]
+    assert listed(store, "type:delete") == ["3"]
+    assert listed(store, "status:SUCCEEDED") == ["2"]
+    assert listed(store, "status:active,succeeded") == ["1", "2", "4", "5"]
+    assert listed(store, "label:~BACKUP") == ["1", "4"]
+    assert listed(store, "label:~ÜNÏ") == ["4"]
+    assert listed(store, "label:!~backup") == ["2", "5"]
+    assert listed(store, "label:=scratch copy") == ["2"]
+    assert listed(store, "label:=") == ["5"]
+    assert listed(store, "label:!scratch copy/type:TRANSFER,DELETE") == ["1", "3", "4", "5"]
+    assert listed(store, "task_id:1,3,6/type:TRANSFER,DELETE") == ["1", "3"]
+    assert listed(store, "completion_time:2024-05-01,2024-05-02") == ["2"]
+    assert listed(store, "completion_time:,2024-04-30") == []
+    assert listed(store, "request_time:2000-01-01,") == ["1", "2", "4", "5"]
+    for bad in ("status:DONE", "colour:red", "nocolon", "request_time:yesterday,"):
+        with pytest.raises(SimAPIError):
+            parse_task_filter(bad)
+
+
+def test_task_order_keeps_submission_order_for_equal_times(store: TransferStore) -> None:
+    for i in range(4):
+        store.add_task(make_task(str(i), f"t{i}"))
+    assert listed(store, None, None) == ["3", "2", "1", "0"]
+    assert listed(store, None, "request_time ASC") == ["0", "1", "2", "3"]
+    store.live["2"].doc["bytes_transferred"] = 7
+    store.live["2"].mark_changed()
+    assert listed(store, None, "bytes_transferred DESC") == ["2", "3", "1", "0"]
+    finish(store, store.live["1"], completion_time="2024-05-01T12:00:00+00:00")
+    assert listed(store, None, "completion_time ASC, label DESC") == ["3", "2", "0", "1"]
+    assert listed(store, None, "completion_time DESC") == ["1", "3", "2", "0"]
     with pytest.raises(SimAPIError):
-        parse_task_filter("status:DONE")
-
-
-def test_task_order_keeps_submission_order_for_equal_times() -> None:
-    docs = [make_task(str(i), f"t{i}").doc for i in range(4)]
-    sequence = {d["task_id"]: i for i, d in enumerate(docs)}
-    order_tasks(docs, None, sequence)
-    assert [d["task_id"] for d in docs] == ["3", "2", "1", "0"]
-    order_tasks(docs, "request_time ASC", sequence)
-    assert [d["task_id"] for d in docs] == ["0", "1", "2", "3"]
-
-
-def test_the_store_survives_a_save_and_load(tmp_path: Path) -> None:
-    path = tmp_path / "transfer.json"
-    store = TransferStore(path)
-    task, created = store.add_task(make_task("a", "kept"))
-    assert created
-    resubmitted = make_task("b", "same submission")
-    resubmitted.submission_id = task.submission_id
-    again, created_again = store.add_task(resubmitted)
-    assert not created_again and again.task_id == "a"
-    task.add_event("STARTED", "started")
-    store.put_bookmark("me", {"name": "home", "endpoint_id": "x", "path": "/~/", "pinned": False})
-    store.save()
-    loaded = TransferStore(path)
-    loaded.load()
-    restored: Any = loaded.task_for("me", "a")
-    assert restored.doc["label"] == "kept" and restored.events[0]["code"] == "STARTED"
-    assert [b["name"] for b in loaded.bookmarks_of("me")] == ["home"]
-    duplicate, fresh = loaded.add_task(make_task("c", "again"))
-    assert fresh and duplicate.task_id == "c"
-    with pytest.raises(SimAPIError) as info:
-        loaded.task_for("someone-else", "a")
-    assert info.value.status == 404
+        parse_task_order("label SIDEWAYS")

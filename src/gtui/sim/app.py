@@ -21,6 +21,7 @@ from starlette.routing import BaseRoute, Mount
 from gtui.sim.auth import AuthService, auth_routes
 from gtui.sim.auth.signing_key import SigningKey
 from gtui.sim.context import SimContext
+from gtui.sim.database import open_database
 from gtui.sim.errors import (
     OAuthError,
     SimAPIError,
@@ -46,7 +47,7 @@ _HTTP_CODES = {
 
 
 def build_context(settings: SimSettings) -> SimContext:
-    """Load the world and the service state (slow parts run here, before serving).
+    """Load the world and open the service database (slow parts run here, before serving).
 
     The folder's state lock is taken first (one service per demo folder) and held until
     the service stops; it records where the service answers, for ``gtui --demo whoami`` and
@@ -54,17 +55,18 @@ def build_context(settings: SimSettings) -> SimContext:
     """
     settings.state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     lock = StateLock(settings.state_dir, settings.root, settings.base_url)
-    lock.acquire()
-    try:
+    with contextlib.ExitStack() as undo:
+        lock.acquire()
+        undo.callback(lock.release)
+        db = open_database(settings.state_dir)
+        undo.callback(db.close)
         world = World.load(settings)
         key = SigningKey.load_or_create(settings.state_dir)
         auth = AuthService(settings, world, key)
         groups = GroupsService(
             settings, auth.username_of, lambda i: auth.identity_doc(i) is not None
         )
-    except BaseException:
-        lock.release()
-        raise
+        undo.pop_all()
     return SimContext(
         settings=settings,
         world=world,
@@ -72,6 +74,7 @@ def build_context(settings: SimSettings) -> SimContext:
         auth=auth,
         groups=groups,
         search=SearchIndex(world),
+        db=db,
         lock=lock,
     )
 
@@ -84,7 +87,11 @@ def build_app(settings: SimSettings, ctx: SimContext | None = None) -> Starlette
         Mount("/groups/v2", routes=groups_routes(ctx)),
         Mount("/search/v1", routes=search_routes(ctx)),
     ]
-    transfer = ctx.transfer = TransferService(ctx.settings, ctx.world)
+    try:
+        transfer = ctx.transfer = TransferService(ctx.settings, ctx.world, ctx.db)
+    except BaseException:
+        _release(ctx)
+        raise
     routes.append(Mount("/transfer/v0.10", routes=transfer_routes(ctx)))
 
     @contextlib.asynccontextmanager
@@ -101,8 +108,7 @@ def build_app(settings: SimSettings, ctx: SimContext | None = None) -> Starlette
                 try:
                     ctx.auth.flush()
                 finally:
-                    if ctx.lock is not None:
-                        ctx.lock.release()
+                    _release(ctx)
 
     app = Starlette(
         routes=routes,
@@ -117,6 +123,15 @@ def build_app(settings: SimSettings, ctx: SimContext | None = None) -> Starlette
     )
     app.state.ctx = ctx
     return app
+
+
+def _release(ctx: SimContext) -> None:
+    """Close the database, then let go of the folder (the last thing a service does)."""
+    try:
+        ctx.db.close()
+    finally:
+        if ctx.lock is not None:
+            ctx.lock.release()
 
 
 async def _http_exception_handler(request: Request, exc: Exception) -> JSONResponse:

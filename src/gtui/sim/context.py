@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
     from gtui.sim.auth.signing_key import SigningKey
     from gtui.sim.auth.tokens import AuthService
+    from gtui.sim.database import Database
     from gtui.sim.groups.service import GroupsService
     from gtui.sim.search.index import SearchIndex
     from gtui.sim.settings import SimSettings
@@ -26,7 +27,8 @@ if TYPE_CHECKING:
 
 @dataclass
 class SimContext:
-    """The world, the settings and the four services of one run (on ``app.state.ctx``).
+    """The world, the settings, the database and the four services of one run (on
+    ``app.state.ctx``).
 
     ``transfer`` is set by ``build_app``, before the first request: its engine lives and
     dies with the application.
@@ -38,6 +40,7 @@ class SimContext:
     auth: AuthService
     groups: GroupsService
     search: SearchIndex
+    db: Database
     transfer: TransferService | None = None
     fault_counts: dict[str, int] = field(default_factory=new_counts)
     lock: StateLock | None = None

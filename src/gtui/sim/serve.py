@@ -28,7 +28,6 @@ from gtui.sim.ids import (
     SCRATCH_ID,
 )
 from gtui.sim.state_lock import StateInUse
-from gtui.sim.world import COLLECTION_FOLDERS
 
 if TYPE_CHECKING:
     import uvicorn
@@ -360,6 +359,8 @@ def banner(base_url: str, root: Path) -> str:
         ARCHIVE_ID: "Tape Archive",
         GUEST_ID: "Shared Results",
     }
+    from gtui.sim.world import COLLECTION_FOLDERS  # the demo world, when it is described
+
     for cid, folder in COLLECTION_FOLDERS.items():
         lines.append(f"#   {cid}  {names[cid]:<20} {root / folder}")
     return "\n".join(lines)

@@ -49,9 +49,8 @@ def _pinned(value: Any) -> bool:
 
 async def bookmark_list(request: Request) -> Response:
     caller = caller_of(request)
-    marks = sorted(
-        service_of(request).store.bookmarks_of(caller.identity_id), key=lambda b: b["name"].lower()
-    )
+    marks = service_of(request).bookmarks.bookmarks_of(caller.identity_id)
+    marks.sort(key=lambda b: b["name"].lower())
     return answer({"DATA_TYPE": "bookmark_list", "DATA": marks})
 
 
@@ -68,13 +67,13 @@ async def create_bookmark(request: Request) -> Response:
         "path": _path(doc.get("path")),
         "pinned": _pinned(doc.get("pinned")),
     }
-    stored = service_of(request).store.put_bookmark(caller.identity_id, bookmark)
+    stored = service_of(request).bookmarks.put_bookmark(caller.identity_id, bookmark)
     return answer(stored)
 
 
 async def get_bookmark(request: Request) -> Response:
     caller = caller_of(request)
-    mark = service_of(request).store.bookmark_for(
+    mark = service_of(request).bookmarks.bookmark_for(
         caller.identity_id, request.path_params["bookmark_id"]
     )
     return answer(mark)
@@ -82,7 +81,7 @@ async def get_bookmark(request: Request) -> Response:
 
 async def update_bookmark(request: Request) -> Response:
     caller = caller_of(request)
-    store = service_of(request).store
+    store = service_of(request).bookmarks
     mark = store.bookmark_for(caller.identity_id, request.path_params["bookmark_id"])
     doc = await read_document(request)
     if "name" in doc:
@@ -94,7 +93,7 @@ async def update_bookmark(request: Request) -> Response:
 
 async def delete_bookmark(request: Request) -> Response:
     caller = caller_of(request)
-    service_of(request).store.delete_bookmark(
+    service_of(request).bookmarks.delete_bookmark(
         caller.identity_id, request.path_params["bookmark_id"]
     )
     return answer(result(request, "result", "Deleted", "Bookmark deleted successfully"))

@@ -8,6 +8,7 @@ from starlette.responses import Response
 from gtui.sim.auth.tokens import Caller
 from gtui.sim.context import context_of
 from gtui.sim.errors import SimAPIError
+from gtui.sim.transfer import history
 from gtui.sim.transfer.common import answer, caller_of, collection_for, query_int, service_of
 from gtui.sim.world import Collection
 
@@ -78,9 +79,9 @@ def _scoped(request: Request, scope: str, caller: Caller) -> list[Collection]:
         ]
     store = service_of(request).store
     if scope == "recently-used":
-        ids = store.recently_used_endpoints(me)
+        ids = history.recently_used_endpoints(store, me)
     else:
-        ids = store.in_use_endpoints(me)
+        ids = history.in_use_endpoints(store, me)
     by_id = {c.id: c for c in visible}
     return [by_id[i] for i in ids if i in by_id]
 
@@ -123,7 +124,7 @@ async def endpoint_search(request: Request) -> Response:
         found = [c for c in found if c.host_endpoint_id == host]
     found = found[:SEARCH_MAX_RESULTS]
     page = found[offset : offset + limit]
-    in_use = set(service_of(request).store.in_use_endpoints(caller.identity_id))
+    in_use = set(history.in_use_endpoints(service_of(request).store, caller.identity_id))
     docs = []
     for c in page:
         doc = c.to_endpoint_doc()
@@ -144,5 +145,6 @@ async def get_endpoint(request: Request) -> Response:
     caller = caller_of(request)
     collection = collection_for(request, request.path_params["endpoint_id"], caller)
     doc = collection.to_endpoint_doc()
-    doc["in_use"] = collection.id in service_of(request).store.in_use_endpoints(caller.identity_id)
+    store = service_of(request).store
+    doc["in_use"] = collection.id in history.in_use_endpoints(store, caller.identity_id)
     return answer(doc)

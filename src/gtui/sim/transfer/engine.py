@@ -62,6 +62,7 @@ class Engine:
         for task in self.store.active_tasks():
             with task.lock:
                 task.doc.update(nice_status="Queued", nice_status_short_description="Queued")
+            task.mark_changed()
         self._wake = asyncio.Event()
         self._loop_task = asyncio.create_task(self._loop(), name="transfer-engine")
 
@@ -72,7 +73,7 @@ class Engine:
                 await self._loop_task
             self._loop_task = None
         for task_id, event in list(self._stops.items()):
-            task = self.store.tasks.get(task_id)
+            task = self.store.live_task(task_id)
             if task is not None and task.stop_reason is None:
                 task.stop_reason = SHUTDOWN
             event.set()
@@ -117,7 +118,7 @@ class Engine:
     def _schedule(self) -> None:
         per_user: dict[str, int] = {}
         for task_id in self._running:
-            task = self.store.tasks[task_id]
+            task = self.store.live[task_id]
             per_user[task.owner_id] = per_user.get(task.owner_id, 0) + 1
         for task in self.store.active_tasks():
             if task.task_id in self._running or task.stop_reason is not None:
@@ -145,11 +146,10 @@ class Engine:
             if now - last < self.progress_interval:
                 continue
             self._last_progress[task_id] = now
-            task = self.store.tasks[task_id]
+            task = self.store.live[task_id]
             with task.lock:
                 details = {name: task.doc[name] for name in PROGRESS_FIELDS}
             task.add_event("PROGRESS", "progress", json.dumps(details))
-            self.store.mark_dirty()
 
     def _launch(self, task: Task) -> None:
         stop = threading.Event()
@@ -163,19 +163,20 @@ class Engine:
         doc = task.doc
         if doc["type"] == "DELETE":
             endpoint = self.world.collections[doc["source_endpoint_id"]]
-            return DeleteJob(task, self.settings, stop, self.store.mark_dirty, endpoint)
+            return DeleteJob(task, self.settings, stop, task.mark_changed, endpoint)
         return TransferJob(
             task,
             self.settings,
             stop,
-            self.store.mark_dirty,
+            task.mark_changed,
             self.world.collections[doc["source_endpoint_id"]],
             self.world.collections[doc["destination_endpoint_id"]],
         )
 
     def _begin(self, task: Task) -> None:
+        """Start (or resume) a task from the top: counters and file lists begin afresh."""
+        started = self.store.has_event(task, "STARTED")
         with task.lock:
-            started = any(e["code"] == "STARTED" for e in task.events)
             for name in (
                 "bytes_transferred",
                 "bytes_checksummed",
@@ -192,12 +193,11 @@ class Engine:
                 "effective_bytes_per_second",
             ):
                 task.doc[name] = 0
-            task.successful.clear()
-            task.skipped.clear()
             task.doc.update(nice_status="OK", nice_status_short_description="OK", is_ok=True)
+        task.mark_changed()
         if not started:
             task.add_event("STARTED", "started", json.dumps({"type": task.doc["type"]}))
-        self.store.mark_dirty()
+        self.store.restart(task)
 
     async def _run(self, task: Task, stop: threading.Event) -> None:
         outcome: str | None = None
@@ -222,14 +222,14 @@ class Engine:
             if outcome is None or outcome == SHUTDOWN:
                 with task.lock:
                     task.doc.update(nice_status="Queued", nice_status_short_description="Queued")
+                task.mark_changed()
                 task.stop_reason = None if outcome is None else task.stop_reason
             else:
                 self._finish(task, outcome, fatal)
-            self.store.mark_dirty()
             self._wake.set()
 
     def _finish(self, task: Task, outcome: str, fatal: Fatal | None) -> None:
-        """Move a task to its final state and record the event that says why."""
+        """Move a task to its final state, record the event that says why, and commit both."""
         with task.lock:
             doc = task.doc
             pending = doc["subtasks_pending"]
@@ -278,4 +278,4 @@ class Engine:
                 fatal.description if fatal else "",
                 is_error=True,
             )
-        self.store.mark_dirty()
+        self.store.finish(task)

@@ -58,19 +58,42 @@ def parse_iso(text: str) -> float:
     return moment.timestamp()
 
 
+RECORD_LISTS = ("events", "successful", "skipped")
+
+
+@dataclass
+class Unsaved:
+    """What a running task recorded since the store last wrote it: (position, record) rows,
+    and its document when that changed."""
+
+    doc: dict[str, Any] | None = None
+    events: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    successful: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    skipped: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return self.doc is not None or bool(self.events or self.successful or self.skipped)
+
+
 @dataclass
 class Task:
-    """One task: ``doc`` is the answer of ``GET /task/{id}``, the rest stays inside."""
+    """One task: ``doc`` is the answer of ``GET /task/{id}``, the rest stays inside.
+
+    A task the engine works on lives in memory (``TransferStore.live``) and holds only what it
+    recorded since the store last wrote it (``take_unsaved``); ``counts`` says how long each
+    of its lists is, so a new record knows its position. Other tasks are read from the
+    database when a request asks for them.
+    """
 
     doc: dict[str, Any]
     spec: dict[str, Any]
     submission_id: str
-    events: list[dict[str, Any]] = field(default_factory=list)
-    successful: list[dict[str, Any]] = field(default_factory=list)
-    skipped: list[dict[str, Any]] = field(default_factory=list)
     sequence: int = 0
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(RECORD_LISTS, 0))
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
     stop_reason: str | None = None
+    _unsaved: Unsaved = field(default_factory=Unsaved, repr=False, compare=False)
+    _doc_changed: bool = field(default=False, repr=False, compare=False)
 
     @property
     def task_id(self) -> str:
@@ -95,63 +118,75 @@ class Task:
     def deadline_seconds(self) -> float:
         return parse_iso(self.doc["deadline"])
 
+    def mark_changed(self) -> None:
+        """Say that ``doc`` changed (call after changing it); the next write saves it."""
+        self._doc_changed = True
+
     def add_event(
         self, code: str, description: str, details: str = "", *, is_error: bool = False
     ) -> None:
         """Record an event (kept oldest first; the API answers newest first)."""
-        with self.lock:
-            self.events.append(
-                {
-                    "DATA_TYPE": "event",
-                    "code": code,
-                    "description": description,
-                    "details": details,
-                    "is_error": is_error,
-                    "time": iso_time(),
-                }
-            )
+        self._record(
+            "events",
+            {
+                "DATA_TYPE": "event",
+                "code": code,
+                "description": description,
+                "details": details,
+                "is_error": is_error,
+                "time": iso_time(),
+            },
+        )
 
     def add_successful(self, source_path: str, destination_path: str) -> None:
-        with self.lock:
-            self.successful.append(
-                {
-                    "DATA_TYPE": "successful_transfer",
-                    "source_path": source_path,
-                    "destination_path": destination_path,
-                }
-            )
+        self._record(
+            "successful",
+            {
+                "DATA_TYPE": "successful_transfer",
+                "source_path": source_path,
+                "destination_path": destination_path,
+            },
+        )
 
     def add_skipped(self, record: dict[str, Any]) -> None:
+        self._record("skipped", {"DATA_TYPE": "skipped_error", **record})
+
+    def _record(self, kind: str, record: dict[str, Any]) -> None:
         with self.lock:
-            self.skipped.append({"DATA_TYPE": "skipped_error", **record})
+            position = self.counts[kind]
+            self.counts[kind] = position + 1
+            getattr(self._unsaved, kind).append((position, record))
+
+    def take_unsaved(self) -> Unsaved:
+        """What to write now (the store calls this inside its write transaction)."""
+        with self.lock:
+            taken, self._unsaved = self._unsaved, Unsaved()
+            if self._doc_changed:
+                self._doc_changed = False
+                taken.doc = dict(self.doc)
+        return taken
+
+    def restore_unsaved(self, taken: Unsaved) -> None:
+        """Put back what a failed write took, ahead of what was recorded since."""
+        with self.lock:
+            for kind in RECORD_LISTS:
+                getattr(self._unsaved, kind)[:0] = getattr(taken, kind)
+            if taken.doc is not None:
+                self._doc_changed = True
+
+    def has_unsaved(self) -> bool:
+        return self._doc_changed or bool(self._unsaved)
+
+    def forget_files(self) -> None:
+        """Start the successful and skipped lists afresh (a resumed task runs again whole)."""
+        with self.lock:
+            for kind in ("successful", "skipped"):
+                self.counts[kind] = 0
+                getattr(self._unsaved, kind).clear()
 
     def public_doc(self) -> dict[str, Any]:
         with self.lock:
             return dict(self.doc)
-
-    def to_state(self) -> dict[str, Any]:
-        with self.lock:
-            return {
-                "doc": dict(self.doc),
-                "spec": self.spec,
-                "submission_id": self.submission_id,
-                "events": list(self.events),
-                "successful": list(self.successful),
-                "skipped": list(self.skipped),
-                "sequence": self.sequence,
-            }
-
-    @classmethod
-    def from_state(cls, data: dict[str, Any]) -> Task:
-        return cls(
-            doc=dict(data["doc"]),
-            spec=data["spec"],
-            submission_id=data["submission_id"],
-            events=list(data.get("events", [])),
-            successful=list(data.get("successful", [])),
-            skipped=list(data.get("skipped", [])),
-            sequence=int(data.get("sequence", 0)),
-        )
 
 
 def new_task_doc(

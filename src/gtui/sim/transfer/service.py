@@ -1,59 +1,98 @@
-"""The Transfer side of the embedded service: its store, its engine, their lifetime."""
+"""The Transfer side of the embedded service: its stores, its engine, their lifetime."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
+import sqlite3
 from typing import TYPE_CHECKING, Any
 
 from gtui.sim.ids import DEMO_USER_ID, GUEST_ID, LAPTOP_ID, SCRATCH_ID
+from gtui.sim.transfer import legacy_state, schema
+from gtui.sim.transfer.bookmark_store import BookmarkStore
 from gtui.sim.transfer.engine import Engine
+from gtui.sim.transfer.partial_files import remove_partial_files
 from gtui.sim.transfer.store import TransferStore
 
 if TYPE_CHECKING:
+    from gtui.sim.database import Database
     from gtui.sim.settings import SimSettings
     from gtui.sim.world import World
 
-SAVE_INTERVAL_SECONDS = 0.5
-STATE_FILE_NAME = "transfer.json"
+log = logging.getLogger(__name__)
+
+# How often what running tasks recorded (counters, events, files) is written.
+FLUSH_INTERVAL_SECONDS = 1.0
 
 
 class TransferService:
-    """Owns the task store and the engine; ``start``/``stop`` run in the app's lifespan."""
+    """Owns the task and bookmark stores and the engine; ``start``/``stop`` run in the app's
+    lifespan. The database is the application's: it outlives this service's stop."""
 
-    def __init__(self, settings: SimSettings, world: World) -> None:
+    def __init__(self, settings: SimSettings, world: World, db: Database) -> None:
         self.settings = settings
-        self.store = TransferStore(self.settings.state_dir / STATE_FILE_NAME)
-        self.store.load()
-        if not self.store.loaded_existing:
-            for owner_id, bookmark in demo_bookmarks():
-                self.store.put_bookmark(owner_id, bookmark)
+        self.world = world
+        self.store = TransferStore(db)
+        self.bookmarks = BookmarkStore(db)
+        self._create_tables(db)
+        self.store.load_live()
         self.engine = Engine(self.settings, world, self.store)
-        self._saver: asyncio.Task[None] | None = None
+        self._flusher: asyncio.Task[None] | None = None
+
+    def _create_tables(self, db: Database) -> None:
+        """Bring the tables up to date; new ones get the old ``transfer.json`` if there is
+        one, else the demo user's bookmarks."""
+        legacy_path = self.settings.state_dir / legacy_state.FILE_NAME
+        imported = False
+
+        def first_contents(conn: sqlite3.Connection) -> None:
+            nonlocal imported
+            legacy = legacy_state.read_legacy(legacy_path)
+            if legacy is not None:
+                legacy_state.import_legacy(conn, legacy, self.bookmarks)
+                imported = True
+                return
+            for owner_id, bookmark in demo_bookmarks():
+                self.bookmarks.put_bookmark(owner_id, bookmark)
+
+        db.migrate(schema.COMPONENT, schema.MIGRATIONS, on_create=first_contents)
+        if imported:
+            legacy_state.retire(legacy_path)
 
     async def start(self) -> None:
-        """Resume the tasks that were active when the service last stopped, then run."""
+        """Clear what killed copies left, resume the tasks that were active, then run."""
+        await asyncio.to_thread(
+            remove_partial_files,
+            self.store.active_tasks(),
+            self.world.collections,
+            self.settings.faults,
+        )
         await self.engine.start()
-        self._saver = asyncio.create_task(self._save_loop(), name="transfer-store-saver")
+        self._flusher = asyncio.create_task(self._flush_loop(), name="transfer-store-flush")
 
     async def stop(self) -> None:
         await self.engine.stop()
-        if self._saver is not None:
-            self._saver.cancel()
+        if self._flusher is not None:
+            self._flusher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._saver
-            self._saver = None
-        await asyncio.to_thread(self.store.save)
+                await self._flusher
+            self._flusher = None
+        await asyncio.to_thread(self.store.flush)
 
     def wake(self) -> None:
         """Tell the engine that tasks were submitted or cancelled."""
         self.engine.wake()
 
-    async def _save_loop(self) -> None:
+    async def _flush_loop(self) -> None:
         while True:
-            await asyncio.sleep(SAVE_INTERVAL_SECONDS)
-            if self.store.dirty:
-                await asyncio.to_thread(self.store.save)
+            await asyncio.sleep(FLUSH_INTERVAL_SECONDS)
+            if not self.store.has_unsaved():
+                continue
+            try:
+                await asyncio.to_thread(self.store.flush)
+            except sqlite3.Error:
+                log.exception("could not write the running tasks' changes; trying again")
 
 
 def demo_bookmarks() -> list[tuple[str, dict[str, Any]]]:

@@ -1,22 +1,25 @@
-"""Tasks, submission ids and bookmarks of every user, kept in memory and saved to one file.
+"""Where a task is stored: one row in the service database, and in memory while it is ACTIVE.
 
-Saving is debounced: changes mark the store dirty and the service writes it at most a few
-times a second (and once more when it stops), atomically, to ``state_dir/transfer.json``.
+A task is written to ``transfer_tasks`` (schema.py) before its submit is answered. While it
+is ACTIVE it also lives in ``live``, where the engine changes it: what it records (counters,
+events, files copied) waits in the task until ``flush`` writes it, which the service does
+every second and before a request reads anything a live task may not have written yet.
+``finish`` writes a task's final state together with everything it recorded, in one
+transaction, and only then lets go of it. Finished tasks and every list are read per request
+(history.py); a start reads only the ACTIVE tasks, so it costs the same whatever the history.
 """
 
 from __future__ import annotations
 
-import json
+import contextlib
 import threading
-import uuid
-from pathlib import Path
+from collections.abc import Callable, Iterator
 from typing import Any
 
+from gtui.sim.database import Database
 from gtui.sim.errors import SimAPIError
-from gtui.sim.persist import JsonState
-from gtui.sim.transfer.model import Task
-
-STATE_VERSION = 1
+from gtui.sim.transfer import rows
+from gtui.sim.transfer.model import RECORD_LISTS, Task, Unsaved
 
 
 def task_not_found(task_id: str) -> SimAPIError:
@@ -24,174 +27,143 @@ def task_not_found(task_id: str) -> SimAPIError:
 
 
 class TransferStore:
-    """Every task and bookmark; one user never reaches another's."""
+    """Every user's tasks; one user never reaches another's."""
 
-    def __init__(self, path: Path) -> None:
-        self._state = JsonState(path)
-        self._lock = threading.RLock()
-        self.tasks: dict[str, Task] = {}
-        self._by_submission: dict[tuple[str, str], str] = {}
-        self._bookmarks: dict[str, dict[str, dict[str, Any]]] = {}
-        self._sequence = 0
-        self._dirty = False
-        self.loaded_existing = False
-        self._encoded: dict[str, tuple[tuple[int, int, int], str]] = {}
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.live: dict[str, Task] = {}
+        self._lock = threading.Lock()
 
-    def load(self) -> None:
-        data = self._state.load()
-        if not data or data.get("version") != STATE_VERSION:
-            return
-        self.loaded_existing = True
+    def load_live(self) -> list[Task]:
+        """Read the tasks that were ACTIVE when the service last stopped (or was killed)."""
+        conn = self.db.connection()
+        found = conn.execute(f"{rows.SELECT_TASK} WHERE status = 'ACTIVE' ORDER BY sequence")
+        tasks = [rows.task_from_row(row) for row in found.fetchall()]
+        for task in tasks:
+            for kind in RECORD_LISTS:
+                (count,) = conn.execute(
+                    f"SELECT coalesce(max(position) + 1, 0) FROM {rows.RECORD_TABLES[kind]}"
+                    " WHERE task = ?",
+                    (task.sequence,),
+                ).fetchone()
+                task.counts[kind] = count
         with self._lock:
-            for raw in data.get("tasks", []):
-                task = Task.from_state(raw)
-                self.tasks[task.task_id] = task
-                self._by_submission[(task.owner_id, task.submission_id)] = task.task_id
-                self._sequence = max(self._sequence, task.sequence)
-            self._bookmarks = {
-                owner: dict(marks) for owner, marks in data.get("bookmarks", {}).items()
-            }
+            self.live.update((task.task_id, task) for task in tasks)
+        return tasks
 
-    def snapshot(self) -> dict[str, Any]:
+    def active_tasks(self) -> list[Task]:
         with self._lock:
-            tasks = list(self.tasks.values())
-            bookmarks = {owner: dict(marks) for owner, marks in self._bookmarks.items()}
-            self._dirty = False
-        return {
-            "version": STATE_VERSION,
-            "tasks": [t.to_state() for t in sorted(tasks, key=lambda t: t.sequence)],
-            "bookmarks": bookmarks,
-        }
+            return sorted(self.live.values(), key=lambda t: t.sequence)
 
-    def save(self) -> None:
-        self._state.save_text(self.snapshot_text())
-
-    def snapshot_text(self) -> str:
-        """``snapshot()`` as JSON, encoded one task at a time, finished tasks only once.
-
-        Saves run in a thread, but one ``json.dumps`` holds the interpreter lock until it is
-        done: encoding the whole history at once (9 MB after a few thousand-file copies) froze
-        an app sharing the process for 140-160 ms twice a second while a copy ran, and took
-        that much CPU from the copy. Per task, the lock changes hands between tasks, and a
-        finished task's text is reused.
-        """
-        with self._lock:
-            tasks = sorted(self.tasks.values(), key=lambda t: t.sequence)
-            bookmarks = {owner: dict(marks) for owner, marks in self._bookmarks.items()}
-            self._dirty = False
-        head = _encode({"bookmarks": bookmarks, "version": STATE_VERSION})
-        body = ",".join(self._encoded_task(task) for task in tasks)
-        return head[:-1] + ',"tasks":[' + body + "]}"
-
-    def _encoded_task(self, task: Task) -> str:
-        """A final task's document never changes again; only its closing event may follow."""
-        if not task.is_final:
-            return _encode(task.to_state())
-        key = (len(task.events), len(task.successful), len(task.skipped))
-        cached = self._encoded.get(task.task_id)
-        if cached is not None and cached[0] == key:
-            return cached[1]
-        text = _encode(task.to_state())
-        self._encoded[task.task_id] = (key, text)
-        return text
-
-    def mark_dirty(self) -> None:
-        self._dirty = True
-
-    @property
-    def dirty(self) -> bool:
-        return self._dirty
+    def live_task(self, task_id: str) -> Task | None:
+        return self.live.get(task_id)
 
     def add_task(self, task: Task) -> tuple[Task, bool]:
         """Store a new task, or return the one already made from the same submission id."""
-        with self._lock:
-            key = (task.owner_id, task.submission_id)
-            existing = self._by_submission.get(key)
+        with self.db.write() as conn:
+            existing = self.task_by_submission(task.owner_id, task.submission_id)
             if existing is not None:
-                return self.tasks[existing], False
-            self._sequence += 1
-            task.sequence = self._sequence
-            self.tasks[task.task_id] = task
-            self._by_submission[key] = task.task_id
-            self._dirty = True
-            return task, True
+                return existing, False
+            task.sequence = rows.insert_task(conn, task)
+        with self._lock:
+            self.live[task.task_id] = task
+        return task, True
 
     def task_for(self, owner_id: str, task_id: str) -> Task:
-        task = self.tasks.get(task_id)
+        task = self.live.get(task_id) or self._read_one("task_id = ?", (task_id,))
         if task is None or task.owner_id != owner_id:
             raise task_not_found(task_id)
         return task
 
+    def task_by_submission(self, owner_id: str, submission_id: str) -> Task | None:
+        return self._read_one(
+            "owner_id = ? AND submission_id = ?", (owner_id, submission_id), prefer_live=True
+        )
+
     def tasks_of(self, owner_id: str) -> list[Task]:
+        """Every task of one user, oldest first (for tests and tools: routes read pages)."""
+        found = self.db.connection().execute(
+            f"{rows.SELECT_TASK} WHERE owner_id = ? ORDER BY sequence", (owner_id,)
+        )
+        tasks = [rows.task_from_row(row) for row in found.fetchall()]
+        return [self.live.get(t.task_id, t) for t in tasks]
+
+    def _read_one(
+        self, where: str, params: tuple[Any, ...], *, prefer_live: bool = False
+    ) -> Task | None:
+        row = self.db.connection().execute(f"{rows.SELECT_TASK} WHERE {where}", params).fetchone()
+        if row is None:
+            return None
+        task = rows.task_from_row(row)
+        return self.live.get(task.task_id, task) if prefer_live else task
+
+    def update(self, task: Task, changes: dict[str, Any]) -> bool:
+        """Change a running task's document now; False when it has already finished."""
+        with self._writing() as write:
+            with task.lock:
+                if task.is_final:
+                    return False
+                task.doc.update(changes)
+            task.mark_changed()
+            write(task)
+        return True
+
+    def restart(self, task: Task) -> None:
+        """A task starts (again) from the top: its files are listed afresh."""
+        with self._writing() as write:
+            for kind in ("successful", "skipped"):
+                self.db.connection().execute(
+                    f"DELETE FROM {rows.RECORD_TABLES[kind]} WHERE task = ?", (task.sequence,)
+                )
+            task.forget_files()
+            write(task)
+
+    def finish(self, task: Task) -> None:
+        """Write a task's final state and all it recorded, then stop keeping it in memory."""
+        task.mark_changed()
+        with self._writing() as write:
+            write(task)
         with self._lock:
-            return [t for t in self.tasks.values() if t.owner_id == owner_id]
+            self.live.pop(task.task_id, None)
 
-    def active_tasks(self) -> list[Task]:
-        with self._lock:
-            return sorted(
-                (t for t in self.tasks.values() if t.status == "ACTIVE"),
-                key=lambda t: t.sequence,
-            )
+    def flush(self, task: Task | None = None) -> None:
+        """Write what live tasks (or just ``task``) recorded since they were last written."""
+        tasks = [task] if task is not None else self.active_tasks()
+        if not any(t.has_unsaved() for t in tasks):
+            return
+        with self._writing() as write:
+            for each in tasks:
+                write(each)
 
-    def _endpoints(self, task: Task) -> list[str]:
-        ids = [task.doc.get("source_endpoint_id"), task.doc.get("destination_endpoint_id")]
-        return [i for i in ids if i]
+    def has_unsaved(self) -> bool:
+        return any(t.has_unsaved() for t in self.active_tasks())
 
-    def recently_used_endpoints(self, owner_id: str) -> list[str]:
-        """Endpoints of the user's tasks, most recently used first."""
-        seen: list[str] = []
-        for task in sorted(self.tasks_of(owner_id), key=lambda t: -t.sequence):
-            for endpoint_id in self._endpoints(task):
-                if endpoint_id not in seen:
-                    seen.append(endpoint_id)
-        return seen
+    def has_event(self, task: Task, code: str) -> bool:
+        self.flush(task)
+        found = self.db.connection().execute(
+            "SELECT 1 FROM transfer_events WHERE task = ? AND code = ? LIMIT 1",
+            (task.sequence, code),
+        )
+        return found.fetchone() is not None
 
-    def in_use_endpoints(self, owner_id: str) -> list[str]:
-        seen: list[str] = []
-        for task in self.tasks_of(owner_id):
-            if task.status != "ACTIVE":
-                continue
-            for endpoint_id in self._endpoints(task):
-                if endpoint_id not in seen:
-                    seen.append(endpoint_id)
-        return seen
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[Callable[[Task], None]]:
+        """A write transaction and a ``write(task)`` that saves a task's unsaved changes in
+        it; if the transaction fails, the changes go back to their tasks for the next try."""
+        taken: list[tuple[Task, Unsaved]] = []
+        try:
+            with self.db.write() as conn:
 
-    def bookmarks_of(self, owner_id: str) -> list[dict[str, Any]]:
-        with self._lock:
-            return [dict(b) for b in self._bookmarks.get(owner_id, {}).values()]
+                def write(task: Task) -> None:
+                    unsaved = task.take_unsaved()
+                    taken.append((task, unsaved))
+                    if unsaved.doc is not None:
+                        rows.update_doc(conn, task.sequence, unsaved.doc)
+                    for kind in RECORD_LISTS:
+                        rows.insert_records(conn, kind, task.sequence, getattr(unsaved, kind))
 
-    def bookmark_for(self, owner_id: str, bookmark_id: str) -> dict[str, Any]:
-        with self._lock:
-            mark = self._bookmarks.get(owner_id, {}).get(bookmark_id)
-        if mark is None:
-            raise SimAPIError(404, "ClientError.NotFound", f"Bookmark {bookmark_id} not found")
-        return dict(mark)
-
-    def put_bookmark(self, owner_id: str, bookmark: dict[str, Any]) -> dict[str, Any]:
-        """Create (when it has no id) or replace a bookmark; names are unique per user."""
-        with self._lock:
-            marks = self._bookmarks.setdefault(owner_id, {})
-            bookmark_id = bookmark.get("id") or str(uuid.uuid4())
-            for other in marks.values():
-                if other["id"] != bookmark_id and other["name"] == bookmark["name"]:
-                    raise SimAPIError(
-                        409,
-                        "Conflict",
-                        f"A bookmark named '{bookmark['name']}' already exists",
-                    )
-            stored = {**bookmark, "id": bookmark_id, "DATA_TYPE": "bookmark"}
-            marks[bookmark_id] = stored
-            self._dirty = True
-            return dict(stored)
-
-    def delete_bookmark(self, owner_id: str, bookmark_id: str) -> None:
-        with self._lock:
-            marks = self._bookmarks.get(owner_id, {})
-            if bookmark_id not in marks:
-                raise SimAPIError(404, "ClientError.NotFound", f"Bookmark {bookmark_id} not found")
-            del marks[bookmark_id]
-            self._dirty = True
-
-
-def _encode(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), sort_keys=True)
+                yield write
+        except BaseException:
+            for task, unsaved in reversed(taken):
+                task.restore_unsaved(unsaved)
+            raise

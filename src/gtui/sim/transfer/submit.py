@@ -171,11 +171,7 @@ def _accepted(request: Request, data_type: str, noun: str, task: Task, created: 
 
 
 def _existing(request: Request, caller: Caller, submission_id: str) -> Task | None:
-    store = service_of(request).store
-    for task in store.tasks_of(caller.identity_id):
-        if task.submission_id == submission_id:
-            return task
-    return None
+    return service_of(request).store.task_by_submission(caller.identity_id, submission_id)
 
 
 async def submit_transfer(request: Request) -> Response:

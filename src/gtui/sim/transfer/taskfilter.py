@@ -1,23 +1,25 @@
-"""The ``filter`` and ``orderby`` parameters of ``task_list``.
+"""The ``filter`` and ``orderby`` of ``task_list`` and the ``filter`` of ``event_list``, as SQL.
 
-A filter is one string of ``/``-joined clauses, all of which must match: ``type:`` and
+A task filter is one string of ``/``-joined clauses, all of which must match: ``type:`` and
 ``status:`` and ``task_id:`` take comma lists, ``label:`` takes ``~substr``, ``!~substr``,
 ``=exact`` or ``!exact``, and the time fields take ``start,end`` with either end left empty.
-Without a ``type`` clause only transfers are listed, as the real service does.
+Without a ``type`` clause only transfers are listed, as the real service does. Each clause
+becomes a condition on a column of ``transfer_tasks`` (schema.py) with the same meaning the
+service has always given it: labels compare case-folded as Python folds them, times as
+instants, and an order sorts missing values first, ties in submission order.
 """
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from gtui.sim.errors import SimAPIError
 from gtui.sim.transfer.model import parse_iso
 
-DocPredicate = Callable[[dict[str, Any]], bool]
 TASK_TYPES = ("TRANSFER", "DELETE")
 TASK_STATUSES = ("ACTIVE", "INACTIVE", "SUCCEEDED", "FAILED")
+# Each has a column of its own in ``transfer_tasks``.
 ORDERABLE = (
     "task_id",
     "type",
@@ -34,55 +36,79 @@ ORDERABLE = (
     "files",
     "faults",
 )
+TIME_COLUMNS = {"request_time": "request_seconds", "completion_time": "completion_seconds"}
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A SQL condition and its parameters."""
+
+    sql: str
+    params: tuple[Any, ...] = ()
+
+
+NEVER = Condition("0")
 
 
 def bad_filter(message: str) -> SimAPIError:
     return SimAPIError(400, "ClientError.BadRequest", message)
 
 
-def _in_list(field: str, value: str, allowed: tuple[str, ...] | None) -> DocPredicate:
+def all_of(conditions: list[Condition]) -> Condition:
+    if not conditions:
+        return Condition("1")
+    return Condition(
+        " AND ".join(f"({c.sql})" for c in conditions),
+        tuple(p for c in conditions for p in c.params),
+    )
+
+
+def one_of(column: str, values: set[str]) -> Condition:
+    if not values:
+        return NEVER
+    ordered = sorted(values)
+    return Condition(f"{column} IN ({','.join('?' * len(ordered))})", tuple(ordered))
+
+
+def _in_list(field: str, value: str, allowed: tuple[str, ...] | None) -> Condition:
     wanted = {v.strip() for v in value.split(",") if v.strip()}
     if field != "task_id":
         wanted = {v.upper() for v in wanted}
     if allowed is not None and not wanted <= set(allowed):
         raise bad_filter(f"Invalid {field} filter '{value}'")
-    return lambda doc: doc.get(field) in wanted
+    return one_of(field, wanted)
 
 
-def _label(value: str) -> DocPredicate:
+def _label(value: str) -> Condition:
     if value.startswith("!~"):
-        needle = value[2:].lower()
-        return lambda doc: needle not in (doc.get("label") or "").lower()
+        return Condition("instr(label_folded, ?) = 0", (value[2:].lower(),))
     if value.startswith("~"):
-        needle = value[1:].lower()
-        return lambda doc: needle in (doc.get("label") or "").lower()
+        return Condition("instr(label_folded, ?) > 0", (value[1:].lower(),))
     if value.startswith("!"):
-        exact = value[1:]
-        return lambda doc: (doc.get("label") or "") != exact
+        return Condition("coalesce(label, '') != ?", (value[1:],))
     exact = value[1:] if value.startswith("=") else value
-    return lambda doc: (doc.get("label") or "") == exact
+    return Condition("coalesce(label, '') = ?", (exact,))
 
 
-def _time_range(field: str, value: str) -> DocPredicate:
+def _time_range(field: str, value: str) -> Condition:
     start_text, _, end_text = value.partition(",")
     try:
         start = parse_iso(start_text) if start_text.strip() else None
         end = parse_iso(end_text) if end_text.strip() else None
     except ValueError:
         raise bad_filter(f"Invalid {field} filter '{value}'") from None
-
-    def within(doc: dict[str, Any]) -> bool:
-        stamp = doc.get(field)
-        if not stamp:
-            return False
-        moment = parse_iso(stamp)
-        return (start is None or moment >= start) and (end is None or moment <= end)
-
-    return within
+    column = TIME_COLUMNS[field]
+    conditions = [Condition(f"{column} IS NOT NULL")]
+    if start is not None:
+        conditions.append(Condition(f"{column} >= ?", (start,)))
+    if end is not None:
+        conditions.append(Condition(f"{column} <= ?", (end,)))
+    return all_of(conditions)
 
 
-def parse_task_filter(text: str | None) -> DocPredicate:
-    clauses: list[DocPredicate] = []
+def parse_task_filter(text: str | None) -> Condition:
+    """The condition on ``transfer_tasks`` rows that a ``task_list`` filter stands for."""
+    clauses: list[Condition] = []
     has_type = False
     for part in (text or "").split("/"):
         if not part:
@@ -99,19 +125,20 @@ def parse_task_filter(text: str | None) -> DocPredicate:
             clauses.append(_in_list("task_id", value, None))
         elif field == "label":
             clauses.append(_label(value))
-        elif field in ("request_time", "completion_time"):
+        elif field in TIME_COLUMNS:
             clauses.append(_time_range(field, value))
         else:
             raise bad_filter(f"Invalid filter field '{field}'")
     if not has_type:
-        clauses.append(lambda doc: doc.get("type") == "TRANSFER")
-    return lambda doc: all(c(doc) for c in clauses)
+        clauses.append(Condition("type = 'TRANSFER'"))
+    return all_of(clauses)
 
 
-def order_tasks(docs: list[dict[str, Any]], orderby: str | None, sequence: dict[str, int]) -> None:
-    """Sort in place; newest request first unless ``orderby`` says otherwise.
+def parse_task_order(orderby: str | None) -> str:
+    """The ORDER BY of a ``task_list``: newest request first unless ``orderby`` says otherwise.
 
-    Ties (times have one-second resolution) keep submission order in the first key's direction.
+    Missing values sort first (SQLite's NULLs); ties keep submission order in the first key's
+    direction.
     """
     order: list[tuple[str, bool]] = []
     for part in (orderby or "").split(","):
@@ -124,14 +151,23 @@ def order_tasks(docs: list[dict[str, Any]], orderby: str | None, sequence: dict[
         order.append((words[0], direction == "DESC"))
     if not order:
         order = [("request_time", True)]
-    docs.sort(key=lambda d: sequence.get(d["task_id"], 0), reverse=order[0][1])
-    for field, descending in reversed(order):
-        docs.sort(key=functools.partial(_field_sort_key, field), reverse=descending)
+    terms = [f"{field} {'DESC' if desc else 'ASC'}" for field, desc in order]
+    terms.append(f"sequence {'DESC' if order[0][1] else 'ASC'}")
+    return ", ".join(terms)
 
 
-def _field_sort_key(field: str, doc: dict[str, Any]) -> tuple[bool, Any]:
-    return _sort_key(doc.get(field))
-
-
-def _sort_key(value: Any) -> tuple[bool, Any]:
-    return (value is not None, value if value is not None else "")
+def parse_event_filter(text: str | None) -> Condition:
+    """The condition on ``transfer_events`` rows of an ``event_list`` filter
+    (``is_error:true/code:A,B``, all must hold)."""
+    clauses: list[Condition] = []
+    for part in (text or "").split("/"):
+        if not part:
+            continue
+        field, _, value = part.partition(":")
+        if field == "is_error":
+            clauses.append(Condition("is_error = ?", (int(value.lower() in ("1", "true")),)))
+        elif field == "code":
+            clauses.append(one_of("code", set(value.split(","))))
+        else:
+            raise bad_filter(f"Invalid filter field '{field}'")
+    return all_of(clauses)

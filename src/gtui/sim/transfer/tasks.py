@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
 from gtui.sim.errors import SimAPIError
+from gtui.sim.transfer import history
 from gtui.sim.transfer.common import (
     answer,
     caller_of,
@@ -19,7 +19,7 @@ from gtui.sim.transfer.common import (
 )
 from gtui.sim.transfer.model import Task
 from gtui.sim.transfer.submit import parse_deadline, parse_label
-from gtui.sim.transfer.taskfilter import order_tasks, parse_task_filter
+from gtui.sim.transfer.taskfilter import parse_task_filter, parse_task_order
 
 TASK_LIST_DEFAULT_LIMIT = 10
 TASK_LIST_MAX_LIMIT = 1000
@@ -35,17 +35,16 @@ def _task(request: Request) -> Task:
 
 async def task_list(request: Request) -> Response:
     caller = caller_of(request)
-    predicate = parse_task_filter(request.query_params.get("filter"))
+    params = request.query_params
+    where = parse_task_filter(params.get("filter"))
     limit = query_int(
         request, "limit", TASK_LIST_DEFAULT_LIMIT, minimum=1, maximum=TASK_LIST_MAX_LIMIT
     )
     offset = query_int(request, "offset", 0, minimum=0)
-    tasks = sorted(
-        service_of(request).store.tasks_of(caller.identity_id), key=lambda t: -t.sequence
+    order = parse_task_order(params.get("orderby"))
+    page, total = history.task_page(
+        service_of(request).store, caller.identity_id, where, order, limit, offset
     )
-    docs = [d for d in (t.public_doc() for t in tasks) if predicate(d)]
-    order_tasks(docs, request.query_params.get("orderby"), {t.task_id: t.sequence for t in tasks})
-    page = docs[offset : offset + limit]
     return answer(
         {
             "DATA_TYPE": "task_list",
@@ -53,7 +52,7 @@ async def task_list(request: Request) -> Response:
             "length": len(page),
             "limit": limit,
             "offset": offset,
-            "total": len(docs),
+            "total": total,
         }
     )
 
@@ -62,13 +61,17 @@ async def get_task(request: Request) -> Response:
     return answer(_task(request).public_doc())
 
 
+def _finished(task: Task) -> SimAPIError:
+    return SimAPIError(
+        409, "Conflict", f"Task {task.task_id} is {task.status} and can no longer be updated"
+    )
+
+
 async def update_task(request: Request) -> Response:
     task = _task(request)
     doc = await read_document(request)
     if task.is_final:
-        raise SimAPIError(
-            409, "Conflict", f"Task {task.task_id} is {task.status} and can no longer be updated"
-        )
+        raise _finished(task)
     unknown = set(doc) - {"DATA_TYPE", "label", "deadline"}
     if unknown:
         raise SimAPIError(
@@ -81,9 +84,8 @@ async def update_task(request: Request) -> Response:
         changes["label"] = parse_label(doc)
     if "deadline" in doc:
         changes["deadline"] = parse_deadline(doc["deadline"])
-    with task.lock:
-        task.doc.update(changes)
-    service_of(request).store.mark_dirty()
+    if not service_of(request).store.update(task, changes):
+        raise _finished(task)
     return answer(result(request, "result", "Updated", "Updated task successfully"))
 
 
@@ -104,43 +106,15 @@ async def cancel_task(request: Request) -> Response:
     )
 
 
-EventPredicate = Callable[[dict[str, Any]], bool]
-
-
-def _event_filter(text: str | None) -> EventPredicate:
-    """The events an ``event_list`` filter keeps (``is_error:true/code:A,B``, all must hold)."""
-    clauses: list[EventPredicate] = []
-    for part in (text or "").split("/"):
-        if not part:
-            continue
-        field, _, value = part.partition(":")
-        if field == "is_error":
-            clauses.append(_is_error_clause(value.lower() in ("1", "true")))
-        elif field == "code":
-            clauses.append(_code_clause(set(value.split(","))))
-        else:
-            raise SimAPIError(400, "ClientError.BadRequest", f"Invalid filter field '{field}'")
-    return lambda e: all(c(e) for c in clauses)
-
-
-def _is_error_clause(wanted: bool) -> EventPredicate:
-    return lambda e: e["is_error"] is wanted
-
-
-def _code_clause(codes: set[str]) -> EventPredicate:
-    return lambda e: e["code"] in codes
-
-
 async def task_event_list(request: Request) -> Response:
     task = _task(request)
     limit = query_int(
         request, "limit", EVENT_LIST_DEFAULT_LIMIT, minimum=1, maximum=EVENT_LIST_MAX_LIMIT
     )
     offset = query_int(request, "offset", 0, minimum=0)
-    keep = _event_filter(request.query_params.get("filter"))
-    with task.lock:
-        events = [e for e in reversed(task.events) if keep(e)]
-    page = events[offset : offset + limit]
+    page, total = history.event_page(
+        service_of(request).store, task, request.query_params.get("filter"), limit, offset
+    )
     return answer(
         {
             "DATA_TYPE": "event_list",
@@ -148,37 +122,33 @@ async def task_event_list(request: Request) -> Response:
             "length": len(page),
             "limit": limit,
             "offset": offset,
-            "total": len(events),
+            "total": total,
         }
     )
 
 
-def _marker_page(request: Request, data_type: str, records: list[dict[str, Any]]) -> Response:
+def _marker_page(request: Request, data_type: str, kind: str) -> Response:
+    task = _task(request)
     marker = query_int(request, "marker", 0, minimum=0)
-    page = records[marker : marker + MARKER_PAGE_SIZE]
-    end = marker + len(page)
+    page, next_marker = history.record_page(
+        service_of(request).store, task, kind, marker, MARKER_PAGE_SIZE
+    )
     return answer(
         {
             "DATA_TYPE": data_type,
             "marker": marker,
-            "next_marker": end if end < len(records) else None,
+            "next_marker": next_marker,
             "DATA": page,
         }
     )
 
 
 async def task_successful_transfers(request: Request) -> Response:
-    task = _task(request)
-    with task.lock:
-        records = list(task.successful)
-    return _marker_page(request, "successful_transfers", records)
+    return _marker_page(request, "successful_transfers", "successful")
 
 
 async def task_skipped_errors(request: Request) -> Response:
-    task = _task(request)
-    with task.lock:
-        records = list(task.skipped)
-    return _marker_page(request, "skipped_errors", records)
+    return _marker_page(request, "skipped_errors", "skipped")
 
 
 async def task_pause_info(request: Request) -> Response:
