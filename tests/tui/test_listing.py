@@ -8,8 +8,16 @@ from typing import Any
 import pytest
 
 from gtui.core.models import FileEntry
+from gtui.tui import sliced
 from gtui.tui.arrange import SORT_KEYS, arrange, count_folders
 from gtui.tui.listing import Listing, entry_names
+
+
+@pytest.fixture(autouse=True)
+def small_slices(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Orders are sorted in slices of 7 here, so the slicing and merging are what is compared.
+    monkeypatch.setattr(sliced, "SLICE", 7)
+    monkeypatch.setattr(sliced, "FLAG_SLICE", 5)
 
 
 def documents(count: int, seed: int = 7) -> list[dict[str, Any]]:
@@ -45,13 +53,9 @@ def documents(count: int, seed: int = 7) -> list[dict[str, Any]]:
     return docs
 
 
-@pytest.mark.parametrize("compact", [False, True])
-def test_rows_are_the_entries_from_api_would_make(compact: bool) -> None:
+def test_rows_are_the_entries_from_api_would_make() -> None:
     docs = documents(200)
     listing = Listing(docs, parent_path="/home/demo/")
-    if compact:
-        listing.compact()
-        assert listing.compacted
     expected = [FileEntry.from_api(doc, parent_path="/home/demo/") for doc in docs]
     assert list(listing) == expected
     assert listing[-1] == expected[-1]
@@ -77,20 +81,25 @@ def test_orders_match_the_plain_arrangement(
         "show_hidden": show_hidden,
     }
     view = arrange(Listing(docs), **options)
-    assert view == arrange(plain, **options)
+    assert list(view) == list(arrange(plain, **options))
     assert count_folders(Listing(docs), view) == count_folders(plain, view)
 
 
-def test_compacting_lets_go_of_the_documents_and_keeps_the_cached_orders_right() -> None:
-    docs = documents(50)
-    listing = Listing(docs)
-    before = arrange(listing, filter_text="data")
-    listing.compact()
-    listing.compact()
-    assert arrange(listing, filter_text="data") == before
-    docs.clear()
-    assert [entry.name for entry in listing] == list(listing.names)
-    assert all(isinstance(entry, FileEntry) for entry in listing)
+@pytest.mark.parametrize("sort_key", SORT_KEYS)
+def test_pages_joining_give_the_order_of_the_whole(sort_key: str) -> None:
+    """A listing grown page by page orders and filters as if it had come in one answer, even
+    with an order cached (and sorted) before a page joined."""
+    docs = documents(300)
+    whole = Listing(docs)
+    grown = Listing(docs[:100])
+    for start in (100, 200):
+        arrange(grown, sort_key=sort_key, filter_text="a")  # cached for the shorter listing
+        page = Listing(docs[start : start + 100])
+        grown.add(page.columns)
+    for filter_text in ("", "a", "*_1?"):
+        options = {"sort_key": sort_key, "filter_text": filter_text}
+        assert list(arrange(grown, **options)) == list(arrange(whole, **options))
+    assert list(grown) == list(whole)
 
 
 def test_documents_with_missing_or_odd_fields_still_make_rows() -> None:
@@ -104,10 +113,22 @@ def test_documents_with_missing_or_odd_fields_still_make_rows() -> None:
     assert len(listing) == 3
     expected = [FileEntry.from_api(doc) for doc in docs[:3]]
     assert list(listing) == expected
-    listing.compact()
-    assert list(listing) == expected
     assert [(e.name, e.type, e.size) for e in listing] == [
         ("bare", "file", 0),
         ("", "file", 0),
         ("half", "file", 3),
+    ]
+
+
+def test_a_page_with_other_owners_keeps_each_entrys_own() -> None:
+    """Each page codes its owners in its own table; joining translates the codes."""
+    first = Listing([{"name": "a", "user": "ann"}, {"name": "b", "user": "bob"}])
+    second = Listing([{"name": "c", "user": "bob"}, {"name": "d", "user": "cy"}, {"name": "e"}])
+    first.add(second.columns)
+    assert [(e.name, e.user) for e in first] == [
+        ("a", "ann"),
+        ("b", "bob"),
+        ("c", "bob"),
+        ("d", "cy"),
+        ("e", None),
     ]

@@ -80,10 +80,14 @@ def default_ssl_context() -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
-def new_http_client(**kwargs: Any) -> httpx.AsyncClient:
-    """An AsyncClient with gtui's timeout and User-Agent, for sharing between clients."""
+def new_http_client(*, tls: bool = True, **kwargs: Any) -> httpx.AsyncClient:
+    """An AsyncClient with gtui's timeout and User-Agent, for sharing between clients.
+
+    ``tls=False`` is for a client that only ever talks plain HTTP (the demo's loopback
+    service): it skips building the verifying TLS context, which nothing would use.
+    """
     kwargs.setdefault("timeout", http_timeout())
-    kwargs.setdefault("verify", default_ssl_context())
+    kwargs.setdefault("verify", default_ssl_context() if tls else False)
     headers = {"User-Agent": USER_AGENT, **kwargs.pop("headers", {})}
     return httpx.AsyncClient(headers=headers, **kwargs)
 
@@ -273,6 +277,33 @@ class ServiceClient:
         authenticated: bool = True,
     ) -> GlobusResponse:
         """Send one request with retries; return the response or raise `error_class`."""
+        response = await self.send(
+            method,
+            path,
+            data=data,
+            query_params=query_params,
+            headers=headers,
+            encoding=encoding,
+            authenticated=authenticated,
+        )
+        return self._make_response(response)
+
+    async def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        data: Any = None,
+        query_params: QueryParams | None = None,
+        headers: Mapping[str, str] | None = None,
+        encoding: Encoding = "json",
+        authenticated: bool = True,
+    ) -> httpx.Response:
+        """``request`` without parsing the body: the answer as it came, once it is a success.
+
+        For the answers too big to parse in one go on the event loop (a folder listing),
+        which the caller decodes itself, off the loop.
+        """
         url = self.url_for(path)
         params = _encode_query(query_params)
         body: dict[str, Any] = {}
@@ -326,7 +357,7 @@ class ServiceClient:
                     attempt += 1
                     continue
                 raise error
-            return self._make_response(response)
+            return response
 
     def _retry_delay(
         self, response: httpx.Response, error: GlobusAPIError, attempt: int
@@ -372,13 +403,7 @@ class ServiceClient:
             # time during which the app's event loop cannot run.
             data = orjson.loads(response.content)
         except ValueError:
-            content_type = response.headers.get("content-type", "")
-            if "html" in content_type or response.text.lstrip().startswith("<"):
-                reason = "expected JSON, got an HTML page"
-            elif "json" in content_type:
-                reason = "the JSON body is truncated or invalid"
-            else:
-                reason = f"expected JSON, got {content_type or 'an untyped body'}"
+            reason = unparsable_reason(response)
             raise malformed_error(self.error_class, response, reason) from None
         if not isinstance(data, dict | list):
             kind = type(data).__name__ if data is not None else "null"
@@ -399,6 +424,16 @@ class ServiceClient:
             request_id,
             elapsed,
         )
+
+
+def unparsable_reason(response: httpx.Response) -> str:
+    """Why a body that is not JSON was not JSON, in the words the errors use."""
+    content_type = response.headers.get("content-type", "")
+    if "html" in content_type or response.content.lstrip().startswith(b"<"):
+        return "expected JSON, got an HTML page"
+    if "json" in content_type:
+        return "the JSON body is truncated or invalid"
+    return f"expected JSON, got {content_type or 'an untyped body'}"
 
 
 def malformed_error(

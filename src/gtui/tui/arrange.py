@@ -55,7 +55,7 @@ def arrange(
     reverse: bool = False,
     filter_text: str = "",
     show_hidden: bool = False,
-) -> list[int]:
+) -> Sequence[int]:
     """Indices of ``entries`` to show: folders first, then sorted, hidden and filtered out."""
     if sort_key not in SORT_KEYS:
         raise ValueError(f"unknown sort key {sort_key!r}")

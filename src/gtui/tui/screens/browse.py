@@ -8,7 +8,7 @@ and leaves the pane where it was.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+from collections.abc import AsyncGenerator, Awaitable
 from typing import ClassVar
 
 from textual import on, work
@@ -17,16 +17,15 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.events import DescendantFocus
 from textual.screen import Screen
-from textual.widgets import Header
 from textual.worker import Worker
 
 from gtui.core.errors import GlobusAPIError, GlobusError, LoginRequired
+from gtui.core.ls_pages import LsPage, ls_pages
 from gtui.core.models import Collection, FileEntry, Task
 from gtui.tui import task_submission
 from gtui.tui.arrange import glob_matcher, is_dir
 from gtui.tui.context import gtui
 from gtui.tui.listing import Listing
-from gtui.tui.screens.collection_picker import CollectionPickerScreen
 from gtui.tui.screens.confirm import ConfirmScreen
 from gtui.tui.screens.prompt import PromptScreen, valid_name
 from gtui.tui.session_flows import with_consent_repair
@@ -34,8 +33,11 @@ from gtui.tui.state import PanePlace
 from gtui.tui.widgets.file_pane import FilePane, join, parent_of
 from gtui.tui.widgets.key_bar import KeyBar
 from gtui.tui.widgets.task_queue import TaskQueue
+from gtui.tui.widgets.title_bar import TitleBar
 
 SIDES = ("left", "right")
+
+Pages = tuple[LsPage, AsyncGenerator[LsPage, None]]
 
 
 class BrowseScreen(Screen[None]):
@@ -68,7 +70,7 @@ class BrowseScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         app = gtui(self)
-        yield Header()
+        yield TitleBar()
         with Horizontal(id="panes"):
             for side in SIDES:
                 yield FilePane(side)
@@ -242,44 +244,58 @@ class BrowseScreen(Screen[None]):
         pane.show_loading(path)
         await self._show(pane, path, keep, self._fetch(collection.id, path))
 
-    async def _fetch(self, collection_id: str, path: str) -> tuple[str, Listing]:
-        """The folder's listing and the path the service answered for (``/~/`` resolved)."""
+    async def _fetch(self, collection_id: str, path: str) -> Pages:
+        """The folder's first page, and the pages still to come (``ls_pages``).
+
+        Only the first request can need a consent: the later ones list the same folder.
+        """
         transfer = gtui(self).session.transfer
-        response = await with_consent_repair(
-            self, lambda: transfer.operation_ls(collection_id, path=path, show_hidden=True)
-        )
-        # Iterating checks the answer: without a DATA list of objects it is malformed,
-        # and must not be shown as an empty folder.
-        items = list(response)
-        where = response.get("path") or path
-        if not isinstance(where, str):
-            where = path
-        return where, await asyncio.to_thread(Listing, items)
+
+        async def first_page() -> Pages:
+            pages = ls_pages(transfer, collection_id, path, show_hidden=True)
+            try:
+                return await anext(pages), pages
+            except BaseException:
+                await pages.aclose()
+                raise
+
+        return await with_consent_repair(self, first_page)
 
     async def _show(
         self,
         pane: FilePane,
         path: str,
         keep: str | None,
-        fetching: Awaitable[tuple[str, Listing]],
+        fetching: Awaitable[Pages],
         *,
         quiet: bool = False,
     ) -> bool:
-        """Show the listing once it arrives; False (and the error told, unless ``quiet``)
-        when it does not."""
+        """Show the listing's first page once it arrives, then every later page as it comes;
+        False (and the error told, unless ``quiet``) when the first does not."""
         app = gtui(self)
         try:
-            where, entries = await fetching
+            first, pages = await fetching
         except GlobusError as exc:
             if quiet and not isinstance(exc, LoginRequired):
                 return False
             pane.show_error(f"could not list {path}")
             app.report_error(exc, f"Listing {path}")
             return False
-        pane.show_listing(where, entries, keep=keep)
+        where = first.path or path
+        pane.show_listing(where, Listing(columns=first.columns), keep=keep, total=first.total)
         if pane.collection is not None:
             collection = pane.collection
             app.state.remember_listing(pane.side, collection.id, collection.display_name, where)
+        try:
+            async for page in pages:
+                pane.add_page(page.columns)
+        except GlobusError as exc:
+            pane.end_listing(stopped=True)
+            app.report_error(exc, f"Listing the rest of {where}")
+            return True
+        finally:
+            await pages.aclose()
+        pane.end_listing()
         return True
 
     # -- what the panes ask for ---------------------------------------------------------------
@@ -287,6 +303,15 @@ class BrowseScreen(Screen[None]):
     @on(FilePane.ListingRequested)
     def _listing_requested(self, event: FilePane.ListingRequested) -> None:
         self.load(event.pane, event.path, keep=event.keep)
+
+    @on(FilePane.StopRequested)
+    def _stop_listing(self, event: FilePane.StopRequested) -> None:
+        self.workers.cancel_group(self, f"ls-{event.pane.side}")
+        event.pane.end_listing(stopped=True)
+        self.notify(
+            f"Listing stopped: {event.pane.received_text} entries listed. Ctrl+R lists it all.",
+            timeout=4,
+        )
 
     @on(FilePane.CollectionPickRequested)
     def _pick_requested(self, event: FilePane.CollectionPickRequested) -> None:
@@ -351,6 +376,8 @@ class BrowseScreen(Screen[None]):
     @work(group="dialog", exclusive=True, exit_on_error=False)
     async def action_choose_collection(self) -> None:
         pane = self.active
+        from gtui.tui.screens.collection_picker import CollectionPickerScreen
+
         picked = await self.app.push_screen_wait(CollectionPickerScreen(pane.side))
         pane.restore_place()
         if picked is not None:
@@ -369,13 +396,22 @@ class BrowseScreen(Screen[None]):
     async def _select_by_pattern(self, *, select: bool) -> None:
         pane = self.active
         verb = "Select" if select else "Unselect"
+        if pane.arriving_note:
+            self.notify(pane.arriving_note, severity="warning", timeout=6)
+            return
         pattern = await self.app.push_screen_wait(
             PromptScreen(f"{verb} files matching", value="*", hint="A glob such as *.h5 or run_*")
         )
         pane.restore_place()
         if pattern:
             changed = pane.file_list.select_matching(glob_matcher(pattern), select=select)
-            self.notify(f"{verb}ed {changed:,} matching “{pattern}”", timeout=2, markup=False)
+            among = f" among {pane.incomplete_note}" if pane.incomplete_note else ""
+            self.notify(
+                f"{verb}ed {changed:,} matching “{pattern}”{among}",
+                severity="warning" if among else "information",
+                timeout=6 if among else 2,
+                markup=False,
+            )
 
     # -- file operations --------------------------------------------------------------------
 

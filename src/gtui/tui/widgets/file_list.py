@@ -136,10 +136,15 @@ class FileList(ScrollView, can_focus=True):
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.entries: Sequence[FileEntry] = ()
-        self.view: list[int] = []
+        self.view: Sequence[int] = []
         self.show_parent = False
         self.selected: set[str] = set()
+        self._summary: tuple[int, int] | None = None
         self.empty_text = ""
+        # Set by the pane while a big folder's pages arrive (why selecting all must wait), and
+        # once it stopped short (the part that is listed).
+        self.arriving = ""
+        self.incomplete = ""
         self._cache: LRUCache[tuple[int, int, bool, bool], Strip] = LRUCache(1024)
         self._base_style: Style | None = None
         self._drag_origin: Offset | None = None
@@ -153,29 +158,53 @@ class FileList(ScrollView, can_focus=True):
         return len(self.view) + (1 if self.show_parent else 0)
 
     def set_listing(
-        self, entries: Sequence[FileEntry], view: list[int], *, show_parent: bool, keep: str | None
+        self,
+        entries: Sequence[FileEntry],
+        view: Sequence[int],
+        *,
+        show_parent: bool,
+        keep: str | None,
     ) -> None:
         """Show a new listing; the cursor lands on ``keep`` when it is there, else on top."""
         self.entries = entries
         self.show_parent = show_parent
+        self.view = view
         if self.selected:
             self.selected &= set(entry_names(entries))
-        self._install_view(view, keep)
+        self._install_view(view, self.row_of(keep) if keep is not None else None)
 
-    def show_view(self, view: list[int], *, keep: str | None = None) -> None:
-        """A new order or filter of the same listing; the cursor stays on its entry."""
-        current = self.entry_at(self.cursor)
-        if keep is None and current is not None:
-            keep = current.name
-        self._install_view(view, keep)
+    def show_view(
+        self, view: Sequence[int], *, keep: str | None = None, entries: Sequence[FileEntry] = ()
+    ) -> None:
+        """A new order or filter of the listing (grown by a page, when ``entries`` is given).
 
-    def _install_view(self, view: list[int], keep: str | None) -> None:
+        The cursor stays on its entry and on the same line of the screen, so rows arriving or
+        leaving around it do not move what the user is looking at.
+        """
+        index = self.index_at(self.cursor)
+        line = self.cursor - round(self.scroll_y)
+        if entries:
+            self.entries = entries
         self.view = view
+        if keep is not None:
+            row = self.row_of(keep)
+        elif index is None:
+            row = self.cursor if self.cursor == 0 and self.show_parent else None
+        else:
+            row = self._row_of_index(index)
+        self._install_view(view, row, line=line)
+
+    def _install_view(
+        self, view: Sequence[int], row: int | None, *, line: int | None = None
+    ) -> None:
+        self.view = view
+        self._summary = None
         self._cache.clear()
         self.virtual_size = Size(self.scrollable_content_region.width, self.row_count)
-        row = self.row_of(keep) if keep is not None else None
         self.set_reactive(FileList.cursor, 0)
         self.cursor = min(row if row is not None else 0, max(self.row_count - 1, 0))
+        if line is not None and row is not None and self.scrollable_content_region.height > 0:
+            self.scroll_to(y=max(self.cursor - line, 0), animate=False, immediate=True, force=True)
         self._scroll_to_cursor()
         self.refresh()
         self.post_message(self.CursorMoved(self))
@@ -193,16 +222,30 @@ class FileList(ScrollView, can_focus=True):
             return self.entries[self.view[row]]
         return None
 
+    def index_at(self, row: int) -> int | None:
+        """The listing index of the entry on ``row``; None for ``..`` or past the end."""
+        if self.show_parent:
+            row -= 1
+        if 0 <= row < len(self.view):
+            return self.view[row]
+        return None
+
     def row_of(self, name: str) -> int | None:
         """The row showing ``name`` (``..`` included), if it is in the view."""
         if name == PARENT:
             return 0 if self.show_parent else None
-        offset = 1 if self.show_parent else 0
-        names = entry_names(self.entries)
-        for row, index in enumerate(self.view):
-            if names[index] == name:
-                return row + offset
-        return None
+        try:
+            index = entry_names(self.entries).index(name)
+        except ValueError:
+            return None
+        return self._row_of_index(index)
+
+    def _row_of_index(self, index: int) -> int | None:
+        try:
+            row = self.view.index(index)
+        except ValueError:
+            return None
+        return row + (1 if self.show_parent else 0)
 
     @property
     def cursor_entry(self) -> FileEntry | None:
@@ -242,7 +285,19 @@ class FileList(ScrollView, can_focus=True):
         self._changed()
         return changed
 
+    def selection_summary(self) -> tuple[int, int]:
+        """How many entries are selected and the bytes of the files among them.
+
+        Worked out again only when the selection or the listing changes (not on every cursor
+        move: in a million-entry folder that is a pass over the whole view).
+        """
+        if self._summary is None:
+            chosen = self.selected_entries()
+            self._summary = (len(chosen), sum(e.size or 0 for e in chosen if not is_dir(e)))
+        return self._summary
+
     def _changed(self) -> None:
+        self._summary = None
         self._cache.clear()
         self.refresh()
         self.post_message(self.CursorMoved(self))
@@ -302,11 +357,22 @@ class FileList(ScrollView, can_focus=True):
     def action_toggle_select(self) -> None:
         entry = self.cursor_entry
         if entry is not None:
+            summary = self._summary
+            adding = entry.name not in self.selected
             self.selected.symmetric_difference_update({entry.name})
             self._changed()
+            if summary is not None:  # one entry in or out: no pass over the view
+                step = 1 if adding else -1
+                size = 0 if is_dir(entry) else entry.size or 0
+                self._summary = (summary[0] + step, summary[1] + step * size)
         self._move(self.cursor + 1)
 
     def action_invert_selection(self) -> None:
+        if self.arriving:
+            self.notify(self.arriving, severity="warning", timeout=6)
+            return
+        if self.incomplete:
+            self.notify(f"Inverted among {self.incomplete}.", severity="warning", timeout=6)
         all_names = entry_names(self.entries)
         names = {all_names[i] for i in self.view}
         self.selected = (names - self.selected) | (self.selected - names)

@@ -8,7 +8,6 @@ screen answers with the network (``ListingRequested``, ``CompletionRequested``,
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -24,6 +23,8 @@ from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import Input, Static
 
+from gtui.core.cpu_work import run_cpu
+from gtui.core.file_columns import FileColumns
 from gtui.core.models import Collection, FileEntry
 from gtui.tui.arrange import SORT_KEYS, arrange, count_folders, is_dir
 from gtui.tui.format import human_size, plural
@@ -32,6 +33,44 @@ from gtui.tui.widgets.file_list import FileList
 from gtui.tui.widgets.path_bar import PathBar
 
 ARRANGE_IN_THREAD_ABOVE = 5_000
+
+
+@dataclass(frozen=True)
+class _ArrangeRequest:
+    """One ask to show the pane's entries in an order: which entries, which options
+    (sort key, reverse, filter, hidden shown) and what the showing should do."""
+
+    entries: Sequence[FileEntry]
+    options: tuple[str, bool, str, bool]
+    listing: bool = False
+    show_parent: bool = False
+    keep: str | None = None
+    grown: bool = False
+
+    def arrange_options(self) -> dict[str, Any]:
+        sort_key, reverse, filter_text, show_hidden = self.options
+        return {
+            "sort_key": sort_key,
+            "reverse": reverse,
+            "filter_text": filter_text,
+            "show_hidden": show_hidden,
+        }
+
+    def after(self, waiting: _ArrangeRequest | None) -> _ArrangeRequest:
+        """This request, standing in for ``waiting`` too: a new listing, or a name to keep
+        the cursor on, asked by the one replaced is not forgotten."""
+        if waiting is None or waiting.entries is not self.entries:
+            return self
+        return _ArrangeRequest(
+            self.entries,
+            self.options,
+            listing=self.listing or waiting.listing,
+            show_parent=self.show_parent,
+            keep=self.keep or waiting.keep,
+            grown=self.grown and waiting.grown,
+        )
+
+
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 
 
@@ -86,6 +125,7 @@ class FilePane(Vertical):
         Binding("s", "sort_next", "Sort", id="sort"),
         Binding("S", "sort_reverse", "Reverse sort", show=False, id="sort_reverse"),
         Binding("full_stop", "toggle_hidden", "Hidden files", show=False, id="toggle_hidden"),
+        Binding("escape", "escape", "Stop listing", id="stop_listing"),
     ]
 
     sort_key: reactive[str] = reactive("name", init=False)
@@ -128,6 +168,16 @@ class FilePane(Vertical):
             return self.pane
 
     @dataclass
+    class StopRequested(Message):
+        """Stop listing this pane's big folder: keep what has arrived."""
+
+        pane: FilePane
+
+        @property
+        def control(self) -> FilePane:
+            return self.pane
+
+    @dataclass
     class CopyRequested(Message):
         """Entries of this pane were dragged onto the other pane."""
 
@@ -147,10 +197,17 @@ class FilePane(Vertical):
         # Not Textual's ``loading`` (which covers the whole pane with a loading indicator):
         # the pane keeps its frame and listing, and says it is fetching in its status line.
         self.fetching = False
+        self.total = 0
+        self.stopped = False
         self.error: str | None = None
         self._spin = 0
         self._counts = (0, 0)
         self._spinner: Timer | None = None
+        self._arranging = False
+        self._waiting_request: _ArrangeRequest | None = None
+        self._shown: tuple[Sequence[FileEntry], tuple[str, bool, str, bool]] | None = None
+        self._shown_count = 0
+        self._filtering = False  # the first matches are shown; the whole filter is running
 
     def compose(self) -> ComposeResult:
         yield PaneHeader("No collection — press o to choose one", classes="pane-header")
@@ -199,13 +256,25 @@ class FilePane(Vertical):
         self._update_status()
 
     def show_listing(
-        self, path: str, entries: Sequence[FileEntry], *, keep: str | None = None
+        self,
+        path: str,
+        entries: Sequence[FileEntry],
+        *,
+        keep: str | None = None,
+        total: int | None = None,
     ) -> None:
-        """Show a folder's listing; ``keep`` names the entry to put the cursor on."""
+        """Show a folder's listing; ``keep`` names the entry to put the cursor on.
+
+        With a ``total`` above what ``entries`` holds, this is the first page of a big folder:
+        the pane goes on saying how much has arrived until ``end_listing``.
+        """
         same_folder = path == self.path
         self.path = path
         self.entries = entries
-        self._stop_spinner()
+        self.total = max(total or 0, len(entries))
+        self.stopped = False
+        if self.total <= len(entries):
+            self._stop_spinner()
         self.error = None
         self.path_bar.show_path(path)
         file_list = self.file_list
@@ -216,10 +285,62 @@ class FilePane(Vertical):
             box.value = ""
             box.display = False
         file_list.empty_text = "(empty folder)"
+        self._tell_completeness()
         if keep is None and same_folder:
             current = file_list.cursor_entry
             keep = current.name if current is not None else None
         self._arrange(listing=True, keep=keep)
+
+    def add_page(self, columns: FileColumns) -> None:
+        """A later page of the folder being listed: its rows join, the view keeps its place."""
+        entries = self.entries
+        if not isinstance(entries, Listing):
+            return
+        entries.add(columns)
+        self._tell_completeness()
+        self._arrange(grown=True)
+
+    def end_listing(self, *, stopped: bool = False) -> None:
+        """The pages have stopped coming: all of them, or (``stopped``) as the user asked."""
+        self.stopped = stopped and self.partial
+        self._stop_spinner()
+        self._tell_completeness()
+        self._update_status()
+
+    @property
+    def arriving_note(self) -> str:
+        """Why selecting by pattern must wait, while a big folder's pages arrive ('' if not)."""
+        if not (self.fetching and self.partial):
+            return ""
+        return (
+            f"The folder is still arriving ({self.received_text} entries): wait for the "
+            "rest, or press Esc to stop listing and choose among what has arrived."
+        )
+
+    @property
+    def incomplete_note(self) -> str:
+        """The part listed, once listing stopped short ('' when the folder is whole)."""
+        if not self.stopped:
+            return ""
+        return f"the {self.received_text} entries listed (listing was stopped)"
+
+    def _tell_completeness(self) -> None:
+        file_list = self.file_list
+        arriving = self.arriving_note
+        if bool(arriving) != bool(file_list.arriving):
+            self.refresh_bindings()  # "esc Stop listing" comes and goes with the pages
+        file_list.arriving = arriving
+        file_list.incomplete = self.incomplete_note
+
+    @property
+    def partial(self) -> bool:
+        """Whether the folder has entries this pane has not received (yet, or at all)."""
+        return len(self.entries) < self.total
+
+    @property
+    def received_text(self) -> str:
+        """``412,000 of 1,000,000``: how much of a big folder has arrived."""
+        return f"{len(self.entries):,} of {self.total:,}"
 
     def show_error(self, message: str) -> None:
         """A listing failed: keep the old listing and place, say why in the status line."""
@@ -256,9 +377,15 @@ class FilePane(Vertical):
     # -- the view's keys ------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # A text field types "/" itself. Textual leaves a priority "slash" binding active over
-        # one (its key-to-character table has no entry for "slash"), so say so here.
-        return not (action == "filter" and isinstance(self.screen.focused, Input))
+        if action == "filter":
+            # A text field types "/" itself. Textual leaves a priority "slash" binding active
+            # over one (its key-to-character table has no entry for "slash"): say so here.
+            return not isinstance(self.screen.focused, Input)
+        if action == "escape":
+            # Shown in the key bar only while a big folder is still arriving.
+            box = self.query_one(".filter", Input)
+            return box.has_focus or (self.fetching and self.partial)
+        return True
 
     def action_sort_next(self) -> None:
         self.sort_key = SORT_KEYS[(SORT_KEYS.index(self.sort_key) + 1) % len(SORT_KEYS)]
@@ -295,64 +422,87 @@ class FilePane(Vertical):
 
     # -- sorting and filtering ------------------------------------------------------------
 
-    def _arrange(self, *, listing: bool = False, keep: str | None = None) -> None:
-        options: dict[str, Any] = {
-            "sort_key": self.sort_key,
-            "reverse": self.reverse,
-            "filter_text": self.filter_text,
-            "show_hidden": self.show_hidden,
-        }
+    def _arrange(
+        self, *, listing: bool = False, keep: str | None = None, grown: bool = False
+    ) -> None:
+        """Show the entries in the pane's order and filter: at once when that is cheap, else
+        from a thread. One thread at a time: a request made meanwhile waits for it, and of
+        several such requests only the last runs (pages of a big folder arrive faster than a
+        million names sort)."""
+        request = _ArrangeRequest(
+            self.entries,
+            (self.sort_key, self.reverse, self.filter_text, self.show_hidden),
+            listing=listing,
+            show_parent=self.path not in ("", "/"),
+            keep=keep,
+            grown=grown,
+        )
         entries = self.entries
-        show_parent = self.path not in ("", "/")
+        options = request.arrange_options()
         if len(entries) <= ARRANGE_IN_THREAD_ABOVE or (
             isinstance(entries, Listing) and entries.arranges_quickly(**options)
         ):
-            self._install(entries, arrange(entries, **options), listing, show_parent, keep)
+            self._install(request, arrange(entries, **options), len(entries))
+        elif self._waiting_request is not None or self._arranging:
+            self._show_first_matches(request)
+            self._waiting_request = request.after(self._waiting_request)
         else:
+            self._show_first_matches(request)
+            self._waiting_request = request
+            self._arranging = True
             self.run_worker(
-                self._arrange_in_thread(entries, options, listing, show_parent, keep),
-                group=f"arrange-{self.side}",
-                exclusive=True,
-                exit_on_error=False,
+                self._arrange_in_thread(), group=f"arrange-{self.side}", exit_on_error=False
             )
         self._update_status()
 
-    async def _arrange_in_thread(
-        self,
-        entries: Sequence[FileEntry],
-        options: dict[str, Any],
-        listing: bool,
-        show_parent: bool,
-        keep: str | None,
-    ) -> None:
-        view = await asyncio.to_thread(lambda: arrange(entries, **options))
-        if entries is self.entries:
-            self._install(entries, view, listing, show_parent, keep)
-
-    def _install(
-        self,
-        entries: Sequence[FileEntry],
-        view: list[int],
-        listing: bool,
-        show_parent: bool,
-        keep: str | None,
-    ) -> None:
+    def _show_first_matches(self, request: _ArrangeRequest) -> None:
+        """While a big listing is filtered in a thread, show the first screenful of matches at
+        once (found by scanning the current order), and say the rest is coming."""
+        entries = request.entries
+        if not (isinstance(entries, Listing) and self.filter_text):
+            return
         file_list = self.file_list
-        if listing or file_list.entries is not entries:
-            file_list.set_listing(entries, view, show_parent=show_parent, keep=keep)
+        if file_list.entries is not entries:
+            return
+        head = entries.first_matches(**request.arrange_options(), wanted=file_list.size.height + 1)
+        if head is None:
+            return
+        self._filtering = True
+        file_list.show_view(head, entries=entries)
+
+    async def _arrange_in_thread(self) -> None:
+        try:
+            while (request := self._waiting_request) is not None:
+                self._waiting_request = None
+                options = request.arrange_options()
+                entries = request.entries
+                # The length first: a page joining during the sort is not in this view.
+                count = len(entries)
+                view = await run_cpu(arrange, entries, **options)
+                self._install(request, view, count)
+        finally:
+            self._arranging = False
+
+    def _install(self, request: _ArrangeRequest, view: Sequence[int], count: int) -> None:
+        """Show ``view`` unless something newer is on the screen: another listing, other
+        options, or a view of more of this listing's entries."""
+        current = (self.sort_key, self.reverse, self.filter_text, self.show_hidden)
+        if request.entries is not self.entries or request.options != current:
+            return
+        if self._shown == (request.entries, request.options) and count < self._shown_count:
+            return
+        self._shown = (request.entries, request.options)
+        self._shown_count = count
+        self._filtering = False
+        entries = request.entries
+        file_list = self.file_list
+        if request.listing or (file_list.entries is not entries and not request.grown):
+            file_list.set_listing(entries, view, show_parent=request.show_parent, keep=request.keep)
         else:
-            file_list.show_view(view, keep=keep)
+            file_list.show_view(view, keep=request.keep, entries=entries)
         folders = count_folders(entries, view)
         self._counts = (folders, len(view) - folders)
         self._update_status()
-        if listing and isinstance(entries, Listing) and not entries.compacted:
-            self.call_after_refresh(self._compact, entries)
-
-    def _compact(self, entries: Listing) -> None:
-        """After the first frame: let the parsed response go (see ``Listing.compact``)."""
-        self.run_worker(
-            asyncio.to_thread(entries.compact), group=f"compact-{self.side}", exit_on_error=False
-        )
 
     # -- what happens inside the pane -----------------------------------------------------
 
@@ -389,12 +539,15 @@ class FilePane(Vertical):
         event.input.display = False
         self.file_list.focus()
 
-    def key_escape(self) -> None:
+    def action_escape(self) -> None:
+        """Close the filter box; or, while a big folder is arriving, stop listing it."""
         box = self.query_one(".filter", Input)
         if box.has_focus:
             box.value = ""
             box.display = False
             self.file_list.focus()
+        elif self.fetching and self.partial:
+            self.post_message(self.StopRequested(self))
 
     @on(Input.Submitted, "PathBar")
     def _path_submitted(self, event: Input.Submitted) -> None:
@@ -439,15 +592,27 @@ class FilePane(Vertical):
         if not self.is_mounted:
             return
         status = Text()
-        if self.fetching:
+        arriving = self.fetching and self.partial
+        if arriving:
+            status.append(f"{SPINNER[self._spin]} {self.received_text} received · ", style="bold")
+        elif self.fetching:
             status.append(f"{SPINNER[self._spin]} loading… ", style="bold")
+        elif self.stopped:
+            status.append(f"{self.received_text} listed (stopped) · ", style="bold yellow")
         if self.error:
             status.append(self.error, style="bold red")
             self.query_one(".pane-status", Static).update(status)
             return
         shown = self.file_list
-        if shown.entries is not self.entries:
-            # A big listing is being sorted in a thread: its counts are not known yet.
+        if self._filtering:
+            status.append(f"filtering {plural(len(self.entries), 'entry', 'entries')}…")
+            status.append(f" · filter “{self.filter_text}”", style="italic")
+            self.query_one(".pane-status", Static).update(status)
+            return
+        behind = self._arranging and self._shown_count < len(self.entries)
+        if shown.entries is not self.entries or behind:
+            # A big listing (or its latest pages) is being sorted in a thread: the counts
+            # of what is shown would not be the folder's.
             status.append(f"sorting {plural(len(self.entries), 'entry', 'entries')}…")
             self.query_one(".pane-status", Static).update(status)
             return
@@ -455,12 +620,11 @@ class FilePane(Vertical):
         counts = [plural(n, noun) for n, noun in ((folders, "folder"), (files, "file")) if n]
         status.append(", ".join(counts) or "nothing shown")
         hidden = len(self.entries) - len(shown.view)
-        if hidden and not self.filter_text:
+        if hidden and not self.filter_text and not arriving:
             status.append(f" ({hidden:,} hidden)", style="dim")
-        chosen = shown.selected_entries() if shown.selected else []
+        chosen, size = shown.selection_summary()
         if chosen:
-            size = sum(e.size or 0 for e in chosen if not is_dir(e))
-            status.append(f" · {len(chosen):,} selected ({human_size(size)})", style="bold")
+            status.append(f" · {chosen:,} selected ({human_size(size)})", style="bold")
         arrow = "↓" if self.reverse else "↑"
         status.append(f" · {self.sort_key} {arrow}", style="dim")
         if self.filter_text:
