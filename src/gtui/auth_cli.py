@@ -63,7 +63,7 @@ def configured_client_id(settings: Settings, environment: str) -> str:
     if settings.general.client_id:
         return settings.general.client_id
     if environment == DEMO_ENVIRONMENT:
-        from gtui.sim.world import DEMO_NATIVE_CLIENT_ID
+        from gtui.sim.ids import DEMO_NATIVE_CLIENT_ID
 
         return DEMO_NATIVE_CLIENT_ID
     return ""
@@ -116,7 +116,7 @@ async def command_session(args: argparse.Namespace) -> AsyncIterator[GlobusSessi
     from gtui.core.errors import GlobusAPIError, GlobusError
     from gtui.core.session import GlobusSession
     from gtui.demo_service import DemoServiceError, demo_service_for_command
-    from gtui.sim.world import DEMO_NATIVE_CLIENT_ID
+    from gtui.sim.ids import DEMO_NATIVE_CLIENT_ID
 
     settings = _load_settings()
     passphrase = token_passphrase(settings)

@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import platformdirs
-import tomli_w
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -156,6 +155,8 @@ def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = 
 def save_settings(settings: Settings, path: Path | None = None) -> Path:
     """Write every setting to a fresh file (``update_config`` edits an existing one)."""
     path = path or config_path()
+    import tomli_w  # only when writing
+
     write_atomically(path, tomli_w.dumps(settings.to_dict()))
     return path
 

@@ -9,6 +9,7 @@ sentence and leaves the file untouched; a plain file is read back as before.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import io
 import json
 import re
@@ -120,7 +121,11 @@ def test_encrypted_tokens_are_read_back_and_a_wrong_passphrase_is_one_clear_sent
     monkeypatch.setenv("GTUI_TOKEN_PASSPHRASE", PASSPHRASE)
     assert launch.run_production(load_settings(), log_path=path) == 0
     (app,) = started
-    assert app.login_needed is None and app.session.has_tokens()
+    assert app.connector is not None
+    connection = asyncio.run(app.connector())
+    assert connection.login_needed is None
+    assert connection.session is not None and connection.session.has_tokens()
+    asyncio.run(connection.session.aclose())
 
     configured(encrypt=False)
     assert _whoami()[0] == 1

@@ -50,7 +50,7 @@ def new_session(sim: RunningSim) -> GlobusSession:
     return GlobusSession(DEMO_NATIVE_CLIENT_ID, environment="sim", service_urls=sim.service_urls)
 
 
-def build_app(sim: RunningSim, session: GlobusSession, **overrides: Any) -> GtuiApp:
+def build_app(sim: RunningSim, session: GlobusSession | None, **overrides: Any) -> GtuiApp:
     options: dict[str, Any] = {
         "session": session,
         "settings": with_search_index(Settings(), DEMO_INDEX_ID),

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from gtui.core.redact import redact
+
+if TYPE_CHECKING:
+    import httpx
 
 
 class GlobusError(Exception):

@@ -70,7 +70,8 @@ class GlobusSession:
             self.environment, client_id, passphrase=passphrase
         )
         self._owns_http_client = http_client is None
-        self.http_client = http_client or new_http_client()
+        plain_http = all(url.startswith("http://") for url in self.service_urls.values())
+        self.http_client = http_client or new_http_client(tls=not plain_http)
         common: dict[str, Any] = {"http_client": self.http_client, "retry_policy": retry_policy}
         self.auth = AuthClient(base_url=urls["auth"], client_id=client_id, **common)
         self.transfer = TransferClient(base_url=urls["transfer"], **common)
@@ -103,8 +104,7 @@ class GlobusSession:
 
         Raises LoginRequired when the store is damaged.
         """
-        token = self.token_store.get_token_data(TRANSFER_RESOURCE_SERVER)
-        return bool(token and token.get("refresh_token"))
+        return self.token_store.can_refresh(TRANSFER_RESOURCE_SERVER)
 
     @property
     def identity(self) -> Identity | None:

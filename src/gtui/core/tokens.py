@@ -281,6 +281,14 @@ class TokenStore:
     def get_token_data(self, resource_server: str) -> dict[str, Any] | None:
         return self.get_by_resource_server().get(resource_server)
 
+    def can_refresh(self, resource_server: str) -> bool:
+        """True when a refresh token for ``resource_server`` is stored (a login that lasts).
+
+        Raises LoginRequired when the store is damaged.
+        """
+        token = self.get_token_data(resource_server)
+        return bool(token and token.get("refresh_token"))
+
     def store_token_data_by_resource_server(
         self,
         by_resource_server: Mapping[str, Mapping[str, Any]],

@@ -5,6 +5,7 @@ actions (``gtui.tui.actions``) and the way errors are told.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
@@ -18,31 +19,63 @@ from textual.screen import Screen
 from textual.theme import Theme
 
 from gtui.config import Settings
-from gtui.core.errors import GlobusAPIError, GlobusError, LoginRequired
-from gtui.core.models import Collection
-from gtui.core.session import GlobusSession
-from gtui.tui import session_flows
 from gtui.tui.actions import app_bindings
-from gtui.tui.context import Gtui
-from gtui.tui.error_text import describe_error
+from gtui.tui.connection import Connect, Connection, StartFailed
 from gtui.tui.key_gate import KeyGate, KeyHandled
-from gtui.tui.palette import commands_for
-from gtui.tui.screens.bookmarks import BookmarksScreen, add_bookmark_here
-from gtui.tui.screens.browse import BrowseScreen
-from gtui.tui.screens.groups import GroupsScreen
-from gtui.tui.screens.help import HelpScreen
-from gtui.tui.screens.onboarding import OnboardingScreen
-from gtui.tui.screens.quick_jump import open_quick_jump
-from gtui.tui.screens.search import SearchScreen
-from gtui.tui.screens.task_detail import TaskDetailScreen
-from gtui.tui.screens.tasks import TasksScreen
-from gtui.tui.screens.theme import ThemeScreen, remember_theme
+from gtui.tui.screens.starting import StartingScreen
 from gtui.tui.state import AppState, PanePlace
-from gtui.tui.task_feed import TaskFeed
+
+if TYPE_CHECKING:
+    # This module is on the way to the first frame; the network stack and the screens are
+    # imported after it is painted (see ``import_screens``).
+    from gtui.core.models import Collection
+    from gtui.core.session import GlobusSession
+    from gtui.tui.context import Gtui
+    from gtui.tui.screens.browse import BrowseScreen
+    from gtui.tui.task_feed import TaskFeed
 
 log = logging.getLogger(__name__)
 
 SHORT_TERMINAL_ROWS = 32
+
+
+def prepare_for_browsing() -> None:
+    """Import the browse screen, and with it the client core and the network stack; set the
+    allocator up for big listings (``gtui.malloc_tuning``).
+
+    Run in a worker thread once the first frame is up, so the frame does not wait for it
+    and keys still work meanwhile. Other screens are imported when first opened.
+    """
+    import gtui.core.session
+    import gtui.tui.screens.browse  # noqa: F401
+    from gtui.malloc_tuning import keep_big_blocks_out_of_the_heap
+
+    keep_big_blocks_out_of_the_heap()
+
+
+def _browse_screen() -> Screen[Any]:
+    from gtui.tui.screens.browse import BrowseScreen
+
+    return BrowseScreen()
+
+
+def _tasks_screen() -> Screen[Any]:
+    from gtui.tui.screens.tasks import TasksScreen
+
+    return TasksScreen()
+
+
+def _groups_screen() -> Screen[Any]:
+    from gtui.tui.screens.groups import GroupsScreen
+
+    return GroupsScreen()
+
+
+def _search_screen() -> Screen[Any]:
+    from gtui.tui.screens.search import SearchScreen
+
+    return SearchScreen()
+
 
 __all__ = ["GtuiApp", "PanePlace"]
 
@@ -56,10 +89,10 @@ class GtuiApp(App[int]):
 
     BINDINGS: ClassVar[list[BindingType]] = [*app_bindings()]
     MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {
-        "browse": BrowseScreen,
-        "tasks": TasksScreen,
-        "groups": GroupsScreen,
-        "search": SearchScreen,
+        "browse": _browse_screen,
+        "tasks": _tasks_screen,
+        "groups": _groups_screen,
+        "search": _search_screen,
     }
 
     def __init__(
@@ -76,13 +109,17 @@ class GtuiApp(App[int]):
         log_path: Path | None = None,
         login_needed: str | None = None,
         new_session: Callable[[str], GlobusSession] | None = None,
+        connect: Connect | None = None,
     ) -> None:
-        if login_needed is None and session is not None:
-            # Start on the browse screen itself: no default screen to build and leave, and
-            # the stylesheet is applied once instead of twice. Textual declares DEFAULT_MODE
-            # a class variable; which mode comes first depends on this app's login.
+        # With a session and a login the app opens on the browse screen itself; otherwise on
+        # its outline, until ``connect`` (run after the first frame) or a login provides one.
+        # Textual declares DEFAULT_MODE a class variable; the first mode depends on the login.
+        # (The outline is Textual's default mode, which unlike a mode of MODES does not make
+        # Textual parse the stylesheet a second time.)
+        if connect is None and login_needed is None and session is not None:
             self.DEFAULT_MODE = "browse"  # type: ignore[misc]
         super().__init__()
+        self.connector = connect
         self._session = session
         self.settings = settings or Settings()
         self.state = state or AppState()
@@ -94,26 +131,37 @@ class GtuiApp(App[int]):
         self.login_needed = login_needed
         # How a session is made for a client id set up in the app (the launcher's has the
         # token passphrase; the default talks to the environment's services).
-        self.new_session: Callable[[str], GlobusSession] = new_session or (
-            lambda client_id: GlobusSession(client_id, environment=self.environment)
-        )
+        self.new_session: Callable[[str], GlobusSession] = new_session or self._default_session
         self._feed: TaskFeed | None = None
         self._key_gate = KeyGate(self, super().on_event)
         self.sub_title = self._who()
         if self.settings.keys:
             self.set_keymap(dict(self.settings.keys))
+        # Set before the first frame, so the stylesheet is parsed once, with this theme.
+        theme = self.settings.general.theme
+        if theme in self.available_themes and theme != self.theme:
+            self.theme = theme
 
     # -- what screens use (``gtui.tui.context.Gtui``) ----------------------------------------
 
     @property
     def session(self) -> GlobusSession:
         if self._session is None:
+            from gtui.core.errors import LoginRequired
+
             raise LoginRequired("gtui is not set up to log in (no client id).")
         return self._session
+
+    def _default_session(self, client_id: str) -> GlobusSession:
+        from gtui.core.session import GlobusSession
+
+        return GlobusSession(client_id, environment=self.environment)
 
     @property
     def feed(self) -> TaskFeed:
         if self._feed is None:
+            from gtui.tui.task_feed import TaskFeed
+
             self._feed = TaskFeed(
                 self,
                 self.session,
@@ -130,6 +178,9 @@ class GtuiApp(App[int]):
         to do), a hint when Globus wants consent or a new login, and last, dimmed, the code
         and request id that a support ticket needs.
         """
+        from gtui.core.errors import GlobusAPIError, GlobusError, LoginRequired
+        from gtui.tui.error_text import describe_error
+
         if isinstance(exc, LoginRequired):
             self.show_login_needed(str(exc))
             return
@@ -153,6 +204,8 @@ class GtuiApp(App[int]):
         self.notify(markup, severity="error", timeout=10, markup=True)
 
     def open_task(self, task_id: str) -> None:
+        from gtui.tui.screens.task_detail import TaskDetailScreen
+
         self.push_screen(TaskDetailScreen(task_id))
 
     def open_place(self, collection_id: str, path: str) -> None:
@@ -191,6 +244,8 @@ class GtuiApp(App[int]):
         self.feed.start()
 
     def _browse_screen(self) -> BrowseScreen | None:
+        from gtui.tui.screens.browse import BrowseScreen
+
         try:
             stack = self.get_screen_stack("browse")
         except KeyError:
@@ -219,20 +274,54 @@ class GtuiApp(App[int]):
     # -- start and end ----------------------------------------------------------------------
 
     def on_mount(self) -> None:
-        theme = self.settings.general.theme
-        if theme in self.available_themes:
-            self.theme = theme
         self.theme_changed_signal.subscribe(self, self._theme_changed)
+        if self.connector is None:
+            self._adopt(Connection(self._session, self.login_needed, self.username))
+
+    def get_default_screen(self) -> Screen[Any]:
+        return StartingScreen()
+
+    def on_ready(self) -> None:
+        # Textual sends Ready once the first frame is on the screen; importing and connecting
+        # sooner would compete with painting it for the interpreter.
+        if self.connector is not None:
+            self.run_worker(self._connect_after_first_frame(self.connector), group="connect")
+
+    async def _connect_after_first_frame(self, connect: Connect) -> None:
+        """Import the rest and connect; the outline is on the screen meanwhile."""
+        await asyncio.to_thread(prepare_for_browsing)
+        try:
+            connection = await connect()
+        except StartFailed as exc:
+            self.exit(1, return_code=1, message=f"gtui: {exc}")
+            return
+        self._adopt(connection)
+        if connection.login_needed is None and connection.session is not None:
+            await self.switch_mode("browse")
+
+    def _adopt(self, connection: Connection) -> None:
+        """Take the session; start the task feed, or ask for the login that is missing."""
+        self._session = connection.session
+        self.login_needed = connection.login_needed
+        if connection.username:
+            self.show_identity(connection.username)
         if self.login_needed is not None or self._session is None:
+            if isinstance(self.screen, StartingScreen):
+                self.screen.say("Not logged in")
             self.show_login_needed(self.login_needed or "")
             return
         self.feed.start()
         if not self.username:
+            from gtui.tui import session_flows
+
             self.run_worker(
                 session_flows.fetch_identity(self), group="identity", exit_on_error=False
             )
 
     def show_login_needed(self, reason: str = "") -> None:
+        from gtui.tui import session_flows
+        from gtui.tui.screens.onboarding import OnboardingScreen
+
         if self._session is not None:
             session_flows.ask_to_log_in(self, reason)
         elif not isinstance(self.screen, OnboardingScreen):
@@ -243,6 +332,8 @@ class GtuiApp(App[int]):
         """Adopt the session of a client id just set up, then log in and open the panes."""
         if session is None:
             return
+        from gtui.tui import session_flows
+
         self._session = session
         self.login_needed = None
         session_flows.ask_to_log_in(self, "Your client id is saved. Log in to Globus to start.")
@@ -257,41 +348,59 @@ class GtuiApp(App[int]):
         self.exit(0)
 
     def _theme_changed(self, theme: Theme) -> None:
+        from gtui.tui.screens.theme import ThemeScreen, remember_theme
+
         if not isinstance(self.screen, ThemeScreen):
             remember_theme(self.settings, theme.name)
 
     # -- app-wide actions (the table is gtui.tui.actions) -----------------------------------
 
     def action_help(self) -> None:
+        from gtui.tui.screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
     def action_quick_jump(self) -> None:
+        from gtui.tui.screens.quick_jump import open_quick_jump
+
         open_quick_jump(self)
 
     def action_bookmarks(self) -> None:
+        from gtui.tui.screens.bookmarks import BookmarksScreen
+
         if not isinstance(self.screen, BookmarksScreen):
             self.push_screen(BookmarksScreen())
 
     @work(group="bookmark-here", exclusive=True, exit_on_error=False)
     async def action_bookmark_here(self) -> None:
+        from gtui.tui.screens.bookmarks import add_bookmark_here
+
         await add_bookmark_here(self)
 
     def action_pick_theme(self) -> None:
+        from gtui.tui.screens.theme import ThemeScreen
+
         if not isinstance(self.screen, ThemeScreen):
             self.push_screen(ThemeScreen())
 
     def action_log_in(self) -> None:
+        from gtui.tui import session_flows
+
         if self._session is not None:
             again = "Log in again, for example as another identity." if self.username else ""
             session_flows.ask_to_log_in(self, again)
 
     @work(group="logout", exclusive=True, exit_on_error=False)
     async def action_log_out(self) -> None:
+        from gtui.tui import session_flows
+
         if self._session is not None:
             await session_flows.log_out(self)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        from gtui.tui.palette import commands_for
+
         yield from super().get_system_commands(screen)
         yield from commands_for(self, screen)
 

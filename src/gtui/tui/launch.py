@@ -4,6 +4,8 @@ The demo logs in for real: it fetches the service's authorize page, reads the co
 and exchanges it (PKCE checked by the service), so the tokens in the store are genuine. A
 later start keeps those tokens while the service (which persists them) still honours them.
 The service runs in a child process (``gtui.demo_service``) that boots while the app imports.
+Both paint the app's first frame before anything touches the network: the session (and the
+demo's login) are made by a ``connect`` callable the app runs once the frame is up.
 """
 
 from __future__ import annotations
@@ -15,14 +17,13 @@ import logging
 import logging.handlers
 import os
 import sys
-import threading
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import platformdirs
 
 from gtui.config import ConfigError, SearchSettings, Settings, load_settings
+from gtui.tui.connection import Connection, StartFailed
 from gtui.tui.state import PanePlace
 
 if TYPE_CHECKING:
@@ -87,28 +88,6 @@ async def ensure_demo_login(session: GlobusSession) -> bool:
     return True
 
 
-async def _login_and_close(session: GlobusSession) -> None:
-    try:
-        await ensure_demo_login(session)
-    finally:
-        await session.aclose()
-
-
-class DemoLogin(threading.Thread):
-    """The demo login, run while the app's modules import (most of it is waiting on I/O)."""
-
-    def __init__(self, make_session: Callable[[], GlobusSession]) -> None:
-        super().__init__(name="gtui-demo-login", daemon=True)
-        self._make_session = make_session
-        self.error: BaseException | None = None
-
-    def run(self) -> None:
-        try:
-            asyncio.run(_login_and_close(self._make_session()))
-        except BaseException as exc:  # handed to the main thread, which reports it
-            self.error = exc
-
-
 def run_from_args(args: argparse.Namespace) -> int:
     """``gtui [--demo] [--root DIR] [--debug]``; returns the exit status."""
     try:
@@ -133,14 +112,14 @@ def run_demo(settings: Settings, *, root: str | None, log_path: Path) -> int:
     """The embedded service in a child process, the demo login, the app on two collections."""
     from gtui.demo_service import DemoServiceError, start_demo_service
     from gtui.passphrase import token_passphrase
-    from gtui.sim.serve import default_root
-    from gtui.sim.world import (
+    from gtui.sim.ids import (
         DEMO_INDEX_ID,
         DEMO_NATIVE_CLIENT_ID,
         DEMO_USERNAME,
         LAPTOP_ID,
         SCRATCH_ID,
     )
+    from gtui.sim.serve import default_root
 
     passphrase = token_passphrase(settings)
     folder = Path(root).expanduser() if root else default_root()
@@ -166,17 +145,23 @@ def run_demo(settings: Settings, *, root: str | None, log_path: Path) -> int:
             passphrase=passphrase,
         )
 
+    async def connect() -> Connection:
+        # Awaited by the app once its first frame is painted.
+        session = await asyncio.to_thread(new_session)
+        try:
+            await ensure_demo_login(session)
+        except Exception as exc:
+            await session.aclose()
+            reason = await asyncio.to_thread(_demo_failure, exc, service)
+            raise StartFailed(reason) from exc
+        return Connection(session, username=DEMO_USERNAME)
+
     try:
-        login = DemoLogin(new_session)
-        login.start()
         from gtui.tui.app import GtuiApp
 
-        login.join()
-        if login.error is not None:
-            print(f"gtui: {_demo_failure(login.error, service)}", file=sys.stderr)
-            return 1
         app = GtuiApp(
-            session=new_session(),
+            session=None,
+            connect=connect,
             settings=with_search_index(settings, DEMO_INDEX_ID),
             environment="sim",
             username=DEMO_USERNAME,
@@ -189,7 +174,7 @@ def run_demo(settings: Settings, *, root: str | None, log_path: Path) -> int:
         # The service finishes saving on its own; quitting does not wait for it.
         if service.leave() not in (0, None):
             log.warning("the demo service ended with status %s", service.process.returncode)
-    return int(result or 0)
+    return int(result or 0) or app.return_code or 0
 
 
 def _demo_failure(error: BaseException, service: DemoService) -> str:
@@ -214,8 +199,9 @@ def run_production(settings: Settings, *, log_path: Path) -> int:
     usable login, on the login dialog."""
     from gtui.core.environments import get_environment_name
     from gtui.core.errors import LoginRequired
-    from gtui.core.session import GlobusSession
+    from gtui.core.scopes import TRANSFER_RESOURCE_SERVER
     from gtui.core.token_crypto import TokenEncryptionError
+    from gtui.core.tokens import TokenStore
     from gtui.passphrase import token_passphrase
     from gtui.tui.app import GtuiApp
 
@@ -225,32 +211,41 @@ def run_production(settings: Settings, *, log_path: Path) -> int:
     passphrase = token_passphrase(settings)
 
     def new_session(client_id: str) -> GlobusSession:
+        from gtui.core.session import GlobusSession
+
         return GlobusSession(client_id, environment=environment, passphrase=passphrase)
 
     client_id = settings.general.client_id
     reason = ""
-    session = None
     if not client_id:
         reason = "No client id is configured yet."
     else:
-        session = new_session(client_id)
+        # The token store is read here (no network stack needed), so a wrong passphrase is
+        # told before the app takes the terminal.
+        store = TokenStore.for_client(environment, client_id, passphrase=passphrase)
         try:
-            if not session.has_tokens():
+            if not store.can_refresh(TRANSFER_RESOURCE_SERVER):
                 reason = "No saved login was found."
         except LoginRequired as exc:
             reason = str(exc)
         except TokenEncryptionError as exc:
             print(f"gtui: {exc}", file=sys.stderr)
             return 1
+
+    async def connect() -> Connection:
+        # Awaited by the app once its first frame is painted.
+        session = await asyncio.to_thread(new_session, client_id) if client_id else None
+        return Connection(session, login_needed=reason or None)
+
     panes = settings.panes
     app = GtuiApp(
-        session=session,
+        session=None,
+        connect=connect,
         settings=settings,
         environment=environment,
         left=PanePlace(panes.left_collection, panes.left_path),
         right=PanePlace(panes.right_collection, panes.right_path),
-        login_needed=reason or None,
         log_path=log_path,
         new_session=new_session,
     )
-    return int(app.run() or 0)
+    return int(app.run() or 0) or app.return_code or 0

@@ -26,7 +26,6 @@ from gtui.tui.screen_wait import wait_for_screen
 from gtui.tui.screens.confirm import ConfirmScreen
 from gtui.tui.screens.consent import ConsentScreen, data_access_collections, describe_requirement
 from gtui.tui.screens.login import LoginScreen
-from gtui.tui.screens.onboarding import OnboardingScreen
 
 T = TypeVar("T")
 
@@ -96,6 +95,9 @@ async def _log_in_again(app: App[Any], reason: str) -> None:
     context = gtui(app)
     session = context.session
     if not await wait_for_screen(app, LoginScreen(session, reason=reason)):
+        # (imported here: its Markdown renderer is not needed until a login is refused)
+        from gtui.tui.screens.onboarding import OnboardingScreen
+
         if app.current_mode != "browse" and not isinstance(app.screen, OnboardingScreen):
             app.push_screen(OnboardingScreen(context.environment, reason))
         return
