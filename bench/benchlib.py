@@ -304,6 +304,16 @@ def user_tokens(sim: Any, scopes: str) -> dict[str, str]:
     return {t["resource_server"]: t["access_token"] for t in tokens}
 
 
+def fresh_state() -> Any:
+    """An empty ``AppState`` of the benchmark's own, so panes open where the run says (not
+    where the user's own gtui was last)."""
+    from gtui.tui.state import AppState
+
+    path = WORK_DIR / "state.json"
+    path.unlink(missing_ok=True)
+    return AppState(path)
+
+
 async def demo_session(sim: Any) -> Any:
     """A logged-in ``GlobusSession`` of the demo user, logged in as ``gtui --demo`` does."""
     from gtui.core.session import GlobusSession

@@ -83,13 +83,12 @@ async def run_engine(sim: Any, source: str, destination: str) -> dict[str, Any]:
     from gtui.core.transfer_data import TransferData
     from gtui.sim.world import DEMO_USERNAME, LAPTOP_ID, SCRATCH_ID
     from gtui.tui.app import GtuiApp, PanePlace
-    from gtui.tui.state import AppState
 
     session = await benchlib.demo_session(sim)
     app = GtuiApp(
         session=session,
         settings=Settings(),
-        state=AppState(),
+        state=benchlib.fresh_state(),
         environment="sim",
         username=DEMO_USERNAME,
         left=PanePlace(LAPTOP_ID, "/~/"),

@@ -23,6 +23,8 @@ BENCHMARKS = (
     "polling",
     "engine",
     "service_start",
+    "recursive_growth",
+    "history",
 )
 
 

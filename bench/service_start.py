@@ -36,8 +36,9 @@ def prepare(root: Path) -> str:
         return benchlib.client_credentials_token(service)
 
 
-def add_history(root: Path, tasks: int, files_per_task: int) -> None:
-    """Insert finished tasks of the demo confidential client, with their files and events."""
+def add_history(root: Path, tasks: int, files_per_task: int, owner_id: str = "") -> None:
+    """Insert finished tasks of ``owner_id`` (the demo confidential client unless given),
+    with their files and events."""
     from gtui.sim.database import open_database
     from gtui.sim.settings import STATE_DIR_NAME
     from gtui.sim.transfer import rows
@@ -46,7 +47,7 @@ def add_history(root: Path, tasks: int, files_per_task: int) -> None:
     try:
         with db.write() as conn:
             for n in range(tasks):
-                task = history_task(n, tasks, files_per_task)
+                task = history_task(n, tasks, files_per_task, owner_id)
                 sequence = rows.insert_task(conn, task)
                 rows.insert_records(conn, "successful", sequence, history_files(n, files_per_task))
                 rows.insert_records(conn, "events", sequence, history_events(task.doc))
@@ -54,7 +55,7 @@ def add_history(root: Path, tasks: int, files_per_task: int) -> None:
         db.close()
 
 
-def history_task(n: int, tasks: int, files: int) -> Any:
+def history_task(n: int, tasks: int, files: int, owner_id: str = "") -> Any:
     """The ``n``-th of ``tasks`` finished transfers, one a minute until now."""
     from gtui.sim.transfer.model import Task, iso_time, new_task_doc
     from gtui.sim.world import DEMO_CONFIDENTIAL_CLIENT_ID, LAPTOP_ID, SCRATCH_ID
@@ -63,7 +64,7 @@ def history_task(n: int, tasks: int, files: int) -> Any:
     doc = new_task_doc(
         task_id=f"00000000-0000-4000-8000-{n:012d}",
         task_type="TRANSFER",
-        owner_id=DEMO_CONFIDENTIAL_CLIENT_ID,
+        owner_id=owner_id or DEMO_CONFIDENTIAL_CLIENT_ID,
         username="bench",
         label=f"history {n}",
         source={"id": LAPTOP_ID, "canonical_name": "laptop", "display_name": "Laptop"},

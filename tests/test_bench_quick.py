@@ -25,6 +25,8 @@ BENCHMARKS = (
     "polling",
     "engine",
     "service_start",
+    "recursive_growth",
+    "history",
 )
 
 
