@@ -7,10 +7,8 @@ so a typo never silently falls back to a default.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import os
-import tempfile
 import tomllib
 import types
 import typing
@@ -20,6 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import platformdirs
+
+from gtui import atomic_file
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -218,25 +218,8 @@ def write_atomically(path: Path, text: str) -> None:
     A symlinked config file (dotfiles) stays a symlink: its target is what gets replaced.
     The file keeps its permissions; a new one is readable by its owner only.
     """
-    target = Path(os.path.realpath(path))
-    target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        mode: int | None = target.stat().st_mode & 0o777
-    except FileNotFoundError:
-        mode = None
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if mode is not None:
-            os.chmod(tmp_name, mode)
-        os.replace(tmp_name, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp_name)
-        raise
+    Path(os.path.realpath(path)).parent.mkdir(parents=True, exist_ok=True)
+    atomic_file.write_atomically(path, text.encode("utf-8"), mode=None)
 
 
 def _build(cls: type[T], raw: Mapping[str, Any], prefix: str) -> T:

@@ -240,33 +240,16 @@ def test_two_processes_refreshing_at_once_lose_nothing(tmp_path: Path) -> None:
 
 
 def _slow_writer(path: str, ready: Any) -> None:
-    import gtui.core.tokens as tokens_module
+    """Write half of the new store's bytes, then hang (until killed)."""
+    real_write = os.write
 
-    real_fdopen = os.fdopen
+    def slow_write(fd: int, data: Any) -> int:
+        real_write(fd, bytes(data[: len(data) // 2]))
+        ready.set()
+        time.sleep(60)
+        return 0
 
-    class SlowFile:
-        def __init__(self, handle: Any) -> None:
-            self.handle = handle
-
-        def __enter__(self) -> SlowFile:
-            return self
-
-        def __exit__(self, *exc: object) -> None:
-            self.handle.close()
-
-        def fileno(self) -> int:
-            return self.handle.fileno()
-
-        def write(self, data: bytes) -> None:
-            self.handle.write(data[: len(data) // 2])
-            self.handle.flush()
-            ready.set()
-            time.sleep(60)
-
-        def flush(self) -> None:
-            self.handle.flush()
-
-    tokens_module.os.fdopen = lambda fd, mode: SlowFile(real_fdopen(fd, mode))  # type: ignore[assignment]
+    os.write = slow_write  # this forked child's own os module
     TokenStore(path, namespace=NS).update_token(
         "auth.globus.org", token("auth.globus.org", "half-written")
     )

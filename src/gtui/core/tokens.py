@@ -15,7 +15,6 @@ import contextlib
 import fcntl
 import json
 import os
-import tempfile
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
@@ -23,6 +22,7 @@ from typing import Any, TypeVar
 import platformdirs
 
 from gtui import __version__
+from gtui.atomic_file import write_atomically
 from gtui.core.errors import LoginRequired
 from gtui.core.redact import get_logger
 from gtui.core.token_crypto import (
@@ -229,26 +229,7 @@ class TokenStore:
         else:
             out.update(inner)
         payload = json.dumps(out, indent=2, sort_keys=True).encode()
-        fd, tmp_name = tempfile.mkstemp(
-            dir=self.path.parent, prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX
-        )
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                os.fchmod(handle.fileno(), 0o600)
-                handle.write(payload)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp_name, self.path)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp_name)
-            raise
-        os.chmod(self.path, 0o600)
-        dir_fd = os.open(self.path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+        write_atomically(self.path, payload, prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX)
 
     def _remove_stale_temp_files(self) -> None:
         """Delete temp files a writer killed mid-write left behind (they may hold tokens).

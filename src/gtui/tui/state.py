@@ -18,6 +18,8 @@ from typing import Any
 
 import platformdirs
 
+from gtui.atomic_file import write_atomically
+
 log = logging.getLogger(__name__)
 
 STATE_FILE = "tui-state.json"
@@ -67,9 +69,7 @@ class AppState:
     def save(self) -> None:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_suffix(".tmp")
-            tmp.write_text(json.dumps(self.data, indent=1), encoding="utf-8")
-            os.replace(tmp, self.path)
+            write_atomically(self.path, json.dumps(self.data, indent=1).encode("utf-8"))
         except OSError as exc:
             log.warning("could not save %s: %s", self.path, exc)
 

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import os
 from pathlib import Path
 from typing import Any
 
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+
+from gtui.atomic_file import write_atomically
 
 SIGNING_ALGORITHM = "RS512"
 KEY_FILE_NAME = "signing-key.pem"
@@ -66,11 +67,7 @@ class SigningKey:
             serialization.NoEncryption(),
         )
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        tmp = path.with_suffix(".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(pem)
-        os.replace(tmp, path)
+        write_atomically(path, pem)
         return cls(key)
 
     def jwks(self) -> dict[str, Any]:
