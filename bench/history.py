@@ -6,7 +6,7 @@ process, throttled so that two transfers submitted at the start stay ACTIVE thro
 the real app (``GtuiApp``, logged in as ``gtui --demo`` logs in, 120×40) starts, and the run
 records:
 
-- start → the first frame whose queue shows the newest finished task (the queue's first frame);
+- start → the first frame whose queue shows the newest task (the queue's first frame);
 - the requests the app makes per minute once it is up (the queue's polling of the two active
   tasks and everything else), counted on its HTTP client over a window of real time;
 - F10 → the app has exited (quit).
@@ -21,6 +21,7 @@ import asyncio
 import math
 import sys
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -55,14 +56,15 @@ def world_with_history(tasks: int) -> Path:
     return root
 
 
-async def submit_active(session: Any, count: int) -> list[str]:
-    """``count`` real transfers that the throttled service keeps ACTIVE."""
+async def submit_active(session: Any, count: int, tag: str) -> list[str]:
+    """``count`` real transfers that the throttled service keeps ACTIVE, labelled with ``tag``
+    (new each run, so the newest task's label is known)."""
     from gtui.core.transfer_data import TransferData
     from gtui.sim.world import GUEST_ID, LAPTOP_ID
 
     ids = []
     for i in range(count):
-        data = TransferData(LAPTOP_ID, GUEST_ID, label=f"active {i}")
+        data = TransferData(LAPTOP_ID, GUEST_ID, label=f"active {tag} {i}")
         data.add_item(SOURCE_FILE, f"/bench-history/copy_{i}.nc")
         ids.append((await session.transfer.submit_transfer(data))["task_id"])
     return ids
@@ -74,7 +76,8 @@ async def run_app(service: benchlib.ServiceProcess, tasks: int, window: float) -
     from gtui.tui.app import GtuiApp, PanePlace
 
     session = await benchlib.demo_session(service)
-    active = await submit_active(session, 2)
+    tag = uuid.uuid4().hex[:6]
+    active = await submit_active(session, 2, tag)
     requests = 0
 
     async def count(_request: Any) -> None:
@@ -94,7 +97,7 @@ async def run_app(service: benchlib.ServiceProcess, tasks: int, window: float) -
     )
     probe = benchlib.FrameProbe()
     probe.install(app)
-    probe.expect(f"history {tasks - 1}")
+    probe.expect(f"active {tag} 1")  # the newest task, above the history
     start = time.perf_counter()
     async with app.run_test(size=SCREEN) as pilot:
         queue_frame = await probe.wait() - start
