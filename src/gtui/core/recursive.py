@@ -398,10 +398,13 @@ async def recursive_ls(
             folder = pending.popleft()
             await folder.done.wait()
             pending.extend(folder.children)
+            # A folder handed out is let go (its entries, its links to its children): the walk
+            # keeps only the folders still to come, not the whole tree it has walked.
+            entries, folder.entries, folder.children = folder.entries, [], []
             await walk.emitted(folder, pending[0] if pending else None)
             error = folder.error
             if error is None:
-                for entry in folder.entries:
+                for entry in entries:
                     yield entry
             elif on_error == "yield" and isinstance(error, GlobusAPIError | NetworkError):
                 yield ListingError(folder.abs_path, folder.rel_path, folder.depth, error)
