@@ -63,11 +63,15 @@ TRAVERSALS = [
     "/home/demo/escape/secret.txt",
     "/home/demo/escape-file",
     "/srv/test-fixtures/system-passwd",
+    "/home/demo/secret.txt\x00.csv",
+]
+# Percent signs left in a decoded path are part of the names: these name folders inside the
+# collection (which do not exist, or which a transfer creates there), never anything outside.
+ENCODED = [
     "/%2e%2e/outside/secret.txt",
     "/home/demo/%2E%2E/%2e%2e/%2e%2e/outside/secret.txt",
     "/home/demo/%252e%252e/%252e%252e/%252e%252e/outside/secret.txt",
     "/home/demo/..%2f..%2f..%2foutside/secret.txt",
-    "/home/demo/secret.txt\x00.csv",
     "/home/demo/%00/secret.txt",
 ]
 SOURCE_FILE = "/home/demo/Documents/budget 2026.csv"
@@ -213,6 +217,28 @@ def test_every_traversal_form_is_refused_on_every_operation(world: dict[str, Any
     assert tried == 8 * len(TRAVERSALS) - len(ACT_ON_THE_LINK) * len(LINK_NAMES)
     assert not (world["home"] / "stolen.txt").exists()
     assert (world["home"] / "Documents" / "budget 2026.csv").exists()
+
+
+def test_percent_encoded_forms_stay_names_inside_the_collection(world: dict[str, Any]) -> None:
+    """Each operation answers "not found" or acts on the literal name inside the collection;
+    the fixture checks that nothing outside the collections changed."""
+    http, token = world["http"], world["tokens"][TRANSFER_RS]
+    laptop_root = world["home"].parent.parent
+    for name, operation in _operations(http, token).items():
+        for path in ENCODED:
+            answer = operation(path)
+            what = f"{name} {path!r}: {answer.status_code} {answer.text[:200]}"
+            if answer.status_code == 202 and name == "transfer destination":
+                assert _wait_for_task(http, token, answer.json()["task_id"]) in TERMINAL, what
+            elif answer.status_code == 202:  # a path that does not exist: the task retries it
+                task_id = answer.json()["task_id"]
+                http.post(f"/transfer/v0.10/task/{task_id}/cancel", headers=_bearer(token))
+            else:
+                assert answer.status_code in (200, 404), what
+            assert SECRET.decode().strip() not in answer.text
+    planted = laptop_root / "home/demo/%2E%2E/%2e%2e/%2e%2e/outside/planted.txt"
+    assert planted.is_file()  # the transfer made the literal folders, under the home
+    assert not (world["home"] / "stolen.txt").exists()
 
 
 def test_links_themselves_may_go_but_what_they_point_at_stays(world: dict[str, Any]) -> None:

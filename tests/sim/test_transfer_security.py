@@ -21,12 +21,11 @@ from gtui.sim.world import (
 )
 
 TRANSFER_SCOPE = "urn:globus:auth:scope:transfer.api.globus.org:all"
-ENCODED = "/%2e%2e/%2e%2e/etc"
+# Paths arrive decoded once (by HTTP or JSON); ``%2e%2e`` left in them is a name, not "..".
+ENCODED_FORMS = ("/%2e%2e/%2e%2e/etc", "/%252e%252e/etc")
 TRAVERSALS = {
     "dot-dot": ("/../../etc/passwd", 403),
     "dot-dot-in-home": ("/~/../../../etc", 403),
-    "url-encoded": (ENCODED, 403),
-    "double-encoded": ("/%252e%252e/etc", 403),
     "symlink-outside": ("/~/escape", 403),
     "below-symlink-outside": ("/~/escape-dir/x", 403),
     "nul": ("/~/a\x00b", 400),
@@ -111,6 +110,26 @@ def test_traversal_is_refused_on_every_operation(
         path = "/~/escape-dir"
     assert status_of(OPERATIONS[operation], tc, path) == expected
     assert outside_untouched(service)
+
+
+@pytest.mark.parametrize("operation", sorted(OPERATIONS))
+@pytest.mark.parametrize("path", ENCODED_FORMS)
+def test_percent_encoded_dots_are_names_inside_the_collection(
+    tc: globus_sdk.TransferClient, service: RunningSim, operation: str, path: str
+) -> None:
+    try:
+        answer = OPERATIONS[operation](tc, path)
+    except globus_sdk.TransferAPIError as exc:
+        assert exc.http_status == 404, exc  # a folder of that literal name does not exist
+    else:
+        if operation == "transfer-destination":
+            assert tc.task_wait(answer["task_id"], timeout=60, polling_interval=1)
+        elif "task_id" in answer:  # a path that does not exist: the task would retry it
+            tc.cancel_task(answer["task_id"])
+    assert outside_untouched(service)
+    planted = service.ctx.world.collections[LAPTOP_ID].root / path.strip("/") / "planted"
+    if operation == "transfer-destination":
+        assert planted.is_file()  # created where the literal name says, inside the root
 
 
 def test_absolute_paths_stay_inside_the_collection(tc: globus_sdk.TransferClient) -> None:

@@ -2,9 +2,12 @@
 
 A collection's paths are rooted at its folder: ``/home/demo/x`` on a collection is
 ``<root>/home/demo/x`` on disk, and ``/~/`` (or ``~``) is the collection's home. Every way of
-leaving the root is refused the way the real service refuses it: ``..`` above the root,
-percent-encoded traversal, NUL bytes, symlinks that resolve outside the root, and the
-settings' denied paths.
+leaving the root is refused the way the real service refuses it: ``..`` above the root, NUL
+bytes, symlinks that resolve outside the root, and the settings' denied paths.
+
+A path arrives already decoded from the URL or the JSON body and is used as it is: ``%2e%2e``
+in it is a name of six characters (legal, like any name without ``/`` or NUL), never decoded
+again, so it cannot climb out of the root.
 """
 
 from __future__ import annotations
@@ -12,7 +15,6 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote
 
 from gtui.sim.errors import SimAPIError
 from gtui.sim.settings import FaultSettings
@@ -82,14 +84,6 @@ def normalize(collection: Collection, path: str) -> str:
         raise bad_path("Invalid path: it contains a NUL character")
     if len(path) > MAX_PATH_LENGTH:
         raise bad_path("Invalid path: it is too long")
-    decoded = path
-    for _ in range(3):
-        step = unquote(decoded)
-        if step == decoded:
-            break
-        decoded = step
-    if decoded != path and ("\x00" in decoded or ".." in decoded.split("/")):
-        raise path_denied(collection, path)
     parts: list[str] = []
     for segment in _expand_home(collection, path).split("/"):
         if segment in ("", "."):

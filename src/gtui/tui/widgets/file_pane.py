@@ -79,6 +79,18 @@ def join(folder: str, name: str) -> str:
     return folder.rstrip("/") + "/" + name
 
 
+def typed_path(text: str) -> str:
+    """The path typed in the path bar, as typed: names may begin or end with spaces.
+
+    Only spaces before the leading ``/`` or ``~`` go (a path starts there); nothing typed
+    means the root.
+    """
+    if not text.strip():
+        return "/"
+    start = text.lstrip(" ")
+    return start if start.startswith(("/", "~")) else text
+
+
 def parent_of(path: str) -> tuple[str, str]:
     """The parent folder of ``path`` and the name to put the cursor on there."""
     trimmed = path.rstrip("/")
@@ -552,7 +564,7 @@ class FilePane(Vertical):
     @on(Input.Submitted, "PathBar")
     def _path_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        path = event.value.strip() or "/"
+        path = typed_path(event.value)
         self.post_message(self.ListingRequested(self, path if path.endswith("/") else path + "/"))
         self.file_list.focus()
 
