@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from textual.command import CommandPalette
+from textual.command import CommandList, CommandPalette
 
 from gtui.config import Settings
 from gtui.core.transfer_data import TransferData
@@ -99,7 +99,12 @@ async def test_the_command_palette_runs_pane_actions(make_app: Any) -> None:
         await pilot.press("ctrl+p")
         await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
         await pilot.press(*"Hidden files")
-        await pilot.pause(0.5)
+
+        def found() -> bool:
+            option = app.screen.query_one(CommandList).highlighted_option
+            return option is not None and "Hidden files" in str(option.prompt)
+
+        await wait_for(pilot, found)
         await pilot.press("enter")
         await wait_for(pilot, lambda: pane(app, "left").show_hidden)
         assert ".bashrc" in [e.name for e in pane(app, "left").file_list.visible_entries()]

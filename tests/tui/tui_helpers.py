@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -92,8 +93,18 @@ async def wait_for(
         if result:
             return result
         if loop.time() > deadline:
-            raise AssertionError(f"timed out waiting for {condition}")
+            raise AssertionError(
+                f"waited {timeout:g} s for {described(condition)}; it was still {result!r}"
+            )
         await pilot.pause(0.05)
+
+
+def described(condition: Callable[[], Any]) -> str:
+    """The condition's source line (what a test waited for), for a failure message."""
+    try:
+        return " ".join(inspect.getsource(condition).split())
+    except (OSError, TypeError):
+        return repr(condition)
 
 
 def pane(app: GtuiApp, side: str) -> Any:
