@@ -14,8 +14,8 @@ from collections.abc import AsyncIterator
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount
 
 from gtui.sim.auth import AuthService, auth_routes
@@ -88,7 +88,9 @@ def build_app(settings: SimSettings, ctx: SimContext | None = None) -> Starlette
         Mount("/search/v1", routes=search_routes(ctx)),
     ]
     try:
-        transfer = ctx.transfer = TransferService(ctx.settings, ctx.world, ctx.db)
+        transfer = ctx.transfer = TransferService(
+            ctx.settings, ctx.world, ctx.db, holds_consent=ctx.auth.holds_consent
+        )
     except BaseException:
         _release(ctx)
         raise
@@ -117,6 +119,7 @@ def build_app(settings: SimSettings, ctx: SimContext | None = None) -> Starlette
             SimAPIError: sim_api_error_handler,
             OAuthError: oauth_error_handler,
             HTTPException: _http_exception_handler,
+            ClientDisconnect: _client_gone_handler,
             Exception: _internal_error_handler,
         },
         lifespan=lifespan,
@@ -141,6 +144,12 @@ async def _http_exception_handler(request: Request, exc: Exception) -> JSONRespo
     if exc.status_code == 404:
         message = f"No such resource: {request.url.path}"
     return error_response(request, exc.status_code, code, message)
+
+
+async def _client_gone_handler(request: Request, exc: Exception) -> Response:
+    """The client went away before its body arrived (closed, killed): no one to answer, and
+    nothing went wrong here, so no error is logged."""
+    return Response(status_code=400)
 
 
 async def _internal_error_handler(request: Request, exc: Exception) -> JSONResponse:

@@ -208,6 +208,15 @@ class GtuiApp(App[int]):
 
         self.push_screen(TaskDetailScreen(task_id))
 
+    def repair_task(self, task_id: str) -> None:
+        self._repair_task(task_id)
+
+    @work(group="repair-task", exclusive=True, exit_on_error=False)
+    async def _repair_task(self, task_id: str) -> None:
+        from gtui.tui.task_repair import repair_task
+
+        await repair_task(self, task_id)
+
     def open_place(self, collection_id: str, path: str) -> None:
         self._open_place(collection_id, path)
 

@@ -50,6 +50,10 @@ class Gtui(Protocol):
         """Show one task in full."""
         ...
 
+    def repair_task(self, task_id: str) -> None:
+        """Give an INACTIVE task the consent it waits for (it then goes on by itself)."""
+        ...
+
     def open_place(self, collection_id: str, path: str) -> None:
         """Show ``collection_id:path`` in the focused pane (a file's path selects it)."""
         ...

@@ -15,7 +15,7 @@ MESSAGE_LIMIT = 160
 NAME_LIMIT = 80
 
 _UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
-_COLLECTION = re.compile(rf"(?:\bon endpoint|^Endpoint:)\s*(.+?)\s*\({_UUID}\)", re.M)
+_COLLECTION = re.compile(rf"(?:\bon endpoint|^Endpoint:)\s*(.+?)\s*\(({_UUID})\)", re.M)
 _PATH_LINE = re.compile(r"^(?:Command:\s*[A-Z]+|File:)\s+(\S.*?)\s*$", re.M)
 _QUOTED = re.compile(r"'([^'\n]+)'")
 _FTP_HEAD = re.compile(r",?\s*Error \([a-z ]+\)\s*$", re.I)
@@ -136,8 +136,14 @@ def shown_name(text: str, limit: int = NAME_LIMIT) -> str:
 
 def collection_in(message: str) -> str | None:
     """The collection a Transfer message names ("on endpoint Laptop (<id>)")."""
+    named = named_collection(message)
+    return named[0] if named else None
+
+
+def named_collection(message: str) -> tuple[str, str] | None:
+    """The name and id of the collection a Transfer message names ("Endpoint: Laptop (<id>)")."""
     found = _COLLECTION.search(message.replace("\\n", "\n"))
-    return found.group(1).strip() if found else None
+    return (found.group(1).strip(), found.group(2)) if found else None
 
 
 def path_in(message: str) -> str | None:

@@ -11,7 +11,7 @@ from rich.text import Text
 
 from gtui.core.models import Task, TaskEvent
 from gtui.tui.format import files_words, human_rate, human_size
-from gtui.tui.service_words import clean_message, path_in, shown_name
+from gtui.tui.service_words import clean_message, named_collection, path_in, shown_name
 
 # Transfer's event codes (docs.globus.org "Task Events") → what happened; {on} is " on <path>"
 # when the event names a path. STARTED, PROGRESS and SUCCEEDED are worded from their details.
@@ -58,6 +58,9 @@ EVENT_PHRASES: dict[str, str] = {
     "UNKNOWN": "unknown error{on}",
     "FAILED": "",
 }
+# Codes after which the task waits for its owner (INACTIVE) instead of retrying.
+WAITS_FOR_OWNER = frozenset({"NO_CREDENTIALS"})
+NOT_RETRIED = frozenset({"EXPIRED", "DEADLINE"}) | WAITS_FOR_OWNER
 
 
 def _capital(text: str) -> str:
@@ -87,6 +90,15 @@ def _progress_words(data: Any) -> str:
     if isinstance(rate, int | float) and rate > 0:
         parts.append(human_rate(rate))
     return ", ".join(parts)
+
+
+def _waiting_words(event: TaskEvent) -> str:
+    """An event after which the task waits for its owner: "no credentials for “Tape
+    Archive”: missing required data_access consent"."""
+    named = named_collection(event.details)
+    where = f"for “{shown_name(named[0], PATH_WIDTH)}”" if named else "for the collection"
+    why = clean_message(event.details)
+    return f"no credentials {where}" + (f": {why[:1].lower()}{why[1:]}" if why else "")
 
 
 def _event_path(event: TaskEvent, data: Any) -> str | None:
@@ -119,14 +131,16 @@ def event_sentence(event: TaskEvent, *, final: bool = False, finished: bool = Fa
         return f"Task succeeded: {words}" if words else "Task succeeded"
     path = _event_path(event, data)
     where = f" on {shown_name(path, PATH_WIDTH)}" if path else ""
-    if code in EVENT_PHRASES:
+    if code in WAITS_FOR_OWNER:
+        phrase = _waiting_words(event)
+    elif code in EVENT_PHRASES:
         phrase = EVENT_PHRASES[code].format(on=where)
     else:
         words = clean_message(event.description) or code.replace("_", " ").lower()
         phrase = words + where
     if final:
         return f"Task failed: {phrase}" if phrase else "Task failed"
-    if event.is_error and code not in ("EXPIRED", "DEADLINE"):
+    if event.is_error and code not in NOT_RETRIED:
         phrase += " (retried)" if finished else " (will retry)"
     return _capital(phrase or code.replace("_", " ").lower())
 

@@ -26,6 +26,7 @@ from gtui.core.session import GlobusSession
 from gtui.core.tasks import PollFailed, Progress, TaskMonitor, TaskUpdate, derive_progress
 from gtui.tui.sizing import SizingItem, SizingScans, sizing_items
 from gtui.tui.state import AppState
+from gtui.tui.task_inactive import inactive_reason, repair_hint
 from gtui.tui.task_status import status_name
 
 log = logging.getLogger(__name__)
@@ -115,20 +116,28 @@ class TaskFeed:
     def publish(self, tasks: Iterable[Task]) -> None:
         """New task documents arrived (from ``task_list``, the monitor, a submit, a detail).
 
-        A task seen running that now has ended is news, told once, whichever way its new
-        document came; a task first seen already ended (an old one opened) is not.
+        A task seen running that now has ended, or now waits for the user (INACTIVE), is
+        news, told once, whichever way its new document came; a task first seen so (an old
+        one opened) is not.
         """
         batch = list(tasks)
         ended = []
+        stalled = []
         for task in batch:
             before = self.tasks.get(task.task_id)
             self.tasks[task.task_id] = task
-            if task.is_finished and before is not None and not before.is_finished:
+            if before is None:
+                continue
+            if task.is_finished and not before.is_finished:
                 ended.append(task)
+            elif task.status == "INACTIVE" and before.status == "ACTIVE":
+                stalled.append(task)
         if batch:
             self.changed.publish(batch)
         for task in ended:
             self._announce_end(task)
+        for task in stalled:
+            self._announce_inactive(task)
 
     def _on_monitor_event(self, event: TaskUpdate | PollFailed) -> None:
         if isinstance(event, TaskUpdate):
@@ -153,6 +162,16 @@ class TaskFeed:
         calm = status in ("Succeeded", "Canceled")
         severity: SeverityLevel = "information" if calm else "warning"
         self.host.notify(f"Task {words}: {task.title}", severity=severity, timeout=5, markup=False)
+
+    def _announce_inactive(self, task: Task) -> None:
+        reason = inactive_reason(task)
+        self.host.notify(
+            f"Task waiting: {task.title} {reason}. "
+            f"Select it in the task queue and {repair_hint(task)}.",
+            severity="warning",
+            timeout=8,
+            markup=False,
+        )
 
     # -- submitted tasks ----------------------------------------------------------------------
 

@@ -21,6 +21,7 @@ from gtui.tui.format import (
 )
 from gtui.tui.service_words import clean_message
 from gtui.tui.task_events import EVENT_PHRASES
+from gtui.tui.task_inactive import inactive_reason, repair_hint
 from gtui.tui.task_status import status_name
 
 SYNC_NAMES = {0: "exists", 1: "size", 2: "mtime", 3: "checksum"}
@@ -80,6 +81,8 @@ def summary_table(
         ("Paused", _yes(task.is_paused)),
         ("Owner", fit(task.username or task.owner_id or "—")),
     ]
+    if task.status == "INACTIVE":
+        pairs.append(("Waiting", f"{inactive_reason(task)} ({repair_hint(task)})"))
     if task.fatal_error_text:
         pairs.append(("Fatal error", task.fatal_error_text))
     if task.canceled_by_admin:
@@ -142,6 +145,8 @@ def problem_line(task: Task) -> str:
         return "Failed: " + words
     if task.is_paused:
         return "Paused by an administrator (see Pause info)"
+    if task.status == "INACTIVE":
+        return f"Inactive: {inactive_reason(task)} ({repair_hint(task)})"
     if not task.is_finished and task.is_ok is False:
         why = task.nice_status_short_description or task.nice_status or "trouble"
         details = clean_message(task.nice_status_details or "", 120)

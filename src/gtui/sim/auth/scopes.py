@@ -166,3 +166,19 @@ def flatten_scope_string(text: str) -> frozenset[str]:
     for scope in parse_scopes(text):
         names.extend(scope.flatten())
     return frozenset(names)
+
+
+def without_scope(text: str, name: str) -> str:
+    """A stored scope string with ``name`` left out wherever it appears (a dependency too),
+    together with whatever depended on it there."""
+
+    def kept(scopes: list[Scope]) -> list[Scope]:
+        remaining = []
+        for scope in scopes:
+            if scope.name == name:
+                continue
+            scope.dependencies = kept(scope.dependencies)
+            remaining.append(scope)
+        return remaining
+
+    return scope_string(kept(parse_scopes(text)))

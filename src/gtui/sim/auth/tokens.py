@@ -17,6 +17,7 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from gtui.sim.auth.clients import CLIENTS, client_username
@@ -26,6 +27,7 @@ from gtui.sim.auth.scopes import (
     data_access_scope,
     flatten_scope_string,
     scope_string,
+    without_scope,
 )
 from gtui.sim.persist import JsonState
 
@@ -52,6 +54,12 @@ class Caller:
     def has_data_access(self, collection_id: str) -> bool:
         """Whether the token carries the collection's ``data_access`` consent."""
         return data_access_scope(collection_id) in self.scopes
+
+
+@lru_cache(maxsize=512)
+def granted_scopes(scope: str) -> frozenset[str]:
+    """The scopes a stored scope string grants (few distinct strings, checked often)."""
+    return flatten_scope_string(scope)
 
 
 def token_digest(token: str) -> str:
@@ -316,6 +324,41 @@ class AuthService:
             self._access = {h: r for h, r in self._access.items() if not matches(r)}
             self._save()
         return len(withdrawn)
+
+    def revoke_consent(self, identity_id: str, scope: str) -> int:
+        """Withdraw one consent of an identity (a collection's ``data_access``), as a person
+        does on Globus Auth's consents page: their tokens keep working, but no longer carry
+        that scope, nor do the tokens refreshed from them. Returns how many tokens lost it."""
+        changed = 0
+        with self._lock:
+            for record in (*self._access.values(), *self._refresh.values()):
+                if record["sub"] != identity_id or scope not in granted_scopes(record["scope"]):
+                    continue
+                record["scope"] = without_scope(record["scope"], scope)
+                changed += 1
+            if changed:
+                self._save()
+        return changed
+
+    def holds_consent(self, identity_id: str, scope: str) -> bool:
+        """Whether a live grant of the identity carries ``scope``: an unexpired access token,
+        or an active refresh token. A task working for its owner needs one (its credentials);
+        none once the consent is withdrawn or every token of the grant has expired."""
+        now = time.time()
+        with self._lock:
+            for record in self._access.values():
+                if (
+                    record["sub"] == identity_id
+                    and record["exp"] > now
+                    and scope in granted_scopes(record["scope"])
+                ):
+                    return True
+            return any(
+                record["sub"] == identity_id
+                and record["status"] == "active"
+                and scope in granted_scopes(record["scope"])
+                for record in self._refresh.values()
+            )
 
     def lookup(self, token: str) -> dict[str, Any] | None:
         """The record of an active (issued, unexpired, unrevoked) access token."""

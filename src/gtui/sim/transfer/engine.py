@@ -1,8 +1,10 @@
 """The background scheduler: runs each user's tasks, at most three at a time, to their end.
 
 Tasks beyond a user's three running ones stay ACTIVE with ``nice_status`` "Queued", as on the
-real service. The loop also enforces deadlines, records periodic PROGRESS events, and on
-shutdown stops running jobs without finishing their tasks, so they resume on the next start.
+real service. The loop also enforces deadlines, records periodic PROGRESS events, suspends the
+tasks whose owner lost a consent they need and wakes them when it is back (credentials.py),
+and on shutdown stops running jobs without finishing their tasks, so they resume on the next
+start.
 """
 
 from __future__ import annotations
@@ -16,13 +18,15 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from gtui.sim.settings import SimSettings
+from gtui.sim.transfer import credentials
 from gtui.sim.transfer.copier import Stopped
+from gtui.sim.transfer.credentials import ConsentCheck
 from gtui.sim.transfer.delete_job import DeleteJob
 from gtui.sim.transfer.jobs import Fatal, Job
 from gtui.sim.transfer.model import Task, iso_time
 from gtui.sim.transfer.store import TransferStore
 from gtui.sim.transfer.transfer_job import TransferJob
-from gtui.sim.world import World
+from gtui.sim.world import Collection, World
 
 log = logging.getLogger(__name__)
 
@@ -30,9 +34,14 @@ MAX_ACTIVE_PER_USER = 3
 JOB_THREADS = 64
 TICK_SECONDS = 0.1
 PROGRESS_INTERVAL_SECONDS = 2.0
+CREDENTIAL_CHECK_SECONDS = 0.5
 CANCELED = "CANCELED"
 EXPIRED = "EXPIRED"
 SHUTDOWN = "SHUTDOWN"
+INACTIVE = "INACTIVE"
+# Stop reasons that end a task win over those that only pause it.
+FINAL_REASONS = (CANCELED, EXPIRED)
+PAUSING_REASONS = (SHUTDOWN, INACTIVE)
 PROGRESS_FIELDS = (
     "bytes_transferred",
     "files_transferred",
@@ -45,11 +54,20 @@ PROGRESS_FIELDS = (
 class Engine:
     """Schedules and runs the tasks in a store."""
 
-    def __init__(self, settings: SimSettings, world: World, store: TransferStore) -> None:
+    def __init__(
+        self,
+        settings: SimSettings,
+        world: World,
+        store: TransferStore,
+        holds_consent: ConsentCheck = credentials.always_held,
+    ) -> None:
         self.settings = settings
         self.world = world
         self.store = store
+        self.holds_consent = holds_consent
         self.progress_interval = PROGRESS_INTERVAL_SECONDS
+        self._suspending: dict[str, Collection] = {}
+        self._last_credential_check = 0.0
         self._running: dict[str, asyncio.Task[None]] = {}
         self._stops: dict[str, threading.Event] = {}
         self._last_progress: dict[str, float] = {}
@@ -60,6 +78,8 @@ class Engine:
     async def start(self) -> None:
         self._executor = ThreadPoolExecutor(JOB_THREADS, thread_name_prefix="transfer-job")
         for task in self.store.active_tasks():
+            if task.status != "ACTIVE":
+                continue
             with task.lock:
                 task.doc.update(nice_status="Queued", nice_status_short_description="Queued")
             task.mark_changed()
@@ -100,7 +120,8 @@ class Engine:
             self._finish(task, CANCELED, None)
 
     def _request_stop(self, task: Task, reason: str) -> None:
-        if task.stop_reason is None or task.stop_reason == SHUTDOWN:
+        current = task.stop_reason
+        if current is None or (reason in FINAL_REASONS and current in PAUSING_REASONS):
             task.stop_reason = reason
         event = self._stops.get(task.task_id)
         if event is not None:
@@ -108,6 +129,7 @@ class Engine:
 
     async def _loop(self) -> None:
         while True:
+            self._check_credentials()
             self._schedule()
             self._enforce_deadlines()
             self._record_progress()
@@ -123,6 +145,8 @@ class Engine:
         for task in self.store.active_tasks():
             if task.task_id in self._running or task.stop_reason is not None:
                 continue
+            if task.status != "ACTIVE":
+                continue
             if per_user.get(task.owner_id, 0) >= MAX_ACTIVE_PER_USER:
                 continue
             per_user[task.owner_id] = per_user.get(task.owner_id, 0) + 1
@@ -137,6 +161,37 @@ class Engine:
                 self._request_stop(task, EXPIRED)
             elif not task.is_final:
                 self._finish(task, EXPIRED, None)
+
+    def _check_credentials(self) -> None:
+        """Suspend the tasks whose owner lost a consent they need; wake those that have it
+        again. A running task is suspended once its job has stopped (``_run``)."""
+        now = time.monotonic()
+        if now - self._last_credential_check < CREDENTIAL_CHECK_SECONDS:
+            return
+        self._last_credential_check = now
+        faults = self.settings.faults
+        if not faults.consent_collections:
+            return
+        held: dict[tuple[str, str], bool] = {}
+
+        def holds(identity_id: str, scope: str) -> bool:
+            key = (identity_id, scope)
+            if key not in held:
+                held[key] = self.holds_consent(identity_id, scope)
+            return held[key]
+
+        for task in self.store.active_tasks():
+            missing = credentials.missing_consent(task, self.world.collections, faults, holds)
+            if task.status == INACTIVE:
+                if missing is None:
+                    credentials.resume(task)
+                    self._wake.set()
+            elif missing is not None and task.stop_reason is None:
+                if task.task_id in self._running:
+                    self._suspending[task.task_id] = missing
+                    self._request_stop(task, INACTIVE)
+                else:
+                    credentials.suspend(task, missing)
 
     def _record_progress(self) -> None:
         now = time.monotonic()
@@ -219,11 +274,15 @@ class Engine:
             self._running.pop(task.task_id, None)
             self._stops.pop(task.task_id, None)
             self._last_progress.pop(task.task_id, None)
-            if outcome is None or outcome == SHUTDOWN:
+            missing = self._suspending.pop(task.task_id, None)
+            if outcome == INACTIVE and missing is not None:
+                credentials.suspend(task, missing)
+                task.stop_reason = None
+            elif outcome is None or outcome in PAUSING_REASONS:
                 with task.lock:
                     task.doc.update(nice_status="Queued", nice_status_short_description="Queued")
                 task.mark_changed()
-                task.stop_reason = None if outcome is None else task.stop_reason
+                task.stop_reason = SHUTDOWN if outcome == SHUTDOWN else None
             else:
                 self._finish(task, outcome, fatal)
             self._wake.set()

@@ -100,9 +100,25 @@ _VERSION_1 = (
 )
 
 
+# The tasks the engine keeps in memory (store.py): this very text, so that reading them at
+# start uses the partial index of version 2.
+UNFINISHED = "status IN ('ACTIVE', 'INACTIVE')"
+
+# Version 2: INACTIVE tasks (waiting for their owner's consent) are unfinished too.
+_VERSION_2 = (
+    "DROP INDEX transfer_tasks_active",
+    f"CREATE INDEX transfer_tasks_unfinished ON transfer_tasks (status) WHERE {UNFINISHED}",
+)
+
+
 def _version_1(conn: sqlite3.Connection) -> None:
     for statement in _VERSION_1:
         conn.execute(statement)
 
 
-MIGRATIONS = (_version_1,)
+def _version_2(conn: sqlite3.Connection) -> None:
+    for statement in _VERSION_2:
+        conn.execute(statement)
+
+
+MIGRATIONS = (_version_1, _version_2)

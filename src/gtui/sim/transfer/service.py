@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from gtui.sim.ids import DEMO_USER_ID, GUEST_ID, LAPTOP_ID, SCRATCH_ID
 from gtui.sim.transfer import legacy_state, schema
 from gtui.sim.transfer.bookmark_store import BookmarkStore
+from gtui.sim.transfer.credentials import ConsentCheck, always_held
 from gtui.sim.transfer.engine import Engine
 from gtui.sim.transfer.partial_files import remove_partial_files
 from gtui.sim.transfer.store import TransferStore
@@ -28,16 +29,23 @@ FLUSH_INTERVAL_SECONDS = 1.0
 
 class TransferService:
     """Owns the task and bookmark stores and the engine; ``start``/``stop`` run in the app's
-    lifespan. The database is the application's: it outlives this service's stop."""
+    lifespan. The database is the application's: it outlives this service's stop.
+    ``holds_consent`` is Auth's word on whether a task's owner still holds a consent."""
 
-    def __init__(self, settings: SimSettings, world: World, db: Database) -> None:
+    def __init__(
+        self,
+        settings: SimSettings,
+        world: World,
+        db: Database,
+        holds_consent: ConsentCheck = always_held,
+    ) -> None:
         self.settings = settings
         self.world = world
         self.store = TransferStore(db)
         self.bookmarks = BookmarkStore(db)
         self._create_tables(db)
         self.store.load_live()
-        self.engine = Engine(self.settings, world, self.store)
+        self.engine = Engine(self.settings, world, self.store, holds_consent)
         self._flusher: asyncio.Task[None] | None = None
 
     def _create_tables(self, db: Database) -> None:

@@ -1,12 +1,14 @@
-"""Where a task is stored: one row in the service database, and in memory while it is ACTIVE.
+"""Where a task is stored: one row in the service database, and in memory while it is
+unfinished.
 
 A task is written to ``transfer_tasks`` (schema.py) before its submit is answered. While it
-is ACTIVE it also lives in ``live``, where the engine changes it: what it records (counters,
-events, files copied) waits in the task until ``flush`` writes it, which the service does
-every second and before a request reads anything a live task may not have written yet.
-``finish`` writes a task's final state together with everything it recorded, in one
-transaction, and only then lets go of it. Finished tasks and every list are read per request
-(history.py); a start reads only the ACTIVE tasks, so it costs the same whatever the history.
+is unfinished (ACTIVE, or INACTIVE waiting for its owner's consent) it also lives in ``live``,
+where the engine changes it: what it records (counters, events, files copied) waits in the
+task until ``flush`` writes it, which the service does every second and before a request
+reads anything a live task may not have written yet. ``finish`` writes a task's final state
+together with everything it recorded, in one transaction, and only then lets go of it.
+Finished tasks and every list are read per request (history.py); a start reads only the
+unfinished tasks, so it costs the same whatever the history.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Any
 
 from gtui.sim.database import Database
 from gtui.sim.errors import SimAPIError
-from gtui.sim.transfer import rows
+from gtui.sim.transfer import rows, schema
 from gtui.sim.transfer.model import RECORD_LISTS, Task, Unsaved
 
 
@@ -35,9 +37,9 @@ class TransferStore:
         self._lock = threading.Lock()
 
     def load_live(self) -> list[Task]:
-        """Read the tasks that were ACTIVE when the service last stopped (or was killed)."""
+        """Read the tasks that were unfinished when the service last stopped (or was killed)."""
         conn = self.db.connection()
-        found = conn.execute(f"{rows.SELECT_TASK} WHERE status = 'ACTIVE' ORDER BY sequence")
+        found = conn.execute(f"{rows.SELECT_TASK} WHERE {schema.UNFINISHED} ORDER BY sequence")
         tasks = [rows.task_from_row(row) for row in found.fetchall()]
         for task in tasks:
             for kind in RECORD_LISTS:

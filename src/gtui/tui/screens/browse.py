@@ -347,6 +347,10 @@ class BrowseScreen(Screen[None]):
     def _task_chosen(self, event: TaskQueue.TaskChosen) -> None:
         gtui(self).open_task(event.task_id)
 
+    @on(TaskQueue.RepairRequested)
+    def _repair_requested(self, event: TaskQueue.RepairRequested) -> None:
+        gtui(self).repair_task(event.task_id)
+
     # -- navigation -------------------------------------------------------------------------
 
     def action_switch_pane(self) -> None:

@@ -4,6 +4,7 @@ or skipped, pause info, and every field of the task document.
 On a short terminal the summary shrinks to the lines that matter (status and progress, the
 route, what went wrong) and the full field list moves to its own tab, so the events stay in
 view. An event's raw details are folded: Enter shows them for the event under the cursor.
+An INACTIVE task says what it waits for, and the repair key gives it that consent.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from gtui.tui.context import gtui
 from gtui.tui.screens.confirm import ConfirmScreen
 from gtui.tui.service_words import clean_message
 from gtui.tui.task_events import details_text, event_clock, event_sentence, event_time, final_event
+from gtui.tui.task_inactive import REPAIR_KEY
 from gtui.tui.task_summary import compact_summary, summary_table
 from gtui.tui.widgets.key_bar import KeyBar
 from gtui.tui.widgets.title_bar import TitleBar
@@ -67,6 +69,7 @@ class TaskDetailScreen(Screen[None]):
         Binding("enter", "toggle_details", "Event details", id="detail_event_details"),
         Binding("x", "cancel_task", "Cancel task", id="detail_cancel"),
         Binding("r", "resubmit", "Resubmit", id="detail_resubmit"),
+        Binding(REPAIR_KEY, "repair_consent", "Repair consent", id="detail_repair"),
         Binding("y", "copy_id", "Copy id", id="detail_copy"),
         Binding("ctrl+r", "reload", "Refresh", show=False, id="detail_refresh"),
     ]
@@ -127,9 +130,12 @@ class TaskDetailScreen(Screen[None]):
 
     def _show_task(self, task: Task) -> None:
         app = gtui(self)
+        was_inactive = self.task_doc is not None and self.task_doc.status == "INACTIVE"
         self.task_doc = task
         if not self.is_attached:
             return
+        if was_inactive != (task.status == "INACTIVE"):
+            self.refresh_bindings()
         self.sub_title = task.label or task.title
         expected = app.feed.expected_bytes.get(task.task_id)
         width = max(self.size.width - 4, 20)
@@ -295,6 +301,15 @@ class TaskDetailScreen(Screen[None]):
 
     def action_reload(self) -> None:
         self.reload()
+
+    def action_repair_consent(self) -> None:
+        gtui(self).repair_task(self.task_id)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The repair key is offered only while the task is INACTIVE."""
+        if action == "repair_consent":
+            return self.task_doc is not None and self.task_doc.status == "INACTIVE"
+        return True
 
     def action_copy_id(self) -> None:
         self.app.copy_to_clipboard(self.task_id)

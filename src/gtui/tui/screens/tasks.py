@@ -16,7 +16,7 @@ from gtui.tui.widgets.title_bar import TitleBar
 
 
 class TasksScreen(Screen[None]):
-    """Every recent task, newest first; Enter opens one."""
+    """Every recent task, newest first; Enter opens one, the repair key wakes an INACTIVE one."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.switch_mode('browse')", "Browse", id="tasks_back"),
@@ -41,3 +41,7 @@ class TasksScreen(Screen[None]):
     @on(TaskQueue.TaskChosen)
     def _chosen(self, event: TaskQueue.TaskChosen) -> None:
         gtui(self).open_task(event.task_id)
+
+    @on(TaskQueue.RepairRequested)
+    def _repair_requested(self, event: TaskQueue.RepairRequested) -> None:
+        gtui(self).repair_task(event.task_id)

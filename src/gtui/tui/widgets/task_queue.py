@@ -2,7 +2,7 @@
 
 It takes the app's ``TaskFeed`` and subscribes to it itself: every task the feed learns of
 (from ``task_list`` at start, the monitor, a submit) is drawn; the queue only reports which
-one the user opened.
+one the user opened, or which INACTIVE one they want to give the consent it waits for.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from gtui.core.models import Task
 from gtui.core.tasks import FLAG_FAULTS, derive_progress
 from gtui.tui.format import human_duration, human_rate, human_size, relative_time
 from gtui.tui.task_feed import TaskFeed
+from gtui.tui.task_inactive import REPAIR_KEY, inactive_reason, repair_hint
 from gtui.tui.task_status import fault_reason, status_name
 from gtui.tui.widgets.strips import on_top
 from gtui.tui.widgets.task_columns import (
@@ -96,6 +97,7 @@ class TaskQueue(ScrollView, can_focus=True):
         Binding("home", "first", "First", show=False, id="task_first"),
         Binding("end", "last", "Last", show=False, id="task_last"),
         Binding("enter", "open", "Task detail", id="task_open"),
+        Binding(REPAIR_KEY, "repair", "Repair consent", id="task_repair"),
     ]
 
     cursor: reactive[int] = reactive(0, repaint=False, init=False)
@@ -103,6 +105,17 @@ class TaskQueue(ScrollView, can_focus=True):
     @dataclass
     class TaskChosen(Message):
         """Enter or a double click on a task row."""
+
+        queue: TaskQueue
+        task_id: str
+
+        @property
+        def control(self) -> TaskQueue:
+            return self.queue
+
+    @dataclass
+    class RepairRequested(Message):
+        """The repair key on an INACTIVE task: give it the consent it waits for."""
 
         queue: TaskQueue
         task_id: str
@@ -164,6 +177,7 @@ class TaskQueue(ScrollView, can_focus=True):
             self.set_reactive(TaskQueue.cursor, self.order.index(current))
         self.refresh()
         self._title()
+        self._offer_repair()
 
     @property
     def cursor_task(self) -> Task | None:
@@ -183,6 +197,7 @@ class TaskQueue(ScrollView, can_focus=True):
     def watch_cursor(self, old: int, new: int) -> None:
         self.refresh_line(old + 1)
         self.refresh_line(new + 1)
+        self._offer_repair()
         height = self.scrollable_content_region.height - 1
         top = round(self.scroll_y)
         if height > 0 and new < top:
@@ -210,6 +225,23 @@ class TaskQueue(ScrollView, can_focus=True):
         task = self.cursor_task
         if task is not None:
             self.post_message(self.TaskChosen(self, task.task_id))
+
+    def action_repair(self) -> None:
+        task = self.cursor_task
+        if task is not None and task.status == "INACTIVE":
+            self.post_message(self.RepairRequested(self, task.task_id))
+
+    def _offer_repair(self) -> None:
+        """The key bar shows the repair key while the cursor is on an INACTIVE task."""
+        if self.has_focus:
+            self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The repair key is offered only on an INACTIVE task."""
+        if action == "repair":
+            task = self.cursor_task
+            return task is not None and task.status == "INACTIVE"
+        return True
 
     def on_click(self, event: Click) -> None:
         offset = event.get_content_offset(self)
@@ -281,13 +313,18 @@ class TaskQueue(ScrollView, can_focus=True):
         return strip
 
     def _label(self, task: Task, width: int) -> list[Segment]:
-        """The label and route; a task that keeps faulting says why, in the warning colour."""
+        """The label and route; a task that keeps faulting or waits for the user says why, in
+        the warning colour."""
         base = self.rich_style
         route = f"{task.source_name} → {task.destination_name}"
         if task.type == "DELETE":
             route = f"delete on {task.source_name}"
         text = route if task.label is None else f"{task.label} · {route}"
-        reason = fault_reason(task, self.feed.flags.get(task.task_id, frozenset()))
+        reason = inactive_reason(task)
+        if reason:
+            reason += f" ({repair_hint(task)})"
+        else:
+            reason = fault_reason(task, self.feed.flags.get(task.task_id, frozenset()))
         if not reason:
             return [Segment(fit(text, width), base)]
         why = f" — {reason}"
