@@ -25,6 +25,7 @@ BENCHMARKS = (
     "service_start",
     "recursive_growth",
     "history",
+    "chaos",
 )
 
 

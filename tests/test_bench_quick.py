@@ -27,6 +27,7 @@ BENCHMARKS = (
     "service_start",
     "recursive_growth",
     "history",
+    "chaos",
 )
 
 
