@@ -27,6 +27,7 @@ from gtui.tui.app import PanePlace
 from gtui.tui.demo_login import demo_login
 from gtui.tui.screens.prompt import PromptScreen, valid_name
 from gtui.tui.service_words import shown_name
+from gtui.tui.widgets.file_pane import typed_path
 from tests.reliability.support import WireLog, session_on
 from tests.tui.tui_helpers import build_app, pane, ready, record_notifications, wait_for
 
@@ -214,7 +215,7 @@ async def test_any_typed_path_is_listed_as_typed_or_reported(
             await pilot.press("g")
             left.path_bar.value = typed
             await pilot.press("enter")
-            expected = typed.strip() or "/"
+            expected = typed_path(typed)  # names keep their spaces
             await wait_for(
                 pilot,
                 lambda s=seen, b=sent_before: (
