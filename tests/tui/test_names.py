@@ -1,8 +1,9 @@
 """Names as Globus allows them, in the panes: shown, entered, typed and left exactly as they are.
 
 The service takes any name without ``/`` or NUL. The pane must list each one as it is, enter
-it and come back to it, and the path bar must go to a path whose names begin or end with
-spaces without trimming them away.
+it and come back to it, copy it to the other pane and delete it there, and the path bar must go
+to a path whose names begin or end with spaces without trimming them away. (Making and
+renaming with typed names is covered by tests/reliability/test_typed_input.py.)
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gtui.sim.serve import RunningSim
-from gtui.sim.world import LAPTOP_ID
+from gtui.sim.world import LAPTOP_ID, SCRATCH_ID
+from gtui.tui.screens.confirm import ConfirmScreen
+from gtui.tui.screens.transfer_options import TransferOptionsScreen
 from gtui.tui.state import PanePlace
 from gtui.tui.widgets.file_pane import join, parent_of, typed_path
 from tests.tui.tui_helpers import collection_path, listed, pane, ready, wait_for
@@ -87,3 +90,35 @@ async def test_the_path_bar_goes_to_a_folder_whose_name_ends_in_a_space(
         await wait_for(pilot, lambda: left.path == "/~/names/trailing /" and not left.fetching)
         assert left.error is None
         assert listed(app, "left") == ["kept.txt"]
+
+
+async def test_every_legal_name_is_copied_to_the_other_pane_and_deleted_there(
+    make_app: Any, sim: RunningSim
+) -> None:
+    source = collection_path(sim, LAPTOP_ID, "/~/names/")
+    for name in NAMES:
+        (source / name).mkdir(parents=True)
+        (source / name / name).write_text(f"the file {name!r}")
+    app = await make_app(left=PanePlace(LAPTOP_ID, "/~/names/"), right=PanePlace(SCRATCH_ID, "/~/"))
+    async with app.run_test(size=(140, 40)) as pilot:
+        await ready(pilot)
+        left, right = pane(app, "left"), pane(app, "right")
+        left.file_list.focus()
+        left.file_list.selected = set(NAMES)
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: isinstance(app.screen, TransferOptionsScreen))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: [t.status for t in app.feed.tasks.values()] == ["SUCCEEDED"])
+        target = collection_path(sim, SCRATCH_ID, "/~/")
+        for name in NAMES:
+            assert (target / name / name).read_text() == f"the file {name!r}"
+        await wait_for(pilot, lambda: set(NAMES) <= set(listed(app, "right")))
+
+        right.file_list.focus()
+        right.file_list.selected = set(NAMES)
+        await pilot.press("f8")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: not any((target / name).exists() for name in NAMES))
+        await wait_for(pilot, lambda: not set(NAMES) & set(listed(app, "right")))
+        assert sorted(p.name for p in source.iterdir()) == sorted(NAMES)  # the source stays
