@@ -6,6 +6,7 @@ import os
 import re
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -197,3 +198,30 @@ def test_a_service_waits_for_one_that_is_stopping_but_not_for_one_that_runs(
     with pytest.raises(StateInUse):
         StateLock(state, tmp_path).acquire()
     second.release()
+
+
+@pytest.mark.parametrize(
+    "damage",
+    ["a schema this gtui does not know", "tables of another version", "not a database"],
+)
+def test_a_database_from_another_version_is_one_clear_line(tmp_path: Path, damage: str) -> None:
+    state = tmp_path / ".gtui-sim"
+    state.mkdir()
+    database = state / "service.db"
+    if damage == "not a database":
+        database.write_bytes(b"this is not SQLite" * 100)
+    else:
+        with sqlite3.connect(database) as conn:
+            conn.execute("CREATE TABLE schema_versions (component TEXT PRIMARY KEY, version INT)")
+            version = 99 if damage == "a schema this gtui does not know" else 2
+            conn.execute("INSERT INTO schema_versions VALUES ('transfer', ?)", (version,))
+    result = subprocess.run(
+        [sys.executable, "-m", "gtui", "sim", "serve", "--port", "0", "--root", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert f"gtui sim serve: cannot use {database}:" in result.stderr
+    assert "move it away to start with an empty task history" in result.stderr

@@ -28,6 +28,10 @@ BUSY_TIMEOUT_MS = 30_000
 Migration = Callable[[sqlite3.Connection], None]
 
 
+class SchemaMismatch(RuntimeError):
+    """The database was written by a gtui that knows a later schema."""
+
+
 class Database:
     """One database file, shared by every thread of the service until ``close``."""
 
@@ -105,7 +109,7 @@ class Database:
             ).fetchone()
             found = int(row[0]) if row else 0
             if found > len(migrations):
-                raise RuntimeError(
+                raise SchemaMismatch(
                     f"{self.path} has {component} schema version {found}; "
                     f"this gtui knows up to {len(migrations)}"
                 )

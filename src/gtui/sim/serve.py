@@ -368,6 +368,10 @@ def banner(base_url: str, root: Path) -> str:
 
 def run_from_args(args: argparse.Namespace) -> int:
     """Serve in the foreground until Ctrl-C."""
+    import sqlite3
+
+    from gtui.sim.database import FILE_NAME as DATABASE_FILE
+    from gtui.sim.database import SchemaMismatch
     from gtui.sim.settings import SimSettings
 
     try:
@@ -396,6 +400,15 @@ def run_from_args(args: argparse.Namespace) -> int:
     except StateInUse as exc:
         sock.close()
         print(f"gtui sim serve: {exc}", file=sys.stderr)
+        return 1
+    except (sqlite3.DatabaseError, SchemaMismatch) as exc:
+        sock.close()
+        database = settings.state_dir / DATABASE_FILE
+        print(
+            f"gtui sim serve: cannot use {database}: {exc}. It was written by another version "
+            "of gtui, or is damaged; move it away to start with an empty task history.",
+            file=sys.stderr,
+        )
         return 1
     except OSError as exc:
         sock.close()
