@@ -47,7 +47,7 @@ def describe_requirement(
         lines.append(
             f"“{name}” is a Globus Connect Server collection that only lets an application "
             "read or write its data with your explicit consent (its data_access scope). "
-            "You have not given gtui that consent yet."
+            "gtui does not hold that consent now: it was never given, was withdrawn, or expired."
         )
     if requirement.required_scopes and not collections:
         lines.append("Globus needs your consent for: " + ", ".join(requirement.required_scopes))
