@@ -314,6 +314,24 @@ def fresh_state() -> Any:
     return AppState(path)
 
 
+def demo_app(session: Any, left: Any = None, right: Any = None) -> Any:
+    """The real app on ``session`` as the demo user, with a state of its own; the panes open
+    on the laptop's and the scratch collection's homes unless told otherwise."""
+    from gtui.config import Settings
+    from gtui.sim.world import DEMO_USERNAME, LAPTOP_ID, SCRATCH_ID
+    from gtui.tui.app import GtuiApp, PanePlace
+
+    return GtuiApp(
+        session=session,
+        settings=Settings(),
+        state=fresh_state(),
+        environment="sim",
+        username=DEMO_USERNAME,
+        left=left or PanePlace(LAPTOP_ID, "/~/"),
+        right=right or PanePlace(SCRATCH_ID, "/~/"),
+    )
+
+
 async def demo_session(sim: Any) -> Any:
     """A logged-in ``GlobusSession`` of the demo user, logged in as ``gtui --demo`` does."""
     from gtui.core.session import GlobusSession

@@ -79,21 +79,11 @@ def time_cp(source: Path, target: Path) -> float:
 
 async def run_engine(sim: Any, source: str, destination: str) -> dict[str, Any]:
     """Submit the copy from the running app and time it; probe the app's loop meanwhile."""
-    from gtui.config import Settings
     from gtui.core.transfer_data import TransferData
-    from gtui.sim.world import DEMO_USERNAME, LAPTOP_ID, SCRATCH_ID
-    from gtui.tui.app import GtuiApp, PanePlace
+    from gtui.sim.world import LAPTOP_ID, SCRATCH_ID
 
     session = await benchlib.demo_session(sim)
-    app = GtuiApp(
-        session=session,
-        settings=Settings(),
-        state=benchlib.fresh_state(),
-        environment="sim",
-        username=DEMO_USERNAME,
-        left=PanePlace(LAPTOP_ID, "/~/"),
-        right=PanePlace(SCRATCH_ID, "/~/"),
-    )
+    app = benchlib.demo_app(session)
     result: dict[str, Any] = {}
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause(1.0)

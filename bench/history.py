@@ -71,9 +71,6 @@ async def submit_active(session: Any, count: int, tag: str) -> list[str]:
 
 
 async def run_app(service: benchlib.ServiceProcess, tasks: int, window: float) -> Run:
-    from gtui.config import Settings
-    from gtui.sim.world import DEMO_USERNAME, LAPTOP_ID, SCRATCH_ID
-    from gtui.tui.app import GtuiApp, PanePlace
 
     session = await benchlib.demo_session(service)
     tag = uuid.uuid4().hex[:6]
@@ -86,15 +83,7 @@ async def run_app(service: benchlib.ServiceProcess, tasks: int, window: float) -
 
     hooks = session.http_client.event_hooks
     session.http_client.event_hooks = {**hooks, "request": [*hooks["request"], count]}
-    app = GtuiApp(
-        session=session,
-        settings=Settings(),
-        state=benchlib.fresh_state(),
-        environment="sim",
-        username=DEMO_USERNAME,
-        left=PanePlace(LAPTOP_ID, "/~/"),
-        right=PanePlace(SCRATCH_ID, "/~/"),
-    )
+    app = benchlib.demo_app(session)
     probe = benchlib.FrameProbe()
     probe.install(app)
     probe.expect(f"active {tag} 1")  # the newest task, above the history

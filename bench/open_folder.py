@@ -78,22 +78,15 @@ async def run_gtui(
     wanted: str,
     repeats: int,
 ) -> GtuiRun:
-    from gtui.config import Settings
     from gtui.malloc_tuning import keep_big_blocks_out_of_the_heap
-    from gtui.sim.world import DEMO_USERNAME, LAPTOP_ID, SCRATCH_ID
-    from gtui.tui.app import GtuiApp, PanePlace
+    from gtui.sim.world import LAPTOP_ID, SCRATCH_ID
+    from gtui.tui.app import PanePlace
     from gtui.tui.widgets.file_pane import FilePane
 
     keep_big_blocks_out_of_the_heap()  # as the app does once its first frame is up
     session = await benchlib.demo_session(_Urls(service_urls))
-    app = GtuiApp(
-        session=session,
-        settings=Settings(),
-        state=benchlib.fresh_state(),
-        environment="sim",
-        username=DEMO_USERNAME,
-        left=PanePlace(SCRATCH_ID, parent),
-        right=PanePlace(LAPTOP_ID, "/~/"),
+    app = benchlib.demo_app(
+        session, left=PanePlace(SCRATCH_ID, parent), right=PanePlace(LAPTOP_ID, "/~/")
     )
     probe = benchlib.FrameProbe()
     run = GtuiRun()

@@ -16,19 +16,7 @@ BENCH = Path(__file__).resolve().parent.parent / "bench"
 sys.path.insert(0, str(BENCH))
 
 from benchlib import RESULT_PATTERN  # noqa: E402
-
-BENCHMARKS = (
-    "listing",
-    "open_folder",
-    "recursive_ls",
-    "startup",
-    "polling",
-    "engine",
-    "service_start",
-    "recursive_growth",
-    "history",
-    "chaos",
-)
+from run_all import BENCHMARKS  # noqa: E402
 
 
 @pytest.mark.parametrize("name", BENCHMARKS)

@@ -1,9 +1,10 @@
 """Temporary copies left by a service killed mid-copy, removed when the next one starts.
 
 The copier writes each file under a hidden temporary name next to its destination
-(``copier.part_path``: ``.NAME.XXXXXXXX.gtui-part``) and renames it into place when done, or
-removes it when stopped; only a killed process leaves one behind. At start, before the engine
-resumes anything, the destinations of the transfers that were ACTIVE are searched for files
+(``copier.part_path``: a dot, the file's name, a dot, eight random hex digits, then
+``.gtui-part``) and renames it into place when done, or removes it when stopped; only a killed
+process leaves one behind. At start, before the engine resumes anything, the destinations of
+the transfers that were unfinished are searched for files
 named exactly that way, and those are removed. Nothing else is touched, and no symlink is
 followed out of a destination.
 """

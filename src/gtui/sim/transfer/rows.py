@@ -14,15 +14,9 @@ from typing import Any
 from gtui.sim.transfer.model import Task, parse_iso
 
 # The columns of ``transfer_tasks`` that follow a task's document; ``task_list`` filters and
-# orders on them.
-DOC_COLUMNS = (
-    "status",
-    "label",
-    "label_folded",
-    "request_time",
-    "request_seconds",
-    "completion_time",
-    "completion_seconds",
+# orders on them. These are copied from the document as they are; DOC_COLUMNS adds the
+# derived ones (folded label, times in seconds).
+COPIED_COLUMNS = (
     "deadline",
     "source_endpoint_id",
     "destination_endpoint_id",
@@ -31,6 +25,16 @@ DOC_COLUMNS = (
     "bytes_transferred",
     "files",
     "faults",
+)
+DOC_COLUMNS = (
+    "status",
+    "label",
+    "label_folded",
+    "request_time",
+    "request_seconds",
+    "completion_time",
+    "completion_seconds",
+    *COPIED_COLUMNS,
 )
 TASK_COLUMNS = ("task_id", "owner_id", "submission_id", "type", *DOC_COLUMNS)
 SELECT_TASK = (
@@ -56,16 +60,6 @@ def encode(value: Any) -> str:
 def _doc_values(doc: dict[str, Any]) -> tuple[Any, ...]:
     """The values of ``DOC_COLUMNS`` for a task document."""
     completion = doc.get("completion_time")
-    copied = (
-        "deadline",
-        "source_endpoint_id",
-        "destination_endpoint_id",
-        "source_endpoint_display_name",
-        "destination_endpoint_display_name",
-        "bytes_transferred",
-        "files",
-        "faults",
-    )
     return (
         doc["status"],
         doc.get("label"),
@@ -74,7 +68,7 @@ def _doc_values(doc: dict[str, Any]) -> tuple[Any, ...]:
         parse_iso(doc["request_time"]),
         completion,
         parse_iso(completion) if completion else None,
-        *(doc.get(name) for name in copied),
+        *(doc.get(name) for name in COPIED_COLUMNS),
     )
 
 

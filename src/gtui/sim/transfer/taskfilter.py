@@ -16,6 +16,7 @@ from typing import Any
 
 from gtui.sim.errors import SimAPIError
 from gtui.sim.transfer.model import parse_iso
+from gtui.sim.transfer.rows import COPIED_COLUMNS
 
 TASK_TYPES = ("TRANSFER", "DELETE")
 TASK_STATUSES = ("ACTIVE", "INACTIVE", "SUCCEEDED", "FAILED")
@@ -27,14 +28,7 @@ ORDERABLE = (
     "label",
     "request_time",
     "completion_time",
-    "deadline",
-    "source_endpoint_id",
-    "destination_endpoint_id",
-    "source_endpoint_display_name",
-    "destination_endpoint_display_name",
-    "bytes_transferred",
-    "files",
-    "faults",
+    *COPIED_COLUMNS,
 )
 TIME_COLUMNS = {"request_time": "request_seconds", "completion_time": "completion_seconds"}
 
