@@ -1,7 +1,7 @@
 """The Auth routes, relative to the service root (``/auth``).
 
 Discovery and the login pages serve browsers and libraries; the token endpoints serve OAuth
-clients; userinfo and identities serve token holders.
+clients; userinfo, identities and consents serve token holders.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from starlette.routing import BaseRoute, Route
 
-from gtui.sim.auth import discovery, identities, pages, token_endpoints
+from gtui.sim.auth import consents, discovery, identities, pages, token_endpoints
 
 if TYPE_CHECKING:
     from gtui.sim.context import SimContext
@@ -29,4 +29,5 @@ def auth_routes(ctx: SimContext) -> list[BaseRoute]:
         Route("/v2/oauth2/token/introspect", token_endpoints.introspect, methods=["POST"]),
         Route("/v2/oauth2/userinfo", identities.userinfo, methods=["GET", "POST"]),
         Route("/v2/api/identities", identities.identities),
+        Route("/v2/api/identities/{identity_id}/consents", consents.consents),
     ]

@@ -1,7 +1,10 @@
 """Scope strings: parsing (with dependent scopes in brackets), validation, resource servers.
 
 ``urn:globus:auth:scope:transfer.api.globus.org:all[*https://auth.globus.org/scopes/ID/data_access]``
-is the Transfer scope with an optional dependency on one collection's ``data_access`` scope.
+is the Transfer scope with an optional dependency on one collection's ``data_access`` scope;
+``TIMER_SCOPE[<that>]`` lets Timers act through Transfer. Names are stored in one canonical
+form (URN for the named services, URL for Timers and collections), because consents and
+``meets_scope_requirements`` compare names as plain strings.
 """
 
 from __future__ import annotations
@@ -15,15 +18,20 @@ AUTH_RS = "auth.globus.org"
 TRANSFER_RS = "transfer.api.globus.org"
 GROUPS_RS = "groups.api.globus.org"
 SEARCH_RS = "search.api.globus.org"
+TIMER_RS = "524230d7-ea86-4a52-8312-86065a9e0417"
 
 OIDC_SCOPES = frozenset({"openid", "profile", "email"})
 TRANSFER_ALL = f"urn:globus:auth:scope:{TRANSFER_RS}:all"
+TIMER_SCOPE = f"https://auth.globus.org/scopes/{TIMER_RS}/timer"
+VIEW_CONSENTS = f"urn:globus:auth:scope:{AUTH_RS}:view_consents"
 SCOPE_NAMES = {
     AUTH_RS: ("view_identities", "view_identity_set", "view_consents"),
     TRANSFER_RS: ("all",),
     GROUPS_RS: ("all", "view_my_groups_and_memberships"),
     SEARCH_RS: ("all", "search", "ingest"),
 }
+# Services whose scopes Auth names in URL form (the SDK and CLI write them so).
+URL_SCOPE_NAMES = {TIMER_RS: ("timer",)}
 DATA_ACCESS_COLLECTIONS = frozenset({SCRATCH_ID, ARCHIVE_ID})
 _URL_FORM = re.compile(r"^https://auth\.globus\.org/scopes/([^/\s\[\]]+)/([^/\s\[\]]+)$")
 _URN_FORM = re.compile(r"^urn:globus:auth:scope:([^:\s\[\]]+):([^:\s\[\]]+)$")
@@ -100,10 +108,14 @@ def _parse_list(text: str, pos: int, *, top: bool) -> tuple[list[Scope], int]:
 
 
 def canonical_name(name: str) -> str:
-    """The URN form of service scopes given in URL form; other names unchanged."""
+    """The URN form of named services' scopes given in URL form, the URL form of Timers'
+    scopes given in URN form; other names unchanged."""
     match = _URL_FORM.match(name)
     if match and match.group(1) in SCOPE_NAMES:
         return f"urn:globus:auth:scope:{match.group(1)}:{match.group(2)}"
+    urn = _URN_FORM.match(name)
+    if urn and urn.group(1) in URL_SCOPE_NAMES:
+        return f"https://auth.globus.org/scopes/{urn.group(1)}/{urn.group(2)}"
     return name
 
 
@@ -116,24 +128,49 @@ def resource_server_of(name: str) -> str:
     if urn and urn.group(2) in SCOPE_NAMES.get(urn.group(1), ()):
         return urn.group(1)
     url = _URL_FORM.match(name)
-    if url and url.group(2) == "data_access" and url.group(1) in DATA_ACCESS_COLLECTIONS:
+    if url and url.group(2) in URL_SCOPE_NAMES.get(url.group(1), ()):
+        return url.group(1)
+    if url and _is_data_access(name):
         return url.group(1)
     raise ScopeError(f"Unknown scope: {name}")
 
 
+def _is_data_access(name: str) -> bool:
+    url = _URL_FORM.match(name)
+    return (
+        url is not None
+        and url.group(2) == "data_access"
+        and url.group(1) in DATA_ACCESS_COLLECTIONS
+    )
+
+
+def _may_depend(parent: str, child: str) -> bool:
+    """Transfer may act on a collection's data; Timers may act through Transfer."""
+    if parent == TRANSFER_ALL:
+        return _is_data_access(child)
+    return parent == TIMER_SCOPE and child == TRANSFER_ALL
+
+
 def _check_dependencies(scope: Scope) -> None:
+    """Put every dependency's name in canonical form and refuse the ones not allowed."""
     for dep in scope.dependencies:
-        name = canonical_name(dep.name)
-        url = _URL_FORM.match(name)
-        allowed = (
-            canonical_name(scope.name) == TRANSFER_ALL
-            and url is not None
-            and url.group(2) == "data_access"
-            and url.group(1) in DATA_ACCESS_COLLECTIONS
-        )
-        if not allowed:
-            raise ScopeError(f"Unknown scope: {dep.name} as a dependency of {scope.name}")
+        given = dep.name
+        dep.name = canonical_name(given)
+        if not _may_depend(scope.name, dep.name):
+            raise ScopeError(f"Unknown scope: {given} as a dependency of {scope.name}")
         _check_dependencies(dep)
+
+
+def _merge(into: Scope, other: Scope) -> None:
+    """Add ``other``'s dependencies to ``into`` (same scope), nested ones merged too: a
+    dependency stays optional only if both asked for it as optional."""
+    for dep in other.dependencies:
+        same = next((d for d in into.dependencies if d.name == dep.name), None)
+        if same is None:
+            into.dependencies.append(dep)
+        else:
+            same.optional = same.optional and dep.optional
+            _merge(same, dep)
 
 
 def group_by_resource_server(text: str) -> dict[str, list[Scope]]:
@@ -151,8 +188,7 @@ def group_by_resource_server(text: str) -> dict[str, list[Scope]]:
         if existing is None:
             bucket[scope.name] = scope
         else:
-            known = {str(d) for d in existing.dependencies}
-            existing.dependencies.extend(d for d in scope.dependencies if str(d) not in known)
+            _merge(existing, scope)
     return {rs: list(scopes.values()) for rs, scopes in grouped.items()}
 
 

@@ -56,6 +56,17 @@ class Caller:
         return data_access_scope(collection_id) in self.scopes
 
 
+@dataclass(frozen=True)
+class LiveGrant:
+    """A token of an identity that still works (what its consents are made of)."""
+
+    client_id: str
+    resource_server: str
+    scope: str
+    issued_at: int
+    refreshable: bool
+
+
 @lru_cache(maxsize=512)
 def granted_scopes(scope: str) -> frozenset[str]:
     """The scopes a stored scope string grants (few distinct strings, checked often)."""
@@ -340,25 +351,37 @@ class AuthService:
                 self._save()
         return changed
 
+    def _live_records(self, identity_id: str) -> list[tuple[dict[str, Any], bool]]:
+        """The identity's unexpired access and active refresh token records (with whether
+        each is a refresh token); call with the lock held."""
+        now = time.time()
+        access = [
+            (r, False) for r in self._access.values() if r["sub"] == identity_id and r["exp"] > now
+        ]
+        refresh = [
+            (r, True)
+            for r in self._refresh.values()
+            if r["sub"] == identity_id and r["status"] == "active"
+        ]
+        return access + refresh
+
     def holds_consent(self, identity_id: str, scope: str) -> bool:
         """Whether a live grant of the identity carries ``scope``: an unexpired access token,
         or an active refresh token. A task working for its owner needs one (its credentials);
         none once the consent is withdrawn or every token of the grant has expired."""
-        now = time.time()
         with self._lock:
-            for record in self._access.values():
-                if (
-                    record["sub"] == identity_id
-                    and record["exp"] > now
-                    and scope in granted_scopes(record["scope"])
-                ):
-                    return True
             return any(
-                record["sub"] == identity_id
-                and record["status"] == "active"
-                and scope in granted_scopes(record["scope"])
-                for record in self._refresh.values()
+                scope in granted_scopes(record["scope"])
+                for record, _ in self._live_records(identity_id)
             )
+
+    def live_grants(self, identity_id: str) -> list[LiveGrant]:
+        """The identity's tokens that still work, for listing its consents."""
+        with self._lock:
+            return [
+                LiveGrant(r["client_id"], r["rs"], r["scope"], int(r["iat"]), refreshable)
+                for r, refreshable in self._live_records(identity_id)
+            ]
 
     def lookup(self, token: str) -> dict[str, Any] | None:
         """The record of an active (issued, unexpired, unrevoked) access token."""
