@@ -117,6 +117,16 @@ class AuthClient(ServiceClient):
     async def userinfo(self) -> GlobusResponse:
         return await self.get("v2/oauth2/userinfo")
 
+    async def get_consents(self, identity_id: str, *, all: bool = False) -> GlobusResponse:
+        """The identity's consents, one entry per node of its consent trees (``consents``).
+
+        Only those rooted at this client unless ``all`` (which needs ``view_consents``);
+        `gtui.core.consents.ConsentForest` answers whether they cover a scope.
+        """
+        return await self.get(
+            f"v2/api/identities/{identity_id}/consents", query_params={"all": all}
+        )
+
     # -- OIDC discovery (cached: the configuration and keys change rarely) ------------------
 
     async def get_openid_configuration(self, *, refresh: bool = False) -> dict[str, Any]:

@@ -2,12 +2,14 @@
 
 `GLOBUS_SDK_SERVICE_URL_<SERVICE>` wins over everything, then `GLOBUS_SDK_ENVIRONMENT` picks
 the environment. The "sim" environment is gtui's embedded service: one base URL serving the
-four services under `/auth/`, `/transfer/`, `/groups/` and `/search/`.
+four services under `/auth/`, `/transfer/`, `/groups/` and `/search/` (and Timers under
+`/timer/`, see `sibling_service_url`).
 """
 
 from __future__ import annotations
 
 import os
+import urllib.parse
 
 ENVIRONMENT_VAR = "GLOBUS_SDK_ENVIRONMENT"
 SERVICE_URL_VAR = "GLOBUS_SDK_SERVICE_URL_{}"
@@ -24,7 +26,15 @@ _DOMAINS = {
 }
 # Services whose host has no ".api" label (SDK config/environments.py, `no_dotapi`).
 _NO_DOTAPI = frozenset({"auth", "app"})
-_PRODUCTION_OVERRIDES = {"timer": "https://timer.automate.globus.org/"}
+# Services on automate.globus.org: `https://{env}.{service}.automate.globus.org/` outside
+# production (SDK config/environments.py, `automate_services`).
+_AUTOMATE = frozenset({"actions", "flows", "timer"})
+_PRODUCTION_OVERRIDES = {
+    "timer": "https://timer.automate.globus.org/",
+    "flows": "https://flows.automate.globus.org/",
+    "actions": "https://actions.automate.globus.org/",
+}
+TIMER_SERVICE = "timer"
 
 ENVIRONMENTS = (*_DOMAINS, SIM_ENVIRONMENT)
 
@@ -79,7 +89,23 @@ def get_service_url(service: str, environment: str | None = None) -> str:
         return _PRODUCTION_OVERRIDES[service]
     if service in _NO_DOTAPI:
         return f"https://{service}.{domain}/"
+    if service in _AUTOMATE:
+        return f"https://{env}.{service}.automate.globus.org/"
     return f"https://{service}.api.{domain}/"
+
+
+def sibling_service_url(auth_url: str, service: str) -> str:
+    """The root of `service` beside Auth's on the embedded service, which serves each service
+    under its own folder of one base (`<base>/auth/` → `<base>/timer/`).
+
+    For a session given the four roots of an embedded service that predates a service: a root
+    not in `<base>/auth/` form gets the service's folder at its origin.
+    """
+    url = auth_url.rstrip("/")
+    if url.endswith("/auth"):
+        return url[: -len("auth")] + service + "/"
+    parts = urllib.parse.urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}/{service}/"
 
 
 def get_service_urls(environment: str | None = None) -> dict[str, str]:

@@ -250,6 +250,80 @@ class SearchAPIError(GlobusAPIError):
     service_label = "Globus Search"
 
 
+class TimersAPIError(GlobusAPIError):
+    """Globus Timers' errors, which come in their own shapes.
+
+    ``{"error": {"code", "detail", "status"}}`` for most; FastAPI's validation list
+    ``{"detail": [{"loc", "msg", "type"}]}`` for a bad body; and a refused resume carries its
+    Globus Auth requirement (``authorization_parameters``) inside ``error`` or beside it at the
+    top level, read together with the code inside ``error`` so that ``consent_required`` holds.
+    """
+
+    service_label = "Globus Timers"
+
+    def __init__(self, response: httpx.Response) -> None:
+        super().__init__(response)
+        body = self.raw_json if isinstance(self.raw_json, dict) else {}
+        error = body.get("error")
+        details = body.get("detail")
+        if isinstance(error, dict):
+            self.errors = [error]
+            self.code = _first_str(error.get("code"), body.get("code")) or self.code
+            found = _first_str(error.get("detail"), error.get("message"))
+            if found:
+                self.message = redact(found)
+        elif isinstance(details, list) and details and all(isinstance(d, dict) for d in details):
+            self.errors = list(details)
+            self.code = _first_str(*(d.get("code") for d in details)) or self.code
+            self.message = redact("; ".join(_validation_message(d) for d in details))
+        requirement = _timers_requirement(body)
+        if requirement is not None:
+            self.authorization_requirement = requirement
+        self.args = (self._describe(),)
+
+
+def _validation_message(item: dict[str, Any]) -> str:
+    """``field required: body.start``, as the Globus SDK words FastAPI's validation errors."""
+    message = _first_str(item.get("msg"), item.get("message")) or "invalid"
+    where = item.get("loc")
+    if isinstance(where, list) and where:
+        return f"{message}: {'.'.join(str(part) for part in where)}"
+    return message
+
+
+def _timers_requirement(body: dict[str, Any]) -> AuthorizationRequirement | None:
+    """The requirement of a Timers error: the code may sit in ``error``, the GARE beside it."""
+    error = body.get("error")
+    if isinstance(error, dict):
+        beside = {k: body[k] for k in ("authorization_parameters", "required_scopes") if k in body}
+        found = parse_authorization_requirement({**error, **beside})
+        if found is not None:
+            return found
+    return parse_authorization_requirement(body)
+
+
+class ConsentMissing(LoginRequired):
+    """The stored login has no token for a service it needs, so no request was sent.
+
+    A login made before gtui asked for that service (Timers) lacks its token: that is one
+    consent to give, not a whole new login. ``authorization_requirement`` names the scope, so
+    ``GlobusSession.call_with_consent_repair`` asks for exactly it; a caller that only knows
+    ``LoginRequired`` logs in again with every default scope, which includes it too.
+    """
+
+    def __init__(self, requirement: AuthorizationRequirement, service: str) -> None:
+        super().__init__(
+            f"Your Globus login does not include {service} yet. "
+            "Give gtui that consent (log in again) to continue."
+        )
+        self.authorization_requirement = requirement
+        self.service = service
+
+    @property
+    def consent_required(self) -> bool:
+        return bool(self.authorization_requirement.required_scopes)
+
+
 class MalformedResponseError(GlobusAPIError):
     """The body is not the JSON that was expected (HTML, truncated, empty, wrong type)."""
 

@@ -63,12 +63,18 @@ class TimersScopes:
 
 OIDC_SCOPES = (AuthScopes.openid, AuthScopes.profile, AuthScopes.email)
 
+# Timers acts for the user at Transfer, so its scope carries Transfer's as a dependency
+# (globus-api.md §12); a timer on a collection needing data_access needs more, see
+# `transfer_timer_scope`.
+TIMER_TRANSFER_SCOPE = f"{TimersScopes.timer}[{TransferScopes.all}]"
+
 DEFAULT_SCOPES: tuple[str, ...] = (
     *OIDC_SCOPES,
     AuthScopes.view_identities,
     TransferScopes.all,
     GroupsScopes.all,
     SearchScopes.all,
+    TIMER_TRANSFER_SCOPE,
 )
 
 
@@ -156,12 +162,28 @@ class _Parser:
         return Scope(name, optional, tuple(dependencies))
 
 
-def transfer_scope_with_data_access(collection_ids: Iterable[str]) -> str:
-    """Transfer's `all` scope with optional `data_access` dependencies on the given collections."""
+def _transfer_scope(collection_ids: Iterable[str]) -> Scope:
     scope = Scope(TransferScopes.all)
     for collection_id in dict.fromkeys(collection_ids):
         scope = scope.with_dependency(Scope(data_access_scope(collection_id), optional=True))
-    return str(scope)
+    return scope
+
+
+def transfer_scope_with_data_access(collection_ids: Iterable[str]) -> str:
+    """Transfer's `all` scope with optional `data_access` dependencies on the given collections."""
+    return str(_transfer_scope(collection_ids))
+
+
+def transfer_timer_scope(data_access_collection_ids: Iterable[str] = ()) -> str:
+    """The scope a transfer timer's owner consents to: `timer[transfer:all[*data_access ...]]`.
+
+    Pass only the collections that take a `data_access` consent (non high-assurance GCSv5
+    mapped ones, `Collection.requires_data_access`); on any other the scope is unknown to
+    Globus Auth and the login fails. With none it is `TIMER_TRANSFER_SCOPE`.
+    """
+    return str(
+        Scope(TimersScopes.timer).with_dependency(_transfer_scope(data_access_collection_ids))
+    )
 
 
 def scopes_to_str(scopes: Iterable[str | Scope]) -> str:

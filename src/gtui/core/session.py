@@ -1,4 +1,4 @@
-"""`GlobusSession`: one environment, one token store, one HTTP connection pool, four clients.
+"""`GlobusSession`: one environment, one token store, one HTTP connection pool, five clients.
 
 The UI holds one session. Its clients refresh their tokens from the store on their own; a
 call that fails for want of consent or a fresher session is repaired by
@@ -9,15 +9,30 @@ then retries the call once.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterable
+import os
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
 import httpx
 
 from gtui.core.auth import AuthClient, NativeAppFlow, OAuthTokenResponse
 from gtui.core.authorizers import RefreshTokenAuthorizer
-from gtui.core.environments import get_environment_name, get_service_urls
-from gtui.core.errors import AuthorizationRequirement, GlobusAPIError, GlobusError, LoginRequired
+from gtui.core.environments import (
+    SERVICE_URL_VAR,
+    TIMER_SERVICE,
+    UnknownEnvironmentError,
+    get_environment_name,
+    get_service_url,
+    get_service_urls,
+    sibling_service_url,
+)
+from gtui.core.errors import (
+    AuthorizationRequirement,
+    ConsentMissing,
+    GlobusAPIError,
+    GlobusError,
+    LoginRequired,
+)
 from gtui.core.groups import GroupsClient
 from gtui.core.http import RetryPolicy, new_http_client
 from gtui.core.id_token import IDTokenError, IDTokenVerifier
@@ -28,10 +43,13 @@ from gtui.core.scopes import (
     DEFAULT_SCOPES,
     GROUPS_RESOURCE_SERVER,
     SEARCH_RESOURCE_SERVER,
+    TIMER_TRANSFER_SCOPE,
+    TIMERS_RESOURCE_SERVER,
     TRANSFER_RESOURCE_SERVER,
     Scope,
 )
 from gtui.core.search import SearchClient
+from gtui.core.timers import TimersClient
 from gtui.core.tokens import TokenStore
 from gtui.core.transfer import TransferClient
 
@@ -45,7 +63,64 @@ RESOURCE_SERVERS = {
     "transfer": TRANSFER_RESOURCE_SERVER,
     "groups": GROUPS_RESOURCE_SERVER,
     "search": SEARCH_RESOURCE_SERVER,
+    "timers": TIMERS_RESOURCE_SERVER,
 }
+# The scope whose consent a login without a token for the resource server lacks (a login
+# made before gtui used the service).
+CONSENT_SCOPES = {"timers": (TIMER_TRANSFER_SCOPE, "Globus Timers")}
+
+
+class ConsentingAuthorizer(RefreshTokenAuthorizer[OAuthTokenResponse]):
+    """A refresh-token authorizer for a service that an older login did not include.
+
+    With no token for its resource server while Transfer's is there, the call needs one more
+    consent rather than a new login: it raises `ConsentMissing` naming the scope, which
+    `GlobusSession.call_with_consent_repair` (and so the UI's consent dialog) asks for.
+    """
+
+    def __init__(
+        self,
+        auth_client: AuthClient,
+        token_store: TokenStore,
+        resource_server: str,
+        *,
+        scope: str,
+        service: str,
+    ) -> None:
+        super().__init__(auth_client, token_store, resource_server)
+        self.scope = scope
+        self.service = service
+
+    async def _load(self) -> dict[str, Any]:
+        try:
+            return await super()._load()
+        except LoginRequired:
+            logged_in = await asyncio.to_thread(
+                self.token_store.can_refresh, TRANSFER_RESOURCE_SERVER
+            )
+            if not logged_in:
+                raise
+            requirement = AuthorizationRequirement(
+                code="ConsentRequired", required_scopes=(self.scope,)
+            )
+            raise ConsentMissing(requirement, self.service) from None
+
+
+def _timer_url(urls: Mapping[str, str], environment: str, given: bool) -> str:
+    """Timers' root: as given, else from the environment (``GLOBUS_SDK_SERVICE_URL_TIMER``).
+
+    Roots given without one (an embedded service from before Timers) and a "sim" environment
+    without the variable get the folder beside Auth's.
+    """
+    if TIMER_SERVICE in urls:
+        return urls[TIMER_SERVICE]
+    if not given or os.environ.get(SERVICE_URL_VAR.format(TIMER_SERVICE.upper())):
+        try:
+            return get_service_url(TIMER_SERVICE, environment)
+        except UnknownEnvironmentError:
+            if "auth" not in urls:
+                raise
+    return sibling_service_url(urls["auth"], TIMER_SERVICE)
 
 
 class GlobusSession:
@@ -64,7 +139,8 @@ class GlobusSession:
     ) -> None:
         self.client_id = client_id
         self.environment = environment or get_environment_name()
-        urls = service_urls or get_service_urls(self.environment)
+        urls = dict(service_urls or get_service_urls(self.environment))
+        urls[TIMER_SERVICE] = _timer_url(urls, self.environment, given=bool(service_urls))
         self.service_urls = dict(urls)
         self.token_store = token_store or TokenStore.for_client(
             self.environment, client_id, passphrase=passphrase
@@ -77,9 +153,10 @@ class GlobusSession:
         self.transfer = TransferClient(base_url=urls["transfer"], **common)
         self.groups = GroupsClient(base_url=urls["groups"], **common)
         self.search = SearchClient(base_url=urls["search"], **common)
+        self.timers = TimersClient(base_url=urls[TIMER_SERVICE], **common)
         self.authorizers: dict[str, RefreshTokenAuthorizer[OAuthTokenResponse]] = {}
         for name, client in self.clients.items():
-            authorizer = RefreshTokenAuthorizer(self.auth, self.token_store, RESOURCE_SERVERS[name])
+            authorizer = self._authorizer(name)
             client.authorizer = authorizer
             self.authorizers[name] = authorizer
         self.id_token_verifier = IDTokenVerifier(self.auth, client_id)
@@ -88,13 +165,24 @@ class GlobusSession:
     def __repr__(self) -> str:
         return f"GlobusSession(environment={self.environment!r}, client_id={self.client_id!r})"
 
+    def _authorizer(self, name: str) -> RefreshTokenAuthorizer[OAuthTokenResponse]:
+        resource_server = RESOURCE_SERVERS[name]
+        if name in CONSENT_SCOPES:
+            scope, service = CONSENT_SCOPES[name]
+            return ConsentingAuthorizer(
+                self.auth, self.token_store, resource_server, scope=scope, service=service
+            )
+        return RefreshTokenAuthorizer(self.auth, self.token_store, resource_server)
+
     @property
     def clients(self) -> dict[str, Any]:
+        """Every client by name (Timers' is ``"timers"``; its service and URL are ``"timer"``)."""
         return {
             "auth": self.auth,
             "transfer": self.transfer,
             "groups": self.groups,
             "search": self.search,
+            "timers": self.timers,
         }
 
     # -- state ---------------------------------------------------------------------------
@@ -176,7 +264,7 @@ class GlobusSession:
         """
         try:
             return await fn()
-        except GlobusAPIError as error:
+        except (GlobusAPIError, ConsentMissing) as error:
             requirement = error.authorization_requirement
             if requirement is None:
                 raise
