@@ -9,6 +9,9 @@
 - ``demo_user_tokens`` / ``other_user_tokens``: resource server → access token for the demo
   user (or the other user), obtained through the authorize page and a PKCE code exchange;
   ``user_token_response(...)`` returns the whole token response.
+- ``timers_client_for(sim, identity_id=DEMO_USER_ID, data_access=())``: an official SDK
+  ``TimersClient`` for a user logged in through the authorize page with the timer scope
+  (Transfer below it, and below that the ``data_access`` of the ``data_access`` collections).
 """
 
 from __future__ import annotations
@@ -19,10 +22,12 @@ from typing import Any
 import globus_sdk
 import pytest
 
+from gtui.sim.auth.scopes import TIMER_RS, TIMER_SCOPE, data_access_scope
 from gtui.sim.serve import RunningSim
 from gtui.sim.world import (
     DEMO_CONFIDENTIAL_CLIENT_ID,
     DEMO_CONFIDENTIAL_CLIENT_SECRET,
+    DEMO_USER_ID,
     OTHER_USER_ID,
 )
 from tests.sim_login import (
@@ -116,3 +121,20 @@ def demo_user_tokens(sim: RunningSim) -> dict[str, str]:
 @pytest.fixture
 def other_user_tokens(sim: RunningSim) -> dict[str, str]:
     return by_resource_server(login_through_page(sim, identity_id=OTHER_USER_ID))
+
+
+@pytest.fixture
+def timers_client_for(monkeypatch: pytest.MonkeyPatch) -> Callable[..., globus_sdk.TimersClient]:
+    def make(
+        sim: RunningSim, *, identity_id: str = DEMO_USER_ID, data_access: tuple[str, ...] = ()
+    ) -> globus_sdk.TimersClient:
+        for name, value in sim.env.items():
+            monkeypatch.setenv(name, value)
+        below = " ".join(f"*{data_access_scope(c)}" for c in data_access)
+        transfer = f"{TRANSFER_SCOPE}[{below}]" if below else TRANSFER_SCOPE
+        scopes = f"{TIMER_SCOPE}[{transfer}]"
+        token = by_resource_server(login_through_page(sim, scopes=scopes, identity_id=identity_id))
+        authorizer = globus_sdk.AccessTokenAuthorizer(token[TIMER_RS])
+        return globus_sdk.TimersClient(authorizer=authorizer)
+
+    return make

@@ -22,7 +22,8 @@ from gtui.sim.world import ARCHIVE_ID, DEMO_CONFIDENTIAL_CLIENT_SECRET, GUEST_ID
 def test_running_sim_exposes_urls_and_sdk_environment(sim) -> None:
     assert sim.base_url == f"http://127.0.0.1:{sim.port}"
     assert sim.service_urls == {
-        name: f"{sim.base_url}/{name}/" for name in ("auth", "transfer", "groups", "search")
+        name: f"{sim.base_url}/{name}/"
+        for name in ("auth", "transfer", "groups", "search", "timer")
     }
     assert sim.env["GLOBUS_SDK_ENVIRONMENT"] == "sim"
     assert sim.env["GLOBUS_SDK_SERVICE_URL_SEARCH"] == f"{sim.base_url}/search/"

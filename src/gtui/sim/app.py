@@ -1,8 +1,9 @@
-"""The embedded service as one Starlette application: Auth, Transfer, Groups and Search.
+"""The embedded service as one Starlette application: Auth, Transfer, Groups, Search and
+Timers.
 
 Each service is mounted under its own root (``/auth``, ``/transfer/v0.10``, ``/groups/v2``,
-``/search/v1``), matching the ``GLOBUS_SDK_SERVICE_URL_*`` layout. Shared state lives in the
-``SimContext`` (``context.py``) on ``app.state.ctx``.
+``/search/v1``, ``/timer``), matching the ``GLOBUS_SDK_SERVICE_URL_*`` layout. Shared state
+lives in the ``SimContext`` (``context.py``) on ``app.state.ctx``.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from starlette.routing import BaseRoute, Mount
 
 from gtui.sim.auth import AuthService, auth_routes
 from gtui.sim.auth.signing_key import SigningKey
+from gtui.sim.clock import SimClock
 from gtui.sim.context import SimContext
 from gtui.sim.database import open_database
 from gtui.sim.errors import (
@@ -34,6 +36,7 @@ from gtui.sim.groups import GroupsService, groups_routes
 from gtui.sim.search import SearchIndex, search_routes
 from gtui.sim.settings import SimSettings
 from gtui.sim.state_lock import StateLock
+from gtui.sim.timers import TimersService, timer_app
 from gtui.sim.transfer import TransferService, transfer_routes
 from gtui.sim.world import World
 
@@ -60,6 +63,7 @@ def build_context(settings: SimSettings) -> SimContext:
         undo.callback(lock.release)
         db = open_database(settings.state_dir)
         undo.callback(db.close)
+        clock = SimClock(settings.clock_speed, db=db)
         world = World.load(settings)
         key = SigningKey.load_or_create(settings.state_dir)
         auth = AuthService(settings, world, key)
@@ -75,12 +79,13 @@ def build_context(settings: SimSettings) -> SimContext:
         groups=groups,
         search=SearchIndex(world),
         db=db,
+        clock=clock,
         lock=lock,
     )
 
 
 def build_app(settings: SimSettings, ctx: SimContext | None = None) -> Starlette:
-    """The ASGI application serving the four services of the demo world."""
+    """The ASGI application serving the services of the demo world."""
     ctx = ctx or build_context(settings)
     routes: list[BaseRoute] = [
         Mount("/auth", routes=auth_routes(ctx)),
@@ -91,19 +96,28 @@ def build_app(settings: SimSettings, ctx: SimContext | None = None) -> Starlette
         transfer = ctx.transfer = TransferService(
             ctx.settings, ctx.world, ctx.db, holds_consent=ctx.auth.holds_consent
         )
+        timers = ctx.timers = TimersService(
+            ctx.settings, ctx.world, ctx.db, ctx.clock, ctx.auth, transfer
+        )
     except BaseException:
         _release(ctx)
         raise
     routes.append(Mount("/transfer/v0.10", routes=transfer_routes(ctx)))
+    routes.append(Mount("/timer", app=timer_app(ctx)))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        # Timers submit their runs to Transfer: they start after it and stop before it.
         await transfer.start()
         try:
-            yield
+            await timers.start(app)
+            try:
+                yield
+            finally:
+                if ctx.lock is not None:
+                    ctx.lock.mark_stopping()
+                await timers.stop()
         finally:
-            if ctx.lock is not None:
-                ctx.lock.mark_stopping()
             try:
                 await transfer.stop()
             finally:

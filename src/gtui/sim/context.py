@@ -16,22 +16,25 @@ if TYPE_CHECKING:
 
     from gtui.sim.auth.signing_key import SigningKey
     from gtui.sim.auth.tokens import AuthService
+    from gtui.sim.clock import SimClock
     from gtui.sim.database import Database
     from gtui.sim.groups.service import GroupsService
     from gtui.sim.search.index import SearchIndex
     from gtui.sim.settings import SimSettings
     from gtui.sim.state_lock import StateLock
+    from gtui.sim.timers.service import TimersService
     from gtui.sim.transfer.service import TransferService
     from gtui.sim.world import World
 
 
 @dataclass
 class SimContext:
-    """The world, the settings, the database and the four services of one run (on
+    """The world, the settings, the database, the clock and the services of one run (on
     ``app.state.ctx``).
 
-    ``transfer`` is set by ``build_app``, before the first request: its engine lives and
-    dies with the application.
+    ``transfer`` and ``timers`` are set by ``build_app``, before the first request: their
+    engine and scheduler live and die with the application. ``clock`` is the virtual time
+    Timers schedule by.
     """
 
     settings: SimSettings
@@ -41,7 +44,9 @@ class SimContext:
     groups: GroupsService
     search: SearchIndex
     db: Database
+    clock: SimClock
     transfer: TransferService | None = None
+    timers: TimersService | None = None
     fault_counts: dict[str, int] = field(default_factory=new_counts)
     lock: StateLock | None = None
 

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from gtui.sim.context import SimContext
     from gtui.sim.settings import FaultSettings, SimSettings
 
-SERVICES = ("auth", "transfer", "groups", "search")
+SERVICES = ("auth", "transfer", "groups", "search", "timer")
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost"}
 ENVIRONMENT_NAME = "sim"
 START_TIMEOUT_SECONDS = 60.0
@@ -57,7 +57,7 @@ def default_root() -> Path:
 
 
 def service_urls(base_url: str) -> dict[str, str]:
-    """The four service roots under one base URL."""
+    """The service roots under one base URL."""
     return {name: f"{base_url}/{name}/" for name in SERVICES}
 
 
@@ -71,7 +71,7 @@ def sdk_environment(base_url: str) -> dict[str, str]:
 
 @dataclass
 class ServiceAddress:
-    """Where a running service answers: its base URL, the four service roots under it."""
+    """Where a running service answers: its base URL, the service roots under it."""
 
     base_url: str
 
@@ -97,7 +97,7 @@ class RunningSim(ServiceAddress):
 
     @property
     def ctx(self) -> SimContext:
-        """The running service's shared state (world, services, fault counters)."""
+        """The running service's shared state (world, services, clock, fault counters)."""
         ctx: SimContext = self.app.state.ctx
         return ctx
 
@@ -185,8 +185,12 @@ def start_in_thread(
     throttle_bytes_per_second: int = 0,
     host: str = "127.0.0.1",
     token_lifetime_seconds: int | None = None,
+    clock_speed: float = 1.0,
 ) -> RunningSim:
-    """Start the service on loopback in a daemon thread; return once it accepts connections."""
+    """Start the service on loopback in a daemon thread; return once it accepts connections.
+
+    ``clock_speed`` is how fast the Timers' clock runs (virtual seconds per real second);
+    ``running.ctx.clock.step(seconds)`` moves it on at once."""
     from gtui.sim.settings import FaultSettings, SimSettings
 
     bind_host = _check_host(host)
@@ -198,6 +202,7 @@ def start_in_thread(
         throttle_bytes_per_second=throttle_bytes_per_second,
         faults=faults or FaultSettings(),
         base_url=base_url,
+        clock_speed=clock_speed,
     )
     if token_lifetime_seconds is not None:
         settings.token_lifetime_seconds = token_lifetime_seconds
@@ -310,6 +315,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--seed", type=int, default=None, help="seed of the fault dice")
     parser.add_argument(
+        "--clock-speed",
+        metavar="N",
+        type=float,
+        default=1.0,
+        help="how fast timers' time runs: N virtual seconds per real second (default 1)",
+    )
+    parser.add_argument(
         "--listen-fd",
         metavar="FD",
         type=int,
@@ -377,6 +389,8 @@ def run_from_args(args: argparse.Namespace) -> int:
     try:
         host = _check_host(args.host)
         faults = faults_from_args(args)
+        if not 0 < args.clock_speed < float("inf"):
+            raise ValueError(f"--clock-speed must be positive, not {args.clock_speed:g}")
     except ValueError as exc:
         print(f"gtui sim serve: {exc}", file=sys.stderr)
         return 2
@@ -393,7 +407,11 @@ def run_from_args(args: argparse.Namespace) -> int:
         return 1
     base_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
     settings = SimSettings(
-        root=root, throttle_bytes_per_second=args.throttle, faults=faults, base_url=base_url
+        root=root,
+        throttle_bytes_per_second=args.throttle,
+        faults=faults,
+        base_url=base_url,
+        clock_speed=args.clock_speed,
     )
     try:
         _, server = _make_server(settings)

@@ -6,6 +6,7 @@ settings of a running service, and every request reads them afresh.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -60,6 +61,7 @@ class SimSettings:
     """Everything the service needs to know about one run.
 
     ``state_dir`` defaults to ``root / STATE_DIR_NAME``; once built it is always a ``Path``.
+    ``clock_speed`` is how many virtual seconds the Timers' clock counts per real second.
     """
 
     root: Path
@@ -68,6 +70,7 @@ class SimSettings:
     faults: FaultSettings
     token_lifetime_seconds: int
     base_url: str
+    clock_speed: float
 
     def __init__(
         self,
@@ -77,6 +80,7 @@ class SimSettings:
         faults: FaultSettings | None = None,
         token_lifetime_seconds: int = DEFAULT_TOKEN_LIFETIME_SECONDS,
         base_url: str = "",
+        clock_speed: float = 1.0,
     ) -> None:
         self.root = Path(root)
         self.state_dir = Path(state_dir) if state_dir is not None else self.root / STATE_DIR_NAME
@@ -84,8 +88,11 @@ class SimSettings:
         self.faults = faults if faults is not None else FaultSettings()
         self.token_lifetime_seconds = token_lifetime_seconds
         self.base_url = base_url
+        self.clock_speed = clock_speed
         if self.throttle_bytes_per_second < 0:
             raise ValueError("throttle_bytes_per_second must not be negative")
+        if not 0 < self.clock_speed < math.inf:
+            raise ValueError("clock_speed must be positive (virtual seconds per real second)")
 
     @property
     def issuer(self) -> str:
@@ -93,5 +100,5 @@ class SimSettings:
         return f"{self.base_url}/auth" if self.base_url else ""
 
     def service_url(self, service: str) -> str:
-        """The root URL of one of the four services, with a trailing slash."""
+        """The root URL of one of the services, with a trailing slash."""
         return f"{self.base_url}/{service}/"
