@@ -63,7 +63,7 @@ def build_context(settings: SimSettings) -> SimContext:
         undo.callback(lock.release)
         db = open_database(settings.state_dir)
         undo.callback(db.close)
-        clock = SimClock(settings.clock_speed, db=db)
+        clock = SimClock(settings.clock_speed, db=db, start=settings.clock_start)
         world = World.load(settings)
         key = SigningKey.load_or_create(settings.state_dir)
         auth = AuthService(settings, world, key)

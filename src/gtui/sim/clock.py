@@ -36,19 +36,24 @@ class SimClock:
     """Virtual epoch seconds: real time once, then ``speed`` virtual seconds per real second,
     plus every ``step``. Safe to read and step from any thread."""
 
-    def __init__(self, speed: float = 1.0, *, db: Database | None = None) -> None:
+    def __init__(
+        self, speed: float = 1.0, *, db: Database | None = None, start: float | None = None
+    ) -> None:
+        """``start``: the time a clock with no saved time starts at (default: now); a saved
+        clock goes on from its time (never back; with no ``start``, never behind real time)."""
         _check_speed(speed)
         self._db = db
         self._lock = threading.Lock()
         self._listeners: list[Listener] = []
-        start = time.time()
+        begin = time.time() if start is None else start
         if db is not None:
             db.migrate(COMPONENT, MIGRATIONS)
             row = db.connection().execute("SELECT now FROM sim_clock WHERE id = 1").fetchone()
             if row is not None:
-                start = max(start, float(row[0]))
+                saved = float(row[0])
+                begin = saved if start is not None else max(begin, saved)
         self._speed = float(speed)
-        self._base_virtual = start
+        self._base_virtual = begin
         self._base_real = time.monotonic()
 
     def now(self) -> float:

@@ -186,6 +186,7 @@ def start_in_thread(
     host: str = "127.0.0.1",
     token_lifetime_seconds: int | None = None,
     clock_speed: float = 1.0,
+    clock_start: float | None = None,
 ) -> RunningSim:
     """Start the service on loopback in a daemon thread; return once it accepts connections.
 
@@ -203,6 +204,7 @@ def start_in_thread(
         faults=faults or FaultSettings(),
         base_url=base_url,
         clock_speed=clock_speed,
+        clock_start=clock_start,
     )
     if token_lifetime_seconds is not None:
         settings.token_lifetime_seconds = token_lifetime_seconds

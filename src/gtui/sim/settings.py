@@ -61,7 +61,9 @@ class SimSettings:
     """Everything the service needs to know about one run.
 
     ``state_dir`` defaults to ``root / STATE_DIR_NAME``; once built it is always a ``Path``.
-    ``clock_speed`` is how many virtual seconds the Timers' clock counts per real second.
+    ``clock_speed`` is how many virtual seconds the Timers' clock counts per real second;
+    ``clock_start`` the epoch time a new clock starts at (default: now), so that pictures of
+    timers taken in tests read the same whenever they are taken.
     """
 
     root: Path
@@ -71,6 +73,7 @@ class SimSettings:
     token_lifetime_seconds: int
     base_url: str
     clock_speed: float
+    clock_start: float | None
 
     def __init__(
         self,
@@ -81,6 +84,7 @@ class SimSettings:
         token_lifetime_seconds: int = DEFAULT_TOKEN_LIFETIME_SECONDS,
         base_url: str = "",
         clock_speed: float = 1.0,
+        clock_start: float | None = None,
     ) -> None:
         self.root = Path(root)
         self.state_dir = Path(state_dir) if state_dir is not None else self.root / STATE_DIR_NAME
@@ -89,6 +93,7 @@ class SimSettings:
         self.token_lifetime_seconds = token_lifetime_seconds
         self.base_url = base_url
         self.clock_speed = clock_speed
+        self.clock_start = clock_start
         if self.throttle_bytes_per_second < 0:
             raise ValueError("throttle_bytes_per_second must not be negative")
         if not 0 < self.clock_speed < math.inf:

@@ -2,8 +2,9 @@
 
 The SDK's ``TimersAPIError`` reads that object as its one error, so its code and detail reach
 the person; extra fields (a GARE's ``authorization_parameters``) sit beside them, where
-``globus_sdk.gare.to_gare`` finds them. The Timers application (``routes.timer_app``) answers
-every error raised in it (a refused token, an unknown path, a crash) in this shape.
+``globus_sdk.gare.to_gare`` finds them, and a GARE's also at the top, where globus-cli does.
+The Timers application (``routes.timer_app``) answers every error raised in it (a refused
+token, an unknown path, a crash) in this shape.
 """
 
 from __future__ import annotations
@@ -29,6 +30,14 @@ def error_document(status: int, code: str, detail: str, **extra: Any) -> dict[st
 async def api_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, SimAPIError)
     body = error_document(exc.status, exc.code, exc.message, **exc.extra)
+    if "authorization_parameters" in exc.extra:
+        # Also at the top, where globus-cli looks for a Globus Auth requirement (the SDK's
+        # to_gare finds it in either place): the CLI then says which consent to give.
+        parameters = exc.extra["authorization_parameters"]
+        body["code"] = exc.code
+        body["authorization_parameters"] = parameters
+        if isinstance(parameters, dict) and "required_scopes" in parameters:
+            body["required_scopes"] = parameters["required_scopes"]
     return JSONResponse(body, status_code=exc.status, headers=exc.headers or None)
 
 
