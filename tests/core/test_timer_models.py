@@ -321,7 +321,7 @@ def at(day: int, hour: int = 2, minute: int = 0, month: int = 12, year: int = 20
     [
         (_timer(TimerSchedule("once", start=at(7))), "once at 2026-12-07 02:00"),
         (_timer(TimerSchedule("once"), next_run=at(6, 21)), "once at 2026-12-06 21:00"),
-        (_timer(TimerSchedule("once")), "once, at once"),
+        (_timer(TimerSchedule("once")), "once"),
         (
             _timer(TimerSchedule("recurring", 86400, at(1), end_count=30), number_of_runs=12),
             "every day at 02:00, 12 of 30 runs",
@@ -338,7 +338,7 @@ def at(day: int, hour: int = 2, minute: int = 0, month: int = 12, year: int = 20
         ),
         (
             _timer(TimerSchedule("recurring", 7 * 86400, at(7), end_count=1)),
-            "every week on Monday at 02:00 from 2026-12-07, 0 of 1 run",
+            "every Monday at 02:00 from 2026-12-07, 0 of 1 run",
         ),
         (_timer(TimerSchedule("recurring", 5400)), "every 90 minutes"),
         (_timer(TimerSchedule("recurring", 2 * 86400)), "every 2 days"),

@@ -416,31 +416,35 @@ def _day_or_minute(moment: datetime, tz: tzinfo | None) -> str:
     return local.strftime(_MINUTE_FORMAT)
 
 
-def schedule_in_words(timer: Timer, now: datetime, *, tz: tzinfo | None = None) -> str:
+def schedule_in_words(
+    timer: Timer, now: datetime, *, tz: tzinfo | None = None, with_runs: bool = True
+) -> str:
     """A timer's schedule as one phrase, in local time (``tz`` None: this machine's zone).
 
     ``once at 2026-12-07 02:00`` · ``every day at 02:00, 12 of 30 runs`` ·
     ``every 6 hours from 2026-12-07 02:00 until 2027-01-01`` · ``every 15 minutes``.
-    The start is said only while it is still ahead of ``now``.
+    The start is said only while it is still ahead of ``now``; ``with_runs`` False leaves
+    out the count of runs (for a table that has a column of its own for it).
     """
     schedule = timer.schedule
     if schedule.kind == "once" or not schedule.interval_seconds:
         when = schedule.start or timer.next_run or timer.last_ran_at
-        return f"once at {_minute(when, tz)}" if when else "once, at once"
+        return f"once at {_minute(when, tz)}" if when else "once"
     interval = schedule.interval_seconds
     words = interval_in_words(interval)
     start = schedule.start
     by_day = interval % 86400 == 0
     if start is not None and by_day:
         local = _local(start, tz)
-        weekday = f" on {local.strftime('%A')}" if interval == 7 * 86400 else ""
-        words += f"{weekday} at {local.strftime('%H:%M')}"
+        if interval == 7 * 86400:
+            words = f"every {local.strftime('%A')}"
+        words += f" at {local.strftime('%H:%M')}"
     if start is not None and start > now:
         begins = _local(start, tz).strftime("%Y-%m-%d") if by_day else _minute(start, tz)
         words += f" from {begins}"
     if schedule.end_time is not None:
         words += f" until {_day_or_minute(schedule.end_time, tz)}"
-    if schedule.end_count is not None:
+    if schedule.end_count is not None and with_runs:
         runs = "run" if schedule.end_count == 1 else "runs"
         words += f", {timer.number_of_runs} of {schedule.end_count} {runs}"
     return words
