@@ -1,7 +1,7 @@
 """Regenerate screenshots/*.svg from the demo: the real app on the embedded service.
 
-Run from a checkout: ``python screenshots/regenerate.py``. It uses a throwaway demo root and
-data folder, so nothing of yours is touched.
+Run from a checkout: ``python screenshots/regenerate.py [NAME…]`` (all pictures, or the named
+ones). It uses a throwaway demo root and data folder, so nothing of yours is touched.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import asyncio
 import os
 import sys
 import tempfile
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -108,7 +109,70 @@ async def _detail(pilot: Any) -> None:
     await pilot.pause(1.0)
 
 
-async def main() -> None:
+async def _make_timer(pilot: Any, name: str, every: str, runs: str) -> None:
+    """F5 on ``name``, Schedule: repeat ``every`` for ``runs`` runs (the demo's consent for
+    Timers approved as the demo user when asked)."""
+    from textual.widgets import Input, Select
+
+    from gtui.tui.screens.consent import ConsentScreen
+    from gtui.tui.screens.transfer_options import TransferOptionsScreen
+
+    app = pilot.app
+    before = len(app.timers.timers)
+    pane = app.screen.query_one("#left")
+    pane.file_list.cursor = pane.file_list.row_of(name)
+    await pilot.press("f5")
+    dialog = await _wait(
+        pilot, lambda: app.screen if isinstance(app.screen, TransferOptionsScreen) else None
+    )
+    dialog.query_one("#when", Select).value = "repeat"
+    await pilot.pause()
+    dialog.query_one("#ends", Select).value = "count"
+    await pilot.pause()
+    dialog.query_one("#every", Input).value = every
+    dialog.query_one("#end-value", Input).value = runs
+    await pilot.press("enter")
+    await _wait(
+        pilot,
+        lambda: len(app.timers.timers) > before or isinstance(app.screen, ConsentScreen),
+    )
+    if isinstance(app.screen, ConsentScreen):
+        await pilot.press("f6")
+    await _wait(pilot, lambda: len(app.timers.timers) > before)
+
+
+def _timers(sim: Any) -> Callable[[Any], Awaitable[None]]:
+    async def steps(pilot: Any) -> None:
+        from gtui.tui.screens.timers import TimersScreen
+
+        app = pilot.app
+        await _make_timer(pilot, "Documents", "1d", "30")
+        await _make_timer(pilot, "deep", "1w", "12")
+        for _ in range(2):
+            await pilot.pause(1.5)
+            sim.ctx.clock.step(86400)
+        await pilot.pause(2.0)
+        await pilot.press("5")
+        await _wait(pilot, lambda: isinstance(app.screen, TimersScreen))
+        await pilot.pause(1.5)
+        app.clear_notifications()
+
+    return steps
+
+
+def _timer_detail(sim: Any) -> Callable[[Any], Awaitable[None]]:
+    async def steps(pilot: Any) -> None:
+        from gtui.tui.screens.timer_detail import TimerDetailScreen
+
+        await _timers(sim)(pilot)
+        await pilot.press("down", "enter")
+        await _wait(pilot, lambda: isinstance(pilot.app.screen, TimerDetailScreen))
+        await pilot.pause(1.5)
+
+    return steps
+
+
+async def main(wanted: list[str]) -> None:
     from gtui.sim.serve import start_in_thread
 
     with tempfile.TemporaryDirectory() as scratch:
@@ -124,11 +188,28 @@ async def main() -> None:
                 ("task-detail", _detail),
                 ("help", _help),
             ]
+            timer_shots = [("timers", _timers), ("timer-detail", _timer_detail)]
             for name, steps in shots:
-                await _shoot(sim, name, steps)
+                if not wanted or name in wanted:
+                    await _shoot(sim, name, steps)
         finally:
             sim.stop()
+        for name, make in timer_shots:
+            if wanted and name not in wanted:
+                continue
+            # A fresh service each: the pictures show the runs of their own timers.
+            # Its clock starts two and a half days back, so the two days stepped through for
+            # the runs end in the past of the app's own clock.
+            sim = start_in_thread(
+                Path(scratch) / f"root-{name}",
+                clock_speed=0.001,
+                clock_start=time.time() - 2.5 * 86400,
+            )
+            try:
+                await _shoot(sim, name, make(sim))
+            finally:
+                sim.stop()
 
 
 if __name__ == "__main__":
-    sys.exit(asyncio.run(main()))
+    sys.exit(asyncio.run(main(sys.argv[1:])))

@@ -90,6 +90,9 @@ class DemoSettings:
     """The embedded service behind ``gtui --demo``."""
 
     throttle_bytes_per_second: int = 4_000_000
+    clock_speed: float = 1.0
+    """How many times faster than real time the demo's Timers run (60: an hourly timer runs
+    every minute)."""
 
 
 @dataclass

@@ -119,13 +119,21 @@ def start_demo_service(
     root: Path,
     *,
     throttle_bytes_per_second: int = 0,
+    clock_speed: float = 1.0,
     log_file: Path | None = None,
 ) -> DemoService:
     """Start the service on a fresh loopback port; returns without waiting for it to be up."""
     sock = bind_loopback()
     base_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
     fd = sock.fileno()
-    command = serve_command(fd, root, "--throttle", str(throttle_bytes_per_second))
+    command = serve_command(
+        fd,
+        root,
+        "--throttle",
+        str(throttle_bytes_per_second),
+        "--clock-speed",
+        repr(float(clock_speed)),
+    )
     stderr: IO[bytes] | int = subprocess.DEVNULL
     log_start = 0
     if log_file is not None:

@@ -231,7 +231,7 @@ def test_keys_typed_in_one_burst_arrive_before_their_enter(
     term.keys("C-a", "C-k")
     term.run(
         "send-keys", "-t", term.name, "-l", "Burst label 1", ";",
-        "send-keys", "-t", term.name, "Tab", "Tab", ";",
+        "send-keys", "-t", term.name, "Tab", "Tab", "Tab", ";",
         "send-keys", "-t", term.name, "-l", "2031-02-03T04:05", ";",
         "send-keys", "-t", term.name, "Enter",
     )  # fmt: skip

@@ -51,7 +51,7 @@ async def test_a_label_and_a_deadline_typed_in_one_burst_are_submitted_whole(
             pilot, lambda: app.screen if isinstance(app.screen, TransferOptionsScreen) else None
         )
         await pilot.press("ctrl+a", "ctrl+k")
-        burst(app, *chars("Typed fast"), "tab", "tab", *chars("2031-02-03T04:05"), "enter")
+        burst(app, *chars("Typed fast"), "tab", "tab", "tab", *chars("2031-02-03T04:05"), "enter")
         await wait_for(pilot, lambda: not dialog.is_attached)
         task = await wait_for(pilot, lambda: next(iter(app.feed.tasks.values()), None))
         assert task.label == "Typed fast"

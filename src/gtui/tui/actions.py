@@ -66,6 +66,14 @@ APP_ACTIONS: tuple[AppAction, ...] = (
         palette_help="search a Globus Search index",
     ),
     AppAction(
+        "switch_mode('timers')",
+        "mode_timers",
+        keys="5",
+        description="Timers",
+        palette="Timers",
+        palette_help="scheduled and recurring transfers",
+    ),
+    AppAction(
         "quick_jump",
         "quick_jump",
         keys="ctrl+g",

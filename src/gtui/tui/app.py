@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from gtui.tui.context import Gtui
     from gtui.tui.screens.browse import BrowseScreen
     from gtui.tui.task_feed import TaskFeed
+    from gtui.tui.timer_book import TimerBook
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +78,12 @@ def _search_screen() -> Screen[Any]:
     return SearchScreen()
 
 
+def _timers_screen() -> Screen[Any]:
+    from gtui.tui.screens.timers import TimersScreen
+
+    return TimersScreen()
+
+
 __all__ = ["GtuiApp", "PanePlace"]
 
 
@@ -93,6 +100,7 @@ class GtuiApp(App[int]):
         "tasks": _tasks_screen,
         "groups": _groups_screen,
         "search": _search_screen,
+        "timers": _timers_screen,
     }
 
     def __init__(
@@ -133,6 +141,7 @@ class GtuiApp(App[int]):
         # token passphrase; the default talks to the environment's services).
         self.new_session: Callable[[str], GlobusSession] = new_session or self._default_session
         self._feed: TaskFeed | None = None
+        self._timer_book: TimerBook | None = None
         self._key_gate = KeyGate(self, super().on_event)
         self.sub_title = self._who()
         if self.settings.keys:
@@ -170,6 +179,14 @@ class GtuiApp(App[int]):
                 report_error=self.report_error,
             )
         return self._feed
+
+    @property
+    def timers(self) -> TimerBook:
+        if self._timer_book is None:
+            from gtui.tui.timer_book import TimerBook
+
+            self._timer_book = TimerBook(self, self.session, self.feed)
+        return self._timer_book
 
     def report_error(self, exc: BaseException, doing: str) -> None:
         """Show an error as a notification (never a traceback); log the details.
@@ -320,6 +337,8 @@ class GtuiApp(App[int]):
             self.show_login_needed(self.login_needed or "")
             return
         self.feed.start()
+        # Which tasks in the queue a timer started (quietly: no dialog at start).
+        self.run_worker(self.timers.load_quietly(), group="timers-first-load", exit_on_error=False)
         if not self.username:
             from gtui.tui import session_flows
 

@@ -19,6 +19,7 @@ from gtui.core.models import Collection
 from gtui.core.session import GlobusSession
 from gtui.tui.state import AppState, PanePlace
 from gtui.tui.task_feed import TaskFeed
+from gtui.tui.timer_book import TimerBook
 
 
 class Gtui(Protocol):
@@ -40,6 +41,11 @@ class Gtui(Protocol):
     @property
     def feed(self) -> TaskFeed:
         """The user's tasks, kept current."""
+        ...
+
+    @property
+    def timers(self) -> TimerBook:
+        """The user's timers, kept current."""
         ...
 
     def report_error(self, exc: BaseException, doing: str) -> None:

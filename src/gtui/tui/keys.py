@@ -31,6 +31,11 @@ KEY_HINTS: dict[str, tuple[tuple[str, str], ...]] = {
         ("↑ ↓ enter", "open the chosen place in the focused pane"),
         ("esc", "close"),
     ),
+    "Transfer options": (
+        ("Schedule", "now (one task), once at a time, or repeat (a timer)"),
+        ("First run", "now · 02:00 · tomorrow 9:30 · in 2h · 2026-12-24 18:00 (local time)"),
+        ("Every", "30m · 6h · 1d · 1w"),
+    ),
     "Theme": (("↑ ↓", "preview a theme"), ("enter", "keep it (saved in config.toml)")),
     "Login and consent": (("enter", "log in with the pasted code"),),
 }
@@ -62,6 +67,8 @@ def binding_groups(help_keys: Sequence[Binding] = ()) -> list[tuple[str, list[Bi
     from gtui.tui.screens.task_detail import TaskDetailScreen
     from gtui.tui.screens.tasks import TasksScreen
     from gtui.tui.screens.theme import ThemeScreen
+    from gtui.tui.screens.timer_detail import TimerDetailScreen
+    from gtui.tui.screens.timers import TimersScreen
     from gtui.tui.screens.transfer_options import TransferOptionsScreen
     from gtui.tui.widgets.checkbox import Checkbox
     from gtui.tui.widgets.file_list import FileList
@@ -88,6 +95,8 @@ def binding_groups(help_keys: Sequence[Binding] = ()) -> list[tuple[str, list[Bi
         ("Groups (3)", own_bindings(GroupsScreen)),
         ("Group detail", own_bindings(GroupDetailScreen)),
         ("Search (4)", own_bindings(SearchScreen)),
+        ("Timers (5)", own_bindings(TimersScreen)),
+        ("Timer detail", own_bindings(TimerDetailScreen)),
         ("Theme", own_bindings(ThemeScreen)),
         ("Login and consent", own_bindings(ConsentScreen)),
         ("First start, not logged in", own_bindings(OnboardingScreen)),

@@ -127,6 +127,7 @@ def run_demo(settings: Settings, *, root: str | None, log_path: Path) -> int:
         service = start_demo_service(
             folder,
             throttle_bytes_per_second=settings.demo.throttle_bytes_per_second,
+            clock_speed=settings.demo.clock_speed,
             log_file=log_path.with_name(SIM_LOG_FILE),
         )
     except DemoServiceError as exc:

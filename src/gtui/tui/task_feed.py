@@ -55,6 +55,8 @@ class TaskFeed:
         self.progress: dict[str, Progress] = {}
         self.flags: dict[str, frozenset[str]] = {}
         self.expected_bytes: dict[str, int] = {}
+        self.started_by_timer: dict[str, str] = {}
+        """Task id → the name of the timer that started it (``TimerBook`` fills it)."""
         self.changed: Signal[list[Task]] = Signal(host, "tasks-changed")
         self.sizing = SizingScans(
             host, session.transfer, on_total=self.apply_total, on_change=self._redraw

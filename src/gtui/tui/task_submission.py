@@ -175,6 +175,13 @@ async def ask_and_submit_transfer(
     remembered = {k: v for k, v in dataclasses.asdict(choices).items() if k in REMEMBERED}
     app.state.remember_transfer_options(remembered)
     data = build_transfer(source, source_pane.path, target, target_pane.path, entries, choices)
+    if choices.schedule is not None:
+        from gtui.tui.timer_submission import create_timer
+
+        timer = await create_timer(node, choices.label, data, choices.schedule, [source, target])
+        if timer is not None:
+            source_pane.file_list.clear_selection()
+        return None
     task_id = await submit(node, data, "transfer")
     if task_id is None:
         return None

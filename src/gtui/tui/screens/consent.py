@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from gtui.core.errors import AuthorizationRequirement
-from gtui.core.scopes import Scope, ScopeParseError
+from gtui.core.scopes import Scope, ScopeParseError, TimersScopes
 from gtui.core.session import GlobusSession
 from gtui.tui.screens.login import LoginScreen
 
@@ -35,6 +35,11 @@ def data_access_collections(requirement: AuthorizationRequirement) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+def for_timers(requirement: AuthorizationRequirement) -> bool:
+    """Whether the consent is asked for Globus Timers (a timer acting for the user later)."""
+    return any(s.lstrip("*").startswith(TimersScopes.timer) for s in requirement.required_scopes)
+
+
 def describe_requirement(
     requirement: AuthorizationRequirement, names: dict[str, str] | None = None
 ) -> str:
@@ -42,14 +47,27 @@ def describe_requirement(
     names = names or {}
     lines: list[str] = []
     collections = data_access_collections(requirement)
+    timers = for_timers(requirement)
     for collection_id in collections:
         name = names.get(collection_id, collection_id)
+        if timers:
+            lines.append(
+                f"A timer copies later, while you may be away, so Globus Timers needs your "
+                f"consent to read and write “{name}” for you (its data_access scope, given to "
+                "Timers). It is asked once, now, rather than failing at the first run."
+            )
+            continue
         lines.append(
             f"“{name}” is a Globus Connect Server collection that only lets an application "
             "read or write its data with your explicit consent (its data_access scope). "
             "gtui does not hold that consent now: it was never given, was withdrawn, or expired."
         )
-    if requirement.required_scopes and not collections:
+    if timers and not collections:
+        lines.append(
+            "Globus Timers needs your consent to start transfers for you on a schedule "
+            "(your login was made before gtui used Timers)."
+        )
+    elif requirement.required_scopes and not collections:
         lines.append("Globus needs your consent for: " + ", ".join(requirement.required_scopes))
     if requirement.session_required_identities:
         who = ", ".join(requirement.session_required_identities)
@@ -63,7 +81,7 @@ def describe_requirement(
         lines.append("You need to log in with multi-factor authentication.")
     if requirement.prompt == "login":
         lines.append("Globus asks you to log in again (your session is too old).")
-    if requirement.session_message and not collections:
+    if requirement.session_message and not collections and not timers:
         lines.append(f"The service said: {requirement.session_message}")
     if not lines:
         lines.append(f"Globus asks for a new login ({requirement.code}).")

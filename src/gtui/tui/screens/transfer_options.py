@@ -14,7 +14,10 @@ from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
+from gtui.tui.context import gtui
+from gtui.tui.schedule_input import ScheduleChoice
 from gtui.tui.widgets.checkbox import Checkbox
+from gtui.tui.widgets.schedule_fields import ScheduleFields
 
 SyncName = Literal["exists", "size", "mtime", "checksum"]
 SYNC_NAMES: dict[str, SyncName] = {
@@ -48,6 +51,8 @@ class TransferChoices:
     delete_destination_extra: bool = False
     deadline: datetime | None = None
     notify: bool = True
+    schedule: ScheduleChoice | None = None
+    """None: start one task now; else make a timer that starts the transfer on a schedule."""
 
 
 def parse_deadline(text: str, now: datetime | None = None) -> datetime | None:
@@ -89,7 +94,8 @@ def default_label(
 
 
 class TransferOptionsScreen(ModalScreen[TransferChoices | None]):
-    """Label, sync level, integrity and error options, deadline, notifications."""
+    """Label, sync level, integrity and error options, deadline, notifications, and when:
+    now, or on a schedule (a timer)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         # Not a priority binding: Enter must reach the focused field after the keys typed
@@ -118,6 +124,9 @@ class TransferOptionsScreen(ModalScreen[TransferChoices | None]):
             with Grid(classes="options-grid"):
                 yield Label("Label")
                 yield Input(d.label, id="label", max_length=LABEL_LIMIT, compact=True)
+            # Right after the label, one Tab away: when is the choice made most often after it.
+            yield ScheduleFields(classes="options-grid schedule-grid", id="schedule")
+            with Grid(classes="options-grid after-schedule"):
                 yield Label("Sync")
                 yield Select(
                     SYNC_CHOICES,
@@ -183,6 +192,13 @@ class TransferOptionsScreen(ModalScreen[TransferChoices | None]):
         extra = self.query_one("#delete_destination_extra", Checkbox).value
         self.query_one("#delete-warning").display = extra
 
+    @on(ScheduleFields.Changed)
+    def _schedule_kind(self, event: ScheduleFields.Changed) -> None:
+        timer = event.kind != "now"
+        self.query_one("#start", Button).label = "Create timer" if timer else "Start transfer"
+        self.query_one("#deadline").disabled = timer
+        self.query_one("#options-error", Static).update("")
+
     @on(Button.Pressed, "#start")
     def _start(self, event: Button.Pressed) -> None:
         event.stop()
@@ -212,6 +228,7 @@ class TransferOptionsScreen(ModalScreen[TransferChoices | None]):
         def checked(name: str) -> bool:
             return self.query_one(f"#{name}", Checkbox).value
 
+        schedule = self.query_one(ScheduleFields).choice(gtui(self).clock())
         sync = self.query_one("#sync", Select).value
         label = self.query_one("#label", Input).value.strip() or self.defaults.label
         return TransferChoices(
@@ -223,8 +240,9 @@ class TransferOptionsScreen(ModalScreen[TransferChoices | None]):
             skip_source_errors=checked("skip_source_errors"),
             fail_on_quota_errors=checked("fail_on_quota_errors"),
             delete_destination_extra=checked("delete_destination_extra"),
-            deadline=parse_deadline(self.query_one("#deadline", Input).value),
+            deadline=None if schedule else parse_deadline(self.query_one("#deadline", Input).value),
             notify=checked("notify"),
+            schedule=schedule,
         )
 
     def _submit(self) -> None:

@@ -42,6 +42,8 @@ from gtui.tui.widgets.task_columns import (
 
 SIZING = "sizing…"
 TICK_SECONDS = 2.0
+TIMER_MARK = "↻"
+"""Before the label of a task a timer started."""
 
 
 class TaskQueue(ScrollView, can_focus=True):
@@ -320,6 +322,8 @@ class TaskQueue(ScrollView, can_focus=True):
         if task.type == "DELETE":
             route = f"delete on {task.source_name}"
         text = route if task.label is None else f"{task.label} · {route}"
+        if task.task_id in self.feed.started_by_timer:
+            text = f"{TIMER_MARK} {text}"
         reason = inactive_reason(task)
         if reason:
             reason += f" ({repair_hint(task)})"
