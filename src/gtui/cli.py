@@ -1,5 +1,5 @@
-"""The ``gtui`` command line: the app, ``login``/``logout``/``whoami`` (against Globus, or with
-``--demo`` against the demo's service), ``config``, ``sim serve``.
+"""The ``gtui`` command line: the app, ``login``/``logout``/``whoami`` and ``compare``/``sync``
+(against Globus, or with ``--demo`` against the demo's service), ``config``, ``sim serve``.
 
 Parsing stays free of Textual and of the network stack so that ``gtui --help`` is instant;
 each sub-command imports what it needs when it runs.
@@ -25,8 +25,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--demo",
         action="store_true",
         help="start the embedded Globus service with the demo world and open the app on it; "
-        "before login, logout or whoami: talk to the demo's service (the running one, or one "
-        "started for the command)",
+        "before login, logout, whoami, compare or sync: talk to the demo's service (the running "
+        "one, or one started for the command)",
     )
     parser.add_argument(
         "--root", metavar="DIR", help="with --demo: where the demo collections live"
@@ -47,6 +47,10 @@ def build_parser() -> argparse.ArgumentParser:
     whoami.add_argument(
         "--linked-identities", action="store_true", help="also list the linked identities"
     )
+
+    from gtui.compare_cli import add_arguments as add_compare_commands
+
+    add_compare_commands(sub)
 
     config = sub.add_parser("config", help="the configuration file")
     config_sub = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
@@ -84,6 +88,11 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         command: Callable[[argparse.Namespace], int] = getattr(auth_cli, args.command)
         return command(args)
+    if args.command in ("compare", "sync"):
+        from gtui import compare_cli
+
+        compare_command: Callable[[argparse.Namespace], int] = getattr(compare_cli, args.command)
+        return compare_command(args)
     from gtui.tui.launch import run_from_args as run_app
 
     return run_app(args)
