@@ -109,6 +109,29 @@ async def _detail(pilot: Any) -> None:
     await pilot.pause(1.0)
 
 
+async def _compare(pilot: Any) -> None:
+    """The two datasets folders compared, one folder of differences opened."""
+    from gtui.tui.screens.compare import CompareScreen
+    from gtui.tui.widgets.compare_list import CompareList
+
+    app = pilot.app
+    for side in ("left", "right"):
+        pane = app.screen.query_one(f"#{side}")
+        pane.file_list.cursor = pane.file_list.row_of("datasets")
+        pane.file_list.focus()
+        await pilot.press("enter")
+        await _wait(pilot, lambda pane=pane: pane.path.endswith("/datasets/") and not pane.fetching)
+    await pilot.press("equals_sign")
+    screen = await _wait(
+        pilot, lambda: app.screen if isinstance(app.screen, CompareScreen) else None
+    )
+    await _wait(pilot, lambda: screen.comparison is not None and not screen.comparing)
+    listing = screen.query_one(CompareList)
+    await pilot.press("down", "enter")
+    await pilot.pause(0.5)
+    listing.focus()
+
+
 async def _make_timer(pilot: Any, name: str, every: str, runs: str) -> None:
     """F5 on ``name``, Schedule: repeat ``every`` for ``runs`` runs (the demo's consent for
     Timers approved as the demo user when asked)."""
@@ -187,6 +210,7 @@ async def main(wanted: list[str]) -> None:
                 ("transferring", _transferring),
                 ("task-detail", _detail),
                 ("help", _help),
+                ("compare", _compare),
             ]
             timer_shots = [("timers", _timers), ("timer-detail", _timer_detail)]
             for name, steps in shots:

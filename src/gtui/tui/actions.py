@@ -110,6 +110,12 @@ APP_ACTIONS: tuple[AppAction, ...] = (
     ),
     AppAction("quit", "quit", keys="f10", description="Quit"),
     AppAction(
+        "compare",
+        "compare_folders",
+        palette="Compare the two folders",
+        palette_help="what differs between the panes, and a sync of it (=)",
+    ),
+    AppAction(
         "bookmark_here",
         "bookmark_here",
         palette="Bookmark this folder",

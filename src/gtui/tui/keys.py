@@ -57,6 +57,7 @@ def binding_groups(help_keys: Sequence[Binding] = ()) -> list[tuple[str, list[Bi
     from gtui.tui.screens.bookmarks import BookmarksScreen
     from gtui.tui.screens.browse import BrowseScreen
     from gtui.tui.screens.collection_picker import CollectionPickerScreen
+    from gtui.tui.screens.compare import CompareScreen
     from gtui.tui.screens.confirm import ConfirmScreen
     from gtui.tui.screens.consent import ConsentScreen
     from gtui.tui.screens.group_detail import GroupDetailScreen
@@ -71,6 +72,7 @@ def binding_groups(help_keys: Sequence[Binding] = ()) -> list[tuple[str, list[Bi
     from gtui.tui.screens.timers import TimersScreen
     from gtui.tui.screens.transfer_options import TransferOptionsScreen
     from gtui.tui.widgets.checkbox import Checkbox
+    from gtui.tui.widgets.compare_list import CompareList
     from gtui.tui.widgets.file_list import FileList
     from gtui.tui.widgets.file_pane import FilePane
     from gtui.tui.widgets.path_bar import PathBar
@@ -95,6 +97,7 @@ def binding_groups(help_keys: Sequence[Binding] = ()) -> list[tuple[str, list[Bi
         ("Groups (3)", own_bindings(GroupsScreen)),
         ("Group detail", own_bindings(GroupDetailScreen)),
         ("Search (4)", own_bindings(SearchScreen)),
+        ("Compare (= in the panes)", [*own_bindings(CompareScreen), *own_bindings(CompareList)]),
         ("Timers (5)", own_bindings(TimersScreen)),
         ("Timer detail", own_bindings(TimerDetailScreen)),
         ("Theme", own_bindings(ThemeScreen)),

@@ -59,6 +59,7 @@ class BrowseScreen(Screen[None]):
         Binding(
             "minus", "unselect_pattern", "Unselect by pattern", show=False, id="unselect_pattern"
         ),
+        Binding("equals_sign", "compare", "Compare", show=False, id="compare"),
         Binding("t", "toggle_queue", "Tasks", id="toggle_queue"),
         Binding("q", "focus_queue", "Focus queue", show=False, id="focus_queue"),
     ]
@@ -517,6 +518,23 @@ class BrowseScreen(Screen[None]):
                 self.load(pane, pane.path)
 
     # -- transfers --------------------------------------------------------------------------
+
+    def action_compare(self) -> None:
+        """Compare the two panes' folders (left and right as they are on the screen)."""
+        from gtui.core.compare import Place
+        from gtui.tui.screens.compare import CompareScreen
+
+        left, right = self.pane("left"), self.pane("right")
+        if left.collection is None or right.collection is None or not left.path or not right.path:
+            self.notify("Both panes need a folder open before comparing.", severity="warning")
+            return
+        self.app.push_screen(
+            CompareScreen(
+                Place(left.collection.id, left.path),
+                Place(right.collection.id, right.path),
+                (left.collection.display_name, right.collection.display_name),
+            )
+        )
 
     def action_transfer(self) -> None:
         source = self.active

@@ -108,11 +108,24 @@ class TransferOptionsScreen(ModalScreen[TransferChoices | None]):
         Binding("shift+tab", "app.focus_previous", "Previous option", show=False, priority=True),
     ]
 
-    def __init__(self, summary: str, items: list[str], defaults: TransferChoices) -> None:
+    def __init__(
+        self,
+        summary: str,
+        items: list[str],
+        defaults: TransferChoices,
+        *,
+        delete_warning: str | None = None,
+        repeat_every: str | None = None,
+    ) -> None:
+        """``delete_warning`` says exactly what "delete extra files" would delete, when that is
+        known (a sync from the compare view); ``repeat_every`` opens the Schedule part on a
+        repeating timer with that interval (keeping two folders in sync)."""
         super().__init__(classes="dialog-screen")
         self.summary = summary
         self.items = items
         self.defaults = defaults
+        self.delete_warning = delete_warning
+        self.repeat_every = repeat_every
 
     def compose(self) -> ComposeResult:
         d = self.defaults
@@ -125,7 +138,9 @@ class TransferOptionsScreen(ModalScreen[TransferChoices | None]):
                 yield Label("Label")
                 yield Input(d.label, id="label", max_length=LABEL_LIMIT, compact=True)
             # Right after the label, one Tab away: when is the choice made most often after it.
-            yield ScheduleFields(classes="options-grid schedule-grid", id="schedule")
+            yield ScheduleFields(
+                classes="options-grid schedule-grid", id="schedule", repeat_every=self.repeat_every
+            )
             with Grid(classes="options-grid after-schedule"):
                 yield Label("Sync")
                 yield Select(
@@ -174,9 +189,11 @@ class TransferOptionsScreen(ModalScreen[TransferChoices | None]):
                 compact=True,
             )
             yield Static(
-                "⚠ Files in the destination folder that are not in the source will be deleted.",
+                self.delete_warning
+                or "⚠ Files in the destination folder that are not in the source will be deleted.",
                 id="delete-warning",
                 classes="dialog-warning",
+                markup=False,
             )
             with Horizontal(classes="dialog-buttons"):
                 yield Static("", id="options-error", classes="dialog-hint -error")
@@ -186,6 +203,8 @@ class TransferOptionsScreen(ModalScreen[TransferChoices | None]):
     def on_mount(self) -> None:
         self._show_warning()
         self.query_one("#label", Input).focus()
+        if self.repeat_every:
+            self._schedule_kind(ScheduleFields.Changed("repeat"))
 
     @on(Checkbox.Changed, "#delete_destination_extra")
     def _show_warning(self) -> None:

@@ -40,13 +40,21 @@ class ScheduleFields(Grid):
             super().__init__()
             self.kind = kind
 
+    def __init__(
+        self, *, id: str | None = None, classes: str | None = None, repeat_every: str | None = None
+    ) -> None:
+        """``repeat_every``: open on a repeating timer with this interval (``1d``)."""
+        super().__init__(id=id, classes=classes)
+        self.repeat_every = repeat_every
+
     def compose(self) -> ComposeResult:
         yield Label("Schedule")
-        yield Select(WHEN_CHOICES, value="now", allow_blank=False, id="when", compact=True)
+        kind = "repeat" if self.repeat_every else "now"
+        yield Select(WHEN_CHOICES, value=kind, allow_blank=False, id="when", compact=True)
         yield Label("First run", id="first-run-label")
         yield Input(placeholder=START_HINT, id="first-run", compact=True)
         yield Label("Every", id="every-label")
-        yield Input(placeholder=EVERY_HINT, id="every", compact=True)
+        yield Input(self.repeat_every or "", placeholder=EVERY_HINT, id="every", compact=True)
         yield Label("Ends", id="ends-label")
         yield Select(END_CHOICES, value="never", allow_blank=False, id="ends", compact=True)
         yield Label("Runs", id="end-value-label")
