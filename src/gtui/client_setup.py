@@ -67,7 +67,9 @@ async def check_client_id(session: GlobusSession) -> None:
     except MalformedResponseError as exc:
         raise _not_checked(exc) from None
     except AuthAPIError as exc:
-        if exc.code == "invalid_client" or exc.http_status == 401:
+        # A made-up code of a known native app is 401 "invalid_grant": only the client counts.
+        error = exc.raw_json.get("error") if isinstance(exc.raw_json, dict) else None
+        if error == "invalid_client" or (exc.http_status == 401 and error != "invalid_grant"):
             raise ClientIdError(
                 f"Globus Auth does not know {session.client_id} as a native app: copy the "
                 "Client UUID of an app registered as a “thick client or script”."

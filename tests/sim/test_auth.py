@@ -86,7 +86,7 @@ def test_code_is_single_use(sim: RunningSim) -> None:
     code = code_from(authorize(sim, params))["code"]
     assert exchange(sim, code, verifier, params["redirect_uri"]).status_code == 200
     again = exchange(sim, code, verifier, params["redirect_uri"])
-    assert again.status_code == 400
+    assert again.status_code == 401
     assert again.json()["error"] == "invalid_grant"
 
 

@@ -20,10 +20,18 @@ PROVIDER_NAMES = {ORCID_PROVIDER_ID: "ORCID"}
 def id_token(
     ctx: SimContext, request: Request, sub: str, client_id: str, nonce: str | None = None
 ) -> str:
-    """The id_token for ``sub``, signed with the service's key, for ``client_id``."""
+    """The id_token for ``sub``, signed with the service's key, for ``client_id``.
+
+    ``sub`` is a person, or (client credentials asking for ``openid``) the client itself, whose
+    identity set is its own client identity.
+    """
     now = int(time.time())
     user = ctx.world.user_for(sub)
     identity = ctx.auth.identity_doc(sub) or {}
+    if user is not None:
+        linked = identity_set(ctx, sub, now)
+    else:
+        linked = [identity_set_item(identity, now)] if identity else []
     claims: dict[str, Any] = {
         "iss": auth_root(request),
         "sub": sub,
@@ -37,7 +45,7 @@ def id_token(
         "organization": identity.get("organization"),
         "identity_provider": identity.get("identity_provider"),
         "identity_provider_display_name": IDENTITY_PROVIDER_NAME,
-        "identity_set": identity_set(ctx, sub, now) if user else [],
+        "identity_set": linked,
     }
     if nonce:
         claims["nonce"] = nonce

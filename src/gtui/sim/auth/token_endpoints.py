@@ -64,7 +64,8 @@ async def token(request: Request) -> Response:
     if grant_type == "authorization_code":
         record = ctx.auth.take_code(form.get("code", ""))
         if record is None or record["client_id"] != client.client_id:
-            raise OAuthError(400, "invalid_grant", "Invalid or expired authorization code")
+            # Globus answers an unknown, used, expired or foreign code with a 401.
+            raise OAuthError(401, "invalid_grant", "Invalid or expired authorization code")
         if form.get("redirect_uri") != record["redirect_uri"]:
             raise OAuthError(400, "invalid_grant", "redirect_uri does not match the authorize call")
         _verify_pkce(record["challenge"], form.get("code_verifier"))
@@ -90,7 +91,10 @@ async def token(request: Request) -> Response:
             raise OAuthError(400, "unauthorized_client", "Only confidential clients may do this")
         grouped = _grouped_or_error(form.get("scope", ""))
         docs = ctx.auth.issue(client.client_id, client.client_id, grouped, offline=False)
-        return _token_response(docs)
+        extra = {}
+        if any(s.name == "openid" for s in grouped.get(AUTH_RS, [])):
+            extra["id_token"] = id_token(ctx, request, client.client_id, client.client_id)
+        return _token_response(docs, **extra)
     raise OAuthError(400, "unsupported_grant_type", f"Unsupported grant_type {grant_type!r}")
 
 

@@ -106,3 +106,27 @@ async def policies(request: Request) -> JSONResponse:
     except GroupsError as exc:
         raise _raise(exc) from None
     return JSONResponse(dict(group["policies"]))
+
+
+async def subscription_info(request: Request) -> JSONResponse:
+    """``GET /v2/subscription_info/{id}``: the group providing a subscription (any caller)."""
+    require_caller(request, GROUPS_RS)
+    try:
+        return JSONResponse(
+            _service(request).subscription_info(request.path_params["subscription_id"])
+        )
+    except GroupsError as exc:
+        raise _raise(exc) from None
+
+
+async def subscription_admin_verified(request: Request) -> JSONResponse:
+    """``PUT /v2/groups/{id}/subscription_admin_verified``: set or clear the verification."""
+    caller = require_caller(request, GROUPS_RS)
+    body = await _json_body(request)
+    try:
+        answer = _service(request).set_subscription_admin_verified(
+            request.path_params["group_id"], caller.identity_id, body
+        )
+    except GroupsError as exc:
+        raise _raise(exc) from None
+    return JSONResponse(answer)

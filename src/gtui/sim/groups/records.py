@@ -45,6 +45,19 @@ def new_policies(
     }
 
 
+def new_subscription_info(
+    name: str, subscriber_name: str, connectors: dict[str, dict[str, bool]]
+) -> dict[str, Any]:
+    """The ``subscription_info`` of a group that provides a subscription (a "plus" group)."""
+    return {
+        "name": name,
+        "subscriber_name": subscriber_name,
+        "is_high_assurance": False,
+        "is_baa": False,
+        "connectors": connectors,
+    }
+
+
 def new_group(
     gid: str,
     name: str,
@@ -65,6 +78,7 @@ def new_group(
         "session_timeouts": {},
         "subscription_id": None,
         "subscription_info": None,
+        "subscription_admin_verified_id": None,
         "terms_and_conditions": None,
         "policies": policies,
         "memberships": {

@@ -21,6 +21,12 @@ def groups_routes(ctx: SimContext) -> list[BaseRoute]:
         Route("/groups/my_groups", handlers.my_groups),
         Route("/groups", handlers.create_group, methods=["POST"]),
         Route("/groups/{group_id}/policies", handlers.policies, methods=["GET", "PUT"]),
+        Route(
+            "/groups/{group_id}/subscription_admin_verified",
+            handlers.subscription_admin_verified,
+            methods=["PUT"],
+        ),
+        Route("/subscription_info/{subscription_id}", handlers.subscription_info),
         Route("/groups/{group_id}", handlers.get_group, methods=["GET"]),
         Route("/groups/{group_id}", handlers.batch, methods=["POST"]),
         Route("/groups/{group_id}", handlers.change_group, methods=["PUT", "DELETE"]),

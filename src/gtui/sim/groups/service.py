@@ -10,12 +10,12 @@ import threading
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from gtui.sim.groups import access
+from gtui.sim.groups import access, subscriptions
 from gtui.sim.groups.demo import demo_groups
 from gtui.sim.groups.errors import GroupsError, ItemError
 from gtui.sim.groups.membership_actions import ACTIONS, apply_action
 from gtui.sim.groups.records import STATUSES, new_group, new_policies
-from gtui.sim.groups.validation import checked_policy, group_fields
+from gtui.sim.groups.validation import checked_policy, checked_subscription_id, group_fields
 from gtui.sim.persist import JsonState
 
 if TYPE_CHECKING:
@@ -78,6 +78,7 @@ class GroupsService:
     ) -> dict[str, Any]:
         include = include or set()
         doc = {k: v for k, v in group.items() if k != "memberships"}
+        doc.setdefault("subscription_admin_verified_id", None)  # groups saved before it
         doc["policies"] = dict(group["policies"])
         if "my_memberships" in include:
             doc["my_memberships"] = self._my_memberships(group, identity_id)
@@ -118,6 +119,12 @@ class GroupsService:
                 result.append(doc)
         return sorted(result, key=lambda d: d["name"].lower())
 
+    def subscription_info(self, subscription_id: str) -> dict[str, Any]:
+        """Which group provides a subscription, and its public details (any caller may ask)."""
+        return subscriptions.public_info(
+            subscriptions.providing_group(self.groups, subscription_id)
+        )
+
     # -- writing ------------------------------------------------------------------------
     def create(self, identity_id: str, body: Any) -> dict[str, Any]:
         """A new group with the caller as its only (admin) member."""
@@ -144,9 +151,29 @@ class GroupsService:
             group = self.get(group_id, identity_id)
             if access.role(group, identity_id) != "admin":
                 raise GroupsError(403, "FORBIDDEN", "Only group admins may change the group")
+            if "subscription_admin_verified_id" in fields:
+                verified = checked_subscription_id(fields["subscription_admin_verified_id"])
+                subscriptions.check_may_verify(self.groups, group, identity_id, verified)
+                fields["subscription_admin_verified_id"] = verified
             group.update(fields)
             self._save()
             return self.group_doc(group, identity_id)
+
+    def set_subscription_admin_verified(
+        self, group_id: str, identity_id: str, body: Any
+    ) -> dict[str, Any]:
+        """Mark the group as verified by a subscription (or clear the mark with null)."""
+        if not isinstance(body, dict) or set(body) != {"subscription_admin_verified_id"}:
+            raise GroupsError(
+                400, "INVALID_REQUEST", 'The body must be {"subscription_admin_verified_id": ...}'
+            )
+        verified = checked_subscription_id(body["subscription_admin_verified_id"])
+        with self._lock:
+            group = self.get(group_id, identity_id)
+            subscriptions.check_may_verify(self.groups, group, identity_id, verified)
+            group["subscription_admin_verified_id"] = verified
+            self._save()
+        return {"group_id": group_id, "subscription_admin_verified_id": verified}
 
     def delete(self, group_id: str, identity_id: str) -> dict[str, Any]:
         with self._lock:

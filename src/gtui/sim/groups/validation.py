@@ -5,6 +5,7 @@ A body that fails them is refused whole, with a 400 ``INVALID_REQUEST``.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from gtui.sim.groups.errors import GroupsError
@@ -15,7 +16,14 @@ def group_fields(body: Any, *, require_name: bool) -> dict[str, Any]:
     """The fields of a group to create or update, checked (``name`` required on create)."""
     if not isinstance(body, dict):
         raise GroupsError(400, "INVALID_REQUEST", "The body must be a JSON object")
-    unknown = set(body) - {"name", "description", "parent_id", "terms_and_conditions"}
+    allowed = {
+        "name",
+        "description",
+        "parent_id",
+        "terms_and_conditions",
+        "subscription_admin_verified_id",
+    }
+    unknown = set(body) - allowed
     if unknown:
         raise GroupsError(400, "INVALID_REQUEST", f"Unknown group fields: {sorted(unknown)}")
     name = body.get("name")
@@ -24,7 +32,23 @@ def group_fields(body: Any, *, require_name: bool) -> dict[str, Any]:
     for key in ("description", "parent_id", "terms_and_conditions"):
         if body.get(key) is not None and not isinstance(body[key], str):
             raise GroupsError(400, "INVALID_REQUEST", f"{key} must be a string")
+    if "subscription_admin_verified_id" in body:
+        checked_subscription_id(body["subscription_admin_verified_id"])
     return dict(body)
+
+
+def checked_subscription_id(value: Any) -> str | None:
+    """A subscription id as clients send it: a UUID string, or null for none."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            return str(uuid.UUID(value))
+        except ValueError:
+            pass
+    raise GroupsError(
+        400, "INVALID_REQUEST", "subscription_admin_verified_id must be a UUID or null"
+    )
 
 
 def checked_policy(key: str, value: Any) -> Any:

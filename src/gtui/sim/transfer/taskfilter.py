@@ -1,8 +1,12 @@
 """The ``filter`` and ``orderby`` of ``task_list`` and the ``filter`` of ``event_list``, as SQL.
 
 A task filter is one string of ``/``-joined clauses, all of which must match: ``type:`` and
-``status:`` and ``task_id:`` take comma lists, ``label:`` takes ``~substr``, ``!~substr``,
-``=exact`` or ``!exact``, and the time fields take ``start,end`` with either end left empty.
+``status:`` and ``task_id:`` take comma lists, the time fields take ``start,end`` with either end
+left empty, and ``label:`` takes a comma list of label patterns that must all hold (the CLI's
+``--filter-label a --filter-not-label b`` sends ``label:~a,!~b``): ``~pattern`` matches the
+whole label ignoring case, ``*`` standing for any run of characters (``~wire-s*``), ``!~pattern``
+is its negation, ``=exact`` (or a bare value) matches the label exactly and ``!exact`` excludes
+it; a task without a label has the empty label.
 Without a ``type`` clause only transfers are listed, as the real service does. Each clause
 becomes a condition on a column of ``transfer_tasks`` (schema.py) with the same meaning the
 service has always given it: labels compare case-folded as Python folds them, times as
@@ -73,15 +77,27 @@ def _in_list(field: str, value: str, allowed: tuple[str, ...] | None) -> Conditi
     return one_of(field, wanted)
 
 
-def _label(value: str) -> Condition:
+def _glob(pattern: str) -> str:
+    """A ``~`` pattern as an SQLite GLOB over the folded label: only ``*`` is a wildcard."""
+    special = {"?": "[?]", "[": "[[]"}
+    return "".join(special.get(ch, ch) for ch in pattern.lower())
+
+
+def _one_label(value: str) -> Condition:
     if value.startswith("!~"):
-        return Condition("instr(label_folded, ?) = 0", (value[2:].lower(),))
+        return Condition("NOT (label_folded GLOB ?)", (_glob(value[2:]),))
     if value.startswith("~"):
-        return Condition("instr(label_folded, ?) > 0", (value[1:].lower(),))
+        return Condition("label_folded GLOB ?", (_glob(value[1:]),))
     if value.startswith("!"):
         return Condition("coalesce(label, '') != ?", (value[1:],))
     exact = value[1:] if value.startswith("=") else value
     return Condition("coalesce(label, '') = ?", (exact,))
+
+
+def _label(value: str) -> Condition:
+    """Every pattern of a ``label:`` clause must hold."""
+    parts = [p for p in value.split(",") if p] or [value]
+    return all_of([_one_label(p) for p in parts])
 
 
 def _time_range(field: str, value: str) -> Condition:
