@@ -297,3 +297,35 @@ async def test_a_sync_into_a_missing_folder_creates_it(sim_transfer, roots) -> N
 
     assert plan.folders_created == 2  # fresh/ and fresh/a/
     assert (await compare_folders(sim_transfer, LEFT, target)).is_equal()
+
+
+async def test_files_the_sync_skipped_stay_different_after_the_recompare(
+    sim, sim_transfer, roots
+) -> None:
+    """Closing the loop honestly: files the task could not read (a folder refused after the
+    compare) are skipped by it, and the recompare still shows them as not the same while
+    everything copied shows the same."""
+    left, _right = roots
+    write(left / "good.txt", "good")
+    write(left / "new/fine.txt", "fine")
+    write(left / "new/locked/secret.txt", "secret")
+    before = await compared(sim_transfer)
+    plan = plan_sync(before, "left_to_right")
+    assert plan.transfer is not None
+    plan.transfer["skip_source_errors"] = True
+    sim.settings.faults.denied_paths.append(f"{LAPTOP_ID}:/home/demo/sync/new/locked/")
+
+    answer = await sim_transfer.submit_transfer(plan.transfer)
+    task = await wait_for(sim_transfer, answer["task_id"])
+    assert task["status"] == "SUCCEEDED", task
+    assert task["subtasks_skipped_errors"] >= 1, task
+
+    closed = await recompare_subtrees(sim_transfer, before, plan.touched)
+    found = {name: Diff(d) for name, d in zip(closed.names, closed.diff, strict=True)}
+    assert found["good.txt"] == Diff.SAME
+    assert found["new/fine.txt"] == Diff.SAME
+    # The refused folder cannot be listed now either: it is marked, never shown as the same.
+    assert found["new/locked"] == Diff.NOT_COMPARABLE, found
+    assert found.get("new/locked/secret.txt", Diff.NOT_COMPARABLE) != Diff.SAME
+    assert not (roots[1] / "new/locked/secret.txt").exists()
+    assert not closed.is_equal()

@@ -571,6 +571,60 @@ class Bookmark:
 
 
 @dataclass(frozen=True)
+class AccessRule:
+    """A rule of a guest collection's access list: who (``principal_type``: identity, group,
+    all_authenticated_users or anonymous; ``principal``: an id, or "" for the last two) may
+    read (``r``) or read and write (``rw``) which folder (``path``, ending in ``/``), until
+    when. ``id`` is None for the access an administrator or access manager holds by its role
+    (``role_id``, ``role_type``); such a rule cannot be changed or deleted."""
+
+    id: str | None
+    principal_type: str
+    principal: str = ""
+    path: str = "/"
+    permissions: str = "r"
+    role_id: str | None = None
+    role_type: str | None = None
+    create_time: datetime | None = None
+    expiration_date: datetime | None = None
+    notify_email: str | None = None
+    notify_message: str | None = None
+
+    @classmethod
+    def from_api(cls, doc: Mapping[str, Any]) -> AccessRule:
+        return _read(cls, doc)
+
+    @property
+    def is_role_rule(self) -> bool:
+        return self.id is None
+
+    @property
+    def can_write(self) -> bool:
+        return self.permissions == "rw"
+
+    def expired(self, now: datetime | None = None) -> bool:
+        """Whether the rule no longer grants anything (the service then deletes it)."""
+        if self.expiration_date is None:
+            return False
+        return self.expiration_date <= (now or datetime.now(UTC))
+
+
+@dataclass(frozen=True)
+class CollectionRole:
+    """A role on a collection: ``administrator``, ``access_manager``, ``activity_manager`` or
+    ``activity_monitor``, held by an identity or a group (``principal_type``)."""
+
+    id: str
+    principal_type: str
+    principal: str
+    role: str
+
+    @classmethod
+    def from_api(cls, doc: Mapping[str, Any]) -> CollectionRole:
+        return _read(cls, doc)
+
+
+@dataclass(frozen=True)
 class Identity:
     """A Globus Auth identity, from ``get_identities`` items or from ``userinfo`` claims."""
 

@@ -1,4 +1,4 @@
-"""`TransferClient`: the Transfer API v0.10 calls gtui makes (globus-api.md §3), SDK names.
+"""`TransferClient`: the Transfer API v0.10 calls gtui makes (globus-api.md §3, §14), SDK names.
 
 Query encoding follows the service, not Python: booleans such as ``show_hidden`` go as 1/0,
 ``orderby`` lists are comma-joined, an ls ``filter`` dict becomes ``k:v1,v2`` clauses joined
@@ -87,7 +87,8 @@ def _merge(extra: Mapping[str, Any] | None, params: dict[str, Any]) -> dict[str,
 
 
 class TransferClient(ServiceClient):
-    """Async client for Globus Transfer: collections, file operations, tasks, bookmarks."""
+    """Async client for Globus Transfer: collections, file operations, tasks, bookmarks,
+    and the sharing of guest collections (access rules, roles)."""
 
     service_name: ClassVar[str] = "transfer"
     base_path: ClassVar[str] = "/v0.10/"
@@ -320,6 +321,68 @@ class TransferClient(ServiceClient):
 
     async def delete_bookmark(self, bookmark_id: ID) -> GlobusResponse:
         return await self.delete(f"bookmark/{bookmark_id}")
+
+    # Sharing: a guest collection's access rules, a collection's roles (globus-api.md §14)
+
+    async def my_shared_endpoint_list(
+        self, endpoint_id: ID, *, query_params: Mapping[str, Any] | None = None
+    ) -> GlobusResponse:
+        """The guest collections on a host collection that the caller administers or manages
+        the access of (``DATA``: endpoint documents)."""
+        return await self.get(
+            f"endpoint/{endpoint_id}/my_shared_endpoint_list", query_params=query_params
+        )
+
+    async def endpoint_acl_list(
+        self, endpoint_id: ID, *, query_params: Mapping[str, Any] | None = None
+    ) -> GlobusResponse:
+        """A guest collection's access rules (``DATA``), the role-held ones with a null id."""
+        return await self.get(f"endpoint/{endpoint_id}/access_list", query_params=query_params)
+
+    async def get_endpoint_acl_rule(
+        self, endpoint_id: ID, rule_id: str, *, query_params: Mapping[str, Any] | None = None
+    ) -> GlobusResponse:
+        return await self.get(f"endpoint/{endpoint_id}/access/{rule_id}", query_params=query_params)
+
+    async def add_endpoint_acl_rule(
+        self, endpoint_id: ID, rule_data: Mapping[str, Any]
+    ) -> GlobusResponse:
+        """Create a rule (``principal_type``, ``principal``, ``path`` ending in ``/``,
+        ``permissions`` ``r``/``rw``, optional ``expiration_date``, ``notify_email``,
+        ``notify_message``); the answer's ``access_id`` names it."""
+        body = {"DATA_TYPE": "access", **rule_data}
+        return await self.post(f"endpoint/{endpoint_id}/access", data=body)
+
+    async def update_endpoint_acl_rule(
+        self, endpoint_id: ID, rule_id: str, rule_data: Mapping[str, Any]
+    ) -> GlobusResponse:
+        """Change a rule's ``permissions`` or ``expiration_date`` (null: never expires)."""
+        body = {"DATA_TYPE": "access", **rule_data}
+        return await self.put(f"endpoint/{endpoint_id}/access/{rule_id}", data=body)
+
+    async def delete_endpoint_acl_rule(self, endpoint_id: ID, rule_id: str) -> GlobusResponse:
+        return await self.delete(f"endpoint/{endpoint_id}/access/{rule_id}")
+
+    async def endpoint_role_list(
+        self, endpoint_id: ID, *, query_params: Mapping[str, Any] | None = None
+    ) -> GlobusResponse:
+        return await self.get(f"endpoint/{endpoint_id}/role_list", query_params=query_params)
+
+    async def add_endpoint_role(
+        self, endpoint_id: ID, role_data: Mapping[str, Any]
+    ) -> GlobusResponse:
+        """Give a ``principal`` (identity or group) a ``role``: ``administrator``,
+        ``access_manager``, ``activity_manager`` or ``activity_monitor``."""
+        body = {"DATA_TYPE": "role", **role_data}
+        return await self.post(f"endpoint/{endpoint_id}/role", data=body)
+
+    async def get_endpoint_role(
+        self, endpoint_id: ID, role_id: str, *, query_params: Mapping[str, Any] | None = None
+    ) -> GlobusResponse:
+        return await self.get(f"endpoint/{endpoint_id}/role/{role_id}", query_params=query_params)
+
+    async def delete_endpoint_role(self, endpoint_id: ID, role_id: str) -> GlobusResponse:
+        return await self.delete(f"endpoint/{endpoint_id}/role/{role_id}")
 
 
 def _with_task_id(response: GlobusResponse) -> GlobusResponse:

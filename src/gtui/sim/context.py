@@ -18,11 +18,13 @@ if TYPE_CHECKING:
     from gtui.sim.auth.tokens import AuthService
     from gtui.sim.clock import SimClock
     from gtui.sim.database import Database
+    from gtui.sim.gcs.service import GCSService
     from gtui.sim.groups.service import GroupsService
     from gtui.sim.search.index import SearchIndex
     from gtui.sim.settings import SimSettings
     from gtui.sim.state_lock import StateLock
     from gtui.sim.timers.service import TimersService
+    from gtui.sim.transfer.access_policy import AccessPolicy
     from gtui.sim.transfer.service import TransferService
     from gtui.sim.world import World
 
@@ -34,7 +36,8 @@ class SimContext:
 
     ``transfer`` and ``timers`` are set by ``build_app``, before the first request: their
     engine and scheduler live and die with the application. ``clock`` is the virtual time
-    Timers schedule by.
+    Timers schedule by. ``access`` decides who may see, read and write what on a collection
+    (roles and access rules, ``transfer/access_policy.py``); the Transfer routes set it.
     """
 
     settings: SimSettings
@@ -47,6 +50,8 @@ class SimContext:
     clock: SimClock
     transfer: TransferService | None = None
     timers: TimersService | None = None
+    access: AccessPolicy | None = None
+    gcs: GCSService | None = None
     fault_counts: dict[str, int] = field(default_factory=new_counts)
     lock: StateLock | None = None
 

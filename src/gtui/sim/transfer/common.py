@@ -1,4 +1,5 @@
-"""What every Transfer route needs: the caller, parameters, collections, consent, answers."""
+"""What every Transfer route needs: the caller, parameters, collections, consent, access,
+answers."""
 
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ from gtui.sim.auth.bearer import require_caller
 from gtui.sim.auth.tokens import Caller
 from gtui.sim.context import context_of
 from gtui.sim.errors import SimAPIError, new_request_id
+from gtui.sim.transfer.paths import ResolvedPath, real_globus_path
 from gtui.sim.world import Collection
 
 if TYPE_CHECKING:
+    from gtui.sim.transfer.access_policy import AccessPolicy
     from gtui.sim.transfer.service import TransferService
 
 TRANSFER_RESOURCE_SERVER = "transfer.api.globus.org"
@@ -114,13 +117,22 @@ def endpoint_not_found(endpoint_id: str) -> SimAPIError:
     return SimAPIError(404, "EndpointNotFound", f"No such endpoint '{endpoint_id}'")
 
 
+def access_of(request: Request) -> AccessPolicy:
+    """The service's access policy (roles and access rules); the Transfer routes set it."""
+    access = context_of(request).access
+    if access is None:
+        raise RuntimeError("the access policy was not attached with the Transfer routes")
+    return access
+
+
 def collection_for(request: Request, endpoint_id: str, caller: Caller) -> Collection:
-    """The collection ``endpoint_id`` if it exists and the caller may see it."""
+    """The collection ``endpoint_id`` if it exists and the caller may see it: the world lets
+    them in, or (on a guest collection) a role or a live access rule names them."""
     world = context_of(request).world
     collection = world.collections.get(endpoint_id)
     if collection is None:
         raise endpoint_not_found(endpoint_id)
-    if not collection.can_access(caller.identity_id):
+    if not access_of(request).may_see(collection, caller.identity_id):
         raise SimAPIError(
             403,
             "PermissionDenied",
@@ -154,3 +166,32 @@ def usable_collection(request: Request, endpoint_id: str, caller: Caller) -> Col
     collection = collection_for(request, endpoint_id, caller)
     require_data_access(request, collection, caller)
     return collection
+
+
+def require_path(
+    request: Request, collection: Collection, caller: Caller, path: str, need: str
+) -> None:
+    """403 PermissionDenied unless the caller may ``need`` (``r``/``rw``) a Globus path."""
+    denial = access_of(request).denial(collection, caller.identity_id, path, need)
+    if denial is not None:
+        raise SimAPIError(403, "PermissionDenied", denial)
+
+
+def require_resolved(
+    request: Request, resolved: ResolvedPath, caller: Caller, need: str, *, follow: bool = True
+) -> None:
+    """``require_path`` on a resolved path and on where its symlinks lead, so that a link in
+    a shared folder does not open a folder that is not shared."""
+    access = access_of(request)
+    collection = resolved.collection
+    limits = access.restrictions(collection, caller.identity_id)
+    if limits is None:
+        return
+    paths = [resolved.globus_path]
+    real = real_globus_path(resolved, follow=follow)
+    if real is not None and real != resolved.globus_path:
+        paths.append(real)
+    for path in paths:
+        denial = access.refusal(collection, limits, path, need)
+        if denial is not None:
+            raise SimAPIError(403, "PermissionDenied", denial)

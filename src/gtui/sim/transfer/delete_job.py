@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from gtui.sim.settings import SimSettings
+from gtui.sim.transfer.access_policy import WRITE
 from gtui.sim.transfer.jobs import Job, OpError, classify
 from gtui.sim.transfer.model import Task
 from gtui.sim.world import Collection
@@ -62,6 +63,7 @@ class DeleteJob(Job):
         return paths
 
     def _delete(self, path: str) -> None:
+        self.require(self.endpoint, path, WRITE, source_side=False)
         real = self.resolve_or_error(self.endpoint, path, follow=False)
         try:
             st = os.lstat(real)

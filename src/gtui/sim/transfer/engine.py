@@ -16,6 +16,7 @@ import logging
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
 
 from gtui.sim.settings import SimSettings
 from gtui.sim.transfer import credentials
@@ -27,6 +28,9 @@ from gtui.sim.transfer.model import Task, iso_time
 from gtui.sim.transfer.store import TransferStore
 from gtui.sim.transfer.transfer_job import TransferJob
 from gtui.sim.world import Collection, World
+
+if TYPE_CHECKING:
+    from gtui.sim.transfer.access_policy import AccessPolicy
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +69,9 @@ class Engine:
         self.world = world
         self.store = store
         self.holds_consent = holds_consent
+        # Who may use which path of a collection (set with the Transfer routes); every job
+        # checks its paths with it.
+        self.access: AccessPolicy | None = None
         self.progress_interval = PROGRESS_INTERVAL_SECONDS
         self._suspending: dict[str, Collection] = {}
         self._last_credential_check = 0.0
@@ -216,17 +223,21 @@ class Engine:
 
     def _job(self, task: Task, stop: threading.Event) -> Job:
         doc = task.doc
+        job: Job
         if doc["type"] == "DELETE":
             endpoint = self.world.collections[doc["source_endpoint_id"]]
-            return DeleteJob(task, self.settings, stop, task.mark_changed, endpoint)
-        return TransferJob(
-            task,
-            self.settings,
-            stop,
-            task.mark_changed,
-            self.world.collections[doc["source_endpoint_id"]],
-            self.world.collections[doc["destination_endpoint_id"]],
-        )
+            job = DeleteJob(task, self.settings, stop, task.mark_changed, endpoint)
+        else:
+            job = TransferJob(
+                task,
+                self.settings,
+                stop,
+                task.mark_changed,
+                self.world.collections[doc["source_endpoint_id"]],
+                self.world.collections[doc["destination_endpoint_id"]],
+            )
+        job.access = self.access
+        return job
 
     def _begin(self, task: Task) -> None:
         """Start (or resume) a task from the top: counters and file lists begin afresh."""

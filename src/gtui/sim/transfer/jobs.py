@@ -2,7 +2,10 @@
 
 A job runs one task to its end in a worker thread. It moves the task's counters as it goes,
 records events, retries failing paths (counting faults) until they work or the task is
-stopped, and raises ``Stopped`` when cancel, the deadline or shutdown ends it early.
+stopped, and raises ``Stopped`` when cancel, the deadline or shutdown ends it early. Before it
+touches a path it asks the access policy (``access``, given by the engine) whether the task's
+owner may: a refused path is never retried; it fails the task with a PERMISSION_DENIED event
+(or is skipped, on the source side, with ``skip_source_errors``).
 """
 
 from __future__ import annotations
@@ -13,14 +16,17 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gtui.sim.errors import SimAPIError
 from gtui.sim.settings import SimSettings
 from gtui.sim.transfer.copier import Stopped
 from gtui.sim.transfer.model import Task, iso_time
-from gtui.sim.transfer.paths import resolve
+from gtui.sim.transfer.paths import globus_path_of, resolve
 from gtui.sim.world import Collection
+
+if TYPE_CHECKING:
+    from gtui.sim.transfer.access_policy import AccessPolicy
 
 RETRY_INITIAL_SECONDS = 0.5
 RETRY_MAX_SECONDS = 10.0
@@ -43,6 +49,13 @@ class OpError(Exception):
         self.source_side = source_side
 
 
+class AccessDenied(OpError):
+    """The collection's access rules do not let the task's owner use a path (final)."""
+
+    def __init__(self, details: str, *, source_side: bool) -> None:
+        super().__init__("PERMISSION_DENIED", details, source_side=source_side)
+
+
 def classify(exc: OSError, *, source_side: bool) -> OpError:
     if isinstance(exc, FileNotFoundError):
         return OpError(
@@ -60,7 +73,10 @@ def classify(exc: OSError, *, source_side: bool) -> OpError:
 
 
 class Job(ABC):
-    """What transfers and deletes share: counters, events, retries, stopping."""
+    """What transfers and deletes share: counters, events, retries, stopping, access."""
+
+    # Who may use which path of a collection; None (a job made outside an engine) allows all.
+    access: AccessPolicy | None = None
 
     def __init__(
         self,
@@ -112,6 +128,11 @@ class Job(ABC):
             self.check_stop()
             try:
                 action()
+            except AccessDenied as err:
+                self.refuse(err, source_path, destination_path, is_directory=is_directory)
+                if retried:
+                    self.bump(subtasks_retrying=-1)
+                return False
             except OpError as err:
                 if err.code == "QUOTA_EXCEEDED" and self.task.doc.get("fail_on_quota_errors"):
                     raise Fatal(err.code, err.details) from None
@@ -143,6 +164,51 @@ class Job(ABC):
                     nice_status_details=None,
                 )
             return True
+
+    def require(
+        self,
+        collection: Collection,
+        path: str,
+        need: str,
+        *,
+        source_side: bool,
+        real: Path | None = None,
+    ) -> None:
+        """Raise AccessDenied unless the task's owner may ``need`` (``r``/``rw``) a Globus
+        path (and the one its symlinks lead to, given its ``real`` path). A path the service
+        refuses by fault (``--deny-path``) is refused here too, inside recursive items."""
+        if self.settings.faults.is_denied(collection.id, path):
+            raise AccessDenied(f"Permission denied: {path}", source_side=source_side)
+        if self.access is None:
+            return
+        limits = self.access.restrictions(collection, self.task.owner_id)
+        if limits is None:
+            return
+        denial = self.access.refusal(collection, limits, path, need)
+        if denial is None and real is not None:
+            led_to = globus_path_of(collection, real)
+            if led_to is not None and led_to != path:
+                denial = self.access.refusal(collection, limits, led_to, need)
+        if denial is not None:
+            raise AccessDenied(denial, source_side=source_side)
+
+    def refuse(
+        self,
+        err: AccessDenied,
+        source_path: str,
+        destination_path: str,
+        *,
+        is_directory: bool = False,
+    ) -> None:
+        """A refused path: skipped on the source side with ``skip_source_errors``, else the
+        task fails (PERMISSION_DENIED event, then Fatal): retrying cannot change a rule."""
+        if err.source_side and self.task.doc.get("skip_source_errors"):
+            self.skip(
+                err.code, err.details, source_path, destination_path, is_directory=is_directory
+            )
+            return
+        self.fault(err.code, err.details, source_path if err.source_side else destination_path)
+        raise Fatal(err.code, err.details)
 
     def fault(self, code: str, details: str, path: str) -> None:
         description = {

@@ -1,4 +1,8 @@
-"""``operation/endpoint/{id}/ls|stat|mkdir|rename``: synchronous file operations."""
+"""``operation/endpoint/{id}/ls|stat|mkdir|rename``: synchronous file operations.
+
+On a guest collection each path is checked against the caller's access rules first: reading
+(``ls``, ``stat``) needs ``r``, changing (``mkdir``, both paths of ``rename``) needs ``rw``.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from gtui.sim.context import context_of
 from gtui.sim.errors import SimAPIError
 from gtui.sim.ids import LAPTOP_ID, SCRATCH_ID
 from gtui.sim.settings import FaultSettings
+from gtui.sim.transfer.access_policy import READ, WRITE
 from gtui.sim.transfer.common import (
     answer,
     caller_of,
@@ -19,6 +24,7 @@ from gtui.sim.transfer.common import (
     query_int,
     raw_json,
     read_document,
+    require_resolved,
     result,
     usable_collection,
 )
@@ -61,6 +67,7 @@ async def operation_ls(request: Request) -> Response:
     collection = usable_collection(request, request.path_params["endpoint_id"], caller)
     params = request.query_params
     resolved = resolve(collection, params.get("path"), _faults(request))
+    require_resolved(request, resolved, caller, READ)
     show_hidden = query_bool(request, "show_hidden", True)
     limit = query_int(request, "limit", LS_MAX_LIMIT, minimum=0, maximum=LS_MAX_LIMIT)
     offset = query_int(request, "offset", 0, minimum=0)
@@ -83,6 +90,7 @@ async def operation_stat(request: Request) -> Response:
     caller = caller_of(request)
     collection = usable_collection(request, request.path_params["endpoint_id"], caller)
     resolved = resolve(collection, request.query_params.get("path"), _faults(request))
+    require_resolved(request, resolved, caller, READ)
     await _prepare_large_dataset(request, collection, resolved.folder_path)
     entry = await asyncio.to_thread(stat_entry, resolved)
     return answer(entry.to_doc())
@@ -127,6 +135,7 @@ async def operation_mkdir(request: Request) -> Response:
     collection = usable_collection(request, request.path_params["endpoint_id"], caller)
     doc = await read_document(request)
     resolved = _resolve_body_path(request, collection, doc.get("path"), "path")
+    require_resolved(request, resolved, caller, WRITE, follow=False)
     await asyncio.to_thread(_mkdir, resolved)
     return answer(
         result(
@@ -159,6 +168,8 @@ async def operation_rename(request: Request) -> Response:
     doc = await read_document(request)
     old = _resolve_body_path(request, collection, doc.get("old_path"), "old_path")
     new = _resolve_body_path(request, collection, doc.get("new_path"), "new_path")
+    require_resolved(request, old, caller, WRITE, follow=False)
+    require_resolved(request, new, caller, WRITE, follow=False)
     await asyncio.to_thread(_rename, old, new)
     return answer(
         result(request, "result", "FileRenamed", "File or directory renamed successfully")

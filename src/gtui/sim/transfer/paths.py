@@ -146,3 +146,14 @@ def globus_path_of(collection: Collection, real: Path | str) -> str | None:
         return None
     rel = os.path.relpath(resolved, real_root)
     return "/" if rel == "." else "/" + rel.replace(os.sep, "/")
+
+
+def real_globus_path(resolved: ResolvedPath, *, follow: bool = True) -> str | None:
+    """The Globus path a resolved path's symlinks lead to (the final one too when
+    ``follow``), or None when that is outside the root."""
+    if follow:
+        return globus_path_of(resolved.collection, resolved.real)
+    if resolved.globus_path == "/":
+        return "/"
+    parent = globus_path_of(resolved.collection, resolved.real.parent)
+    return None if parent is None else parent.rstrip("/") + "/" + resolved.real.name

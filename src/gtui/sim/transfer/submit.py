@@ -1,7 +1,9 @@
 """``submission_id``, ``transfer`` and ``delete``: validate a task document, create the task.
 
 Validation follows the real service: the document is refused whole (400, 403, 404) before a
-task exists; problems with the files themselves surface later, as task events.
+task exists; problems with the files themselves surface later, as task events. On a guest
+collection every path must be allowed by the submitter's access rules (``r`` to read a
+source, ``rw`` to write a destination or delete); the engine checks again as it goes.
 """
 
 from __future__ import annotations
@@ -16,10 +18,12 @@ from starlette.responses import Response
 from gtui.sim.auth.tokens import Caller
 from gtui.sim.context import context_of
 from gtui.sim.errors import SimAPIError, new_request_id
+from gtui.sim.transfer.access_policy import READ, WRITE
 from gtui.sim.transfer.common import (
     answer,
     caller_of,
     read_document,
+    require_resolved,
     resource_of,
     service_of,
     usable_collection,
@@ -135,13 +139,23 @@ def _items(
 
 
 def _path(
-    request: Request, collection: Collection, value: Any, field: str, *, follow: bool = True
+    request: Request,
+    collection: Collection,
+    caller: Caller,
+    value: Any,
+    field: str,
+    need: str,
+    *,
+    follow: bool = True,
 ) -> str:
-    """The item's path on the collection; a symlink is followed unless it is the subject."""
+    """The item's path on the collection, if the caller may ``need`` it (``r``/``rw``); a
+    symlink is followed unless it is the subject."""
     if not isinstance(value, str) or not value:
         raise bad_request(f"Every item needs a '{field}'")
     faults = context_of(request).settings.faults
-    return resolve(collection, value, faults, follow_final_symlink=follow).globus_path
+    resolved = resolve(collection, value, faults, follow_final_symlink=follow)
+    require_resolved(request, resolved, caller, need, follow=follow)
+    return resolved.globus_path
 
 
 def _accepted(request: Request, data_type: str, noun: str, task: Task, created: bool) -> Response:
@@ -202,12 +216,19 @@ async def submit_transfer(request: Request) -> Response:
                 "source_path": _path(
                     request,
                     source,
+                    caller,
                     item.get("source_path"),
                     "source_path",
+                    READ,
                     follow=item.get("DATA_TYPE") != "transfer_symlink_item",
                 ),
                 "destination_path": _path(
-                    request, destination, item.get("destination_path"), "destination_path"
+                    request,
+                    destination,
+                    caller,
+                    item.get("destination_path"),
+                    "destination_path",
+                    WRITE,
                 ),
                 "recursive": recursive,
                 "external_checksum": item.get("external_checksum"),
@@ -266,7 +287,7 @@ async def submit_delete(request: Request) -> Response:
     )
     items = []
     for item in raw_items:
-        path = _path(request, endpoint, item.get("path"), "path", follow=False)
+        path = _path(request, endpoint, caller, item.get("path"), "path", WRITE, follow=False)
         if path == "/":
             raise SimAPIError(
                 403, "EndpointPermissionDenied", "The root folder of a collection cannot be deleted"

@@ -11,10 +11,12 @@ from pathlib import Path
 from typing import Any
 
 from gtui.sim.settings import SimSettings
+from gtui.sim.transfer.access_policy import READ, WRITE
 from gtui.sim.transfer.copier import ChecksumMismatch, Stopped, Throttle, copy_file, file_md5
-from gtui.sim.transfer.jobs import Job, OpError, classify
+from gtui.sim.transfer.jobs import AccessDenied, Job, OpError, classify
 from gtui.sim.transfer.listing import readable
 from gtui.sim.transfer.model import Task
+from gtui.sim.transfer.paths import globus_path_of
 from gtui.sim.transfer.plan import Op, Plan, PlanError, Planner, rule_allows
 from gtui.sim.world import Collection
 
@@ -43,7 +45,8 @@ class TransferJob(Job):
         planner = Planner(self.source, self.task.doc)
         for item in self.task.spec["items"]:
             self.check_stop()
-            self._plan_item(planner, plan, item)
+            if self._item_allowed(item):
+                self._plan_item(planner, plan, item)
         self._count(plan)
         for error in plan.errors:
             self._planned_error(error, planner)
@@ -51,6 +54,19 @@ class TransferJob(Job):
         if self.task.doc.get("delete_destination_extra"):
             for _src, dst in plan.roots:
                 self._delete_extra(dst, plan)
+
+    def _item_allowed(self, item: dict[str, Any]) -> bool:
+        """Whether the owner may read the item's source and write its destination; a refused
+        item fails the task (or is skipped, on the source side, with skip_source_errors)."""
+        src_path, dst_path = item["source_path"], item["destination_path"]
+        try:
+            self.require(self.source, src_path, READ, source_side=True)
+            self.require(self.destination, dst_path, WRITE, source_side=False)
+        except AccessDenied as err:
+            self.bump(subtasks_total=1, subtasks_pending=1)
+            self.refuse(err, src_path, dst_path)
+            return False
+        return True
 
     def _plan_item(self, planner: Planner, plan: Plan, item: dict[str, Any]) -> None:
         src_path, dst_path = item["source_path"], item["destination_path"]
@@ -140,14 +156,29 @@ class TransferJob(Job):
 
     def _run_op(self, op: Op) -> None:
         actions = {"mkdir": self._mkdir, "file": self._copy, "link": self._make_link}
+
+        def act() -> None:
+            self._require_op(op)
+            actions[op.kind](op)
+
         done = self.retrying(
-            lambda: actions[op.kind](op),
+            act,
             source_path=op.source_path,
             destination_path=op.destination_path,
             is_directory=op.kind == "mkdir",
         )
         if done:
             self.bump(subtasks_pending=-1, subtasks_succeeded=1)
+
+    def _require_op(self, op: Op) -> None:
+        """The access rules, checked again for every step: one may change mid-task."""
+        if op.kind == "file":
+            self.require(self.source, op.source_path, READ, source_side=True, real=op.source)
+        elif op.kind == "link":
+            self.require(self.source, op.source_path, READ, source_side=True)
+        self.require(
+            self.destination, op.destination_path, WRITE, source_side=False, real=op.destination
+        )
 
     def _mkdir(self, op: Op) -> None:
         try:
@@ -255,6 +286,7 @@ class TransferJob(Job):
                 names = os.listdir(folder)
             except OSError:
                 continue
+            folder_path = globus_path_of(self.destination, folder)
             for name in names:
                 target = folder / name
                 if name in kept or name.endswith(".gtui-part"):
@@ -262,6 +294,12 @@ class TransferJob(Job):
                 is_dir = target.is_dir() and not target.is_symlink()
                 if not rule_allows(rules, name, is_dir):
                     continue
+                if folder_path is not None:
+                    path = folder_path.rstrip("/") + "/" + name
+                    try:
+                        self.require(self.destination, path, WRITE, source_side=False)
+                    except AccessDenied as err:
+                        self.refuse(err, path, path, is_directory=is_dir)
                 if is_dir:
                     shutil.rmtree(target, ignore_errors=True)
                 else:
