@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from gtui.sim.serve import ServiceAddress, bind_loopback
+from gtui.sim.serve import ServiceAddress, bind_loopback, demo_ca_bundle
 from gtui.sim.settings import STATE_DIR_NAME
 from gtui.sim.state_lock import running_service
 
@@ -155,8 +155,15 @@ def start_demo_service(
         sock.close()
         if not isinstance(stderr, int):
             stderr.close()
+    # The service makes its certificate authority (for the GCS Manager's TLS listener) in
+    # its state folder; clients trust it through the environment ``env`` gives them.
     return DemoService(
-        process=process, base_url=base_url, root=root, log_file=log_file, log_start=log_start
+        process=process,
+        base_url=base_url,
+        root=root,
+        log_file=log_file,
+        log_start=log_start,
+        ca_bundle=str(demo_ca_bundle(root)),
     )
 
 
@@ -195,7 +202,7 @@ def demo_service_for_command(
                 f"the demo folder {root} is in use by a service that does not say where it "
                 "answers; quit it, or choose another folder with --root"
             )
-        yield CommandService(ServiceAddress(holder.base_url))
+        yield CommandService(ServiceAddress(holder.base_url, ca_bundle=str(demo_ca_bundle(root))))
         return
     with tempfile.TemporaryDirectory(prefix="gtui-demo-") as logs:
         service = start_demo_service(

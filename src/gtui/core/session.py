@@ -3,7 +3,9 @@
 The UI holds one session. Its clients refresh their tokens from the store on their own; a
 call that fails for want of consent or a fresher session is repaired by
 `call_with_consent_repair`, which asks the UI to log in for exactly what was required and
-then retries the call once.
+then retries the call once. A GCSv5 endpoint's GCS Manager gets a client of its own on
+demand (`gcs_client`), with its own connection pool (it trusts what ``GLOBUS_SDK_VERIFY_SSL``
+says, as the SDK does).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from gtui.core.errors import (
     GlobusError,
     LoginRequired,
 )
+from gtui.core.gcs import GCSClient, manage_collections_scope, new_gcs_http_client
 from gtui.core.groups import GroupsClient
 from gtui.core.http import RetryPolicy, new_http_client
 from gtui.core.id_token import IDTokenError, IDTokenVerifier
@@ -161,6 +164,7 @@ class GlobusSession:
             self.authorizers[name] = authorizer
         self.id_token_verifier = IDTokenVerifier(self.auth, client_id)
         self._identity: Identity | None = None
+        self._gcs_http_client: httpx.AsyncClient | None = None
 
     def __repr__(self) -> str:
         return f"GlobusSession(environment={self.environment!r}, client_id={self.client_id!r})"
@@ -184,6 +188,39 @@ class GlobusSession:
             "search": self.search,
             "timers": self.timers,
         }
+
+    def gcs_client(
+        self,
+        gcs_manager_url: str,
+        endpoint_id: str,
+        *,
+        data_access_collection: str | None = None,
+    ) -> GCSClient:
+        """A client of a GCSv5 endpoint's GCS Manager (from a collection document:
+        ``gcs_manager_url``, and ``owner_id``, the endpoint's id), with the stored login's
+        token for the endpoint.
+
+        Without one (the login never consented to ``manage_collections`` there), a call raises
+        `ConsentMissing` naming that scope, with ``data_access_collection``'s ``data_access``
+        as its dependency when given (making a guest collection on that mapped collection
+        needs it), so one consent repair covers the call. The authorizer is kept under
+        ``authorizers["gcs:<endpoint_id>"]``, so a new login refreshes it like the others.
+        """
+        name = f"gcs:{endpoint_id}"
+        scope = manage_collections_scope(endpoint_id, data_access_collection)
+        authorizer = self.authorizers.get(name)
+        if not isinstance(authorizer, ConsentingAuthorizer) or authorizer.scope != scope:
+            authorizer = ConsentingAuthorizer(
+                self.auth,
+                self.token_store,
+                endpoint_id,
+                scope=scope,
+                service="this collection's Globus Connect Server",
+            )
+            self.authorizers[name] = authorizer
+        if self._gcs_http_client is None:
+            self._gcs_http_client = new_gcs_http_client()
+        return GCSClient(gcs_manager_url, authorizer=authorizer, http_client=self._gcs_http_client)
 
     # -- state ---------------------------------------------------------------------------
 
@@ -301,6 +338,9 @@ class GlobusSession:
         return sorted(tokens)
 
     async def aclose(self) -> None:
+        if self._gcs_http_client is not None:
+            await self._gcs_http_client.aclose()
+            self._gcs_http_client = None
         if self._owns_http_client:
             await self.http_client.aclose()
 

@@ -1,15 +1,18 @@
 """The embedded service as one Starlette application: Auth, Transfer, Groups, Search and
-Timers.
+Timers, and beside it the GCS Manager API of the GCSv5 endpoints on a TLS listener.
 
 Each service is mounted under its own root (``/auth``, ``/transfer/v0.10``, ``/groups/v2``,
 ``/search/v1``, ``/timer``), matching the ``GLOBUS_SDK_SERVICE_URL_*`` layout. Shared state
-lives in the ``SimContext`` (``context.py``) on ``app.state.ctx``.
+lives in the ``SimContext`` (``context.py``) on ``app.state.ctx``. The GCS Managers
+(``gcs/``) answer on a second, TLS, socket when ``build_app`` is given one: the main
+application's lifespan starts that listener once Transfer runs and stops it first.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import socket
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
@@ -32,11 +35,14 @@ from gtui.sim.errors import (
     sim_api_error_handler,
 )
 from gtui.sim.faults import FaultsMiddleware
+from gtui.sim.gcs import GCSService, gcs_app
+from gtui.sim.gcs.listener import TLSListener
 from gtui.sim.groups import GroupsService, groups_routes
 from gtui.sim.search import SearchIndex, search_routes
 from gtui.sim.settings import SimSettings
 from gtui.sim.state_lock import StateLock
 from gtui.sim.timers import TimersService, timer_app
+from gtui.sim.tls import ensure_certificates
 from gtui.sim.transfer import TransferService, transfer_routes
 from gtui.sim.world import World
 
@@ -70,22 +76,32 @@ def build_context(settings: SimSettings) -> SimContext:
         groups = GroupsService(
             settings, auth.username_of, lambda i: auth.identity_doc(i) is not None
         )
+        ctx = SimContext(
+            settings=settings,
+            world=world,
+            key=key,
+            auth=auth,
+            groups=groups,
+            search=SearchIndex(world),
+            db=db,
+            clock=clock,
+            lock=lock,
+        )
+        # After the search index: a guest collection's files are its mapped collection's.
+        ctx.gcs = GCSService(settings, world, db, auth.username_of)
         undo.pop_all()
-    return SimContext(
-        settings=settings,
-        world=world,
-        key=key,
-        auth=auth,
-        groups=groups,
-        search=SearchIndex(world),
-        db=db,
-        clock=clock,
-        lock=lock,
-    )
+    return ctx
 
 
-def build_app(settings: SimSettings, ctx: SimContext | None = None) -> Starlette:
-    """The ASGI application serving the services of the demo world."""
+def build_app(
+    settings: SimSettings,
+    ctx: SimContext | None = None,
+    *,
+    gcs_socket: socket.socket | None = None,
+) -> Starlette:
+    """The ASGI application serving the services of the demo world; with ``gcs_socket`` (a
+    bound loopback socket) its lifespan also serves the GCS Manager API there, over TLS with
+    the certificates of ``tls.py``."""
     ctx = ctx or build_context(settings)
     routes: list[BaseRoute] = [
         Mount("/auth", routes=auth_routes(ctx)),
@@ -104,6 +120,11 @@ def build_app(settings: SimSettings, ctx: SimContext | None = None) -> Starlette
         raise
     routes.append(Mount("/transfer/v0.10", routes=transfer_routes(ctx)))
     routes.append(Mount("/timer", app=timer_app(ctx)))
+    if ctx.gcs is not None:
+        # A guest collection's roles are Transfer's; one in use by a task is not deleted.
+        ctx.gcs.access = ctx.access
+        ctx.gcs.active_tasks = transfer.store.active_tasks
+    listener = _gcs_listener(ctx, gcs_socket) if gcs_socket is not None else None
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -112,11 +133,17 @@ def build_app(settings: SimSettings, ctx: SimContext | None = None) -> Starlette
         try:
             await timers.start(app)
             try:
+                if listener is not None:
+                    await listener.start()
                 yield
             finally:
                 if ctx.lock is not None:
                     ctx.lock.mark_stopping()
-                await timers.stop()
+                try:
+                    if listener is not None:
+                        await listener.stop()
+                finally:
+                    await timers.stop()
         finally:
             try:
                 await transfer.stop()
@@ -140,6 +167,16 @@ def build_app(settings: SimSettings, ctx: SimContext | None = None) -> Starlette
     )
     app.state.ctx = ctx
     return app
+
+
+def _gcs_listener(ctx: SimContext, sock: socket.socket) -> TLSListener:
+    """The TLS listener of the GCS Managers on ``sock``, its certificates made if needed."""
+    try:
+        files = ensure_certificates(ctx.settings.state_dir)
+        return TLSListener(gcs_app(ctx), sock, files)
+    except BaseException:
+        _release(ctx)
+        raise
 
 
 def _release(ctx: SimContext) -> None:

@@ -1,5 +1,11 @@
 """``gtui sim serve`` and ``start_in_thread``: run the embedded service on loopback.
 
+The service listens on two loopback sockets: plain HTTP for Auth, Transfer, Groups, Search
+and Timers, and TLS for the GCS Manager API of its GCSv5 endpoints (the SDK and the CLI reach
+a GCS Manager over ``https://`` only). The TLS certificate is signed by the service's own
+authority (``tls.py``), which clients trust through ``GLOBUS_SDK_VERIFY_SSL``: the banner
+prints that line with the others, and ``RunningSim.env`` holds it.
+
 Module level imports stay light (the CLI imports this to build ``--help``); Starlette and
 uvicorn are imported when a service actually starts.
 """
@@ -8,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import socket
 import sys
 import threading
@@ -17,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gtui.sim.ids import (
+    ARCHIVE_ENDPOINT_ID,
     ARCHIVE_ID,
     DEMO_CONFIDENTIAL_CLIENT_ID,
     DEMO_CONFIDENTIAL_CLIENT_SECRET,
@@ -25,9 +33,12 @@ from gtui.sim.ids import (
     DEMO_USERNAME,
     GUEST_ID,
     LAPTOP_ID,
+    SCRATCH_ENDPOINT_ID,
     SCRATCH_ID,
 )
+from gtui.sim.settings import STATE_DIR_NAME
 from gtui.sim.state_lock import StateInUse
+from gtui.sim.tls import CA_BUNDLE_VARIABLE, ca_bundle_path
 
 if TYPE_CHECKING:
     import uvicorn
@@ -61,19 +72,30 @@ def service_urls(base_url: str) -> dict[str, str]:
     return {name: f"{base_url}/{name}/" for name in SERVICES}
 
 
-def sdk_environment(base_url: str) -> dict[str, str]:
-    """The ``GLOBUS_SDK_*`` variables pointing a client at the service."""
+def sdk_environment(base_url: str, ca_bundle: str | Path | None = None) -> dict[str, str]:
+    """The ``GLOBUS_SDK_*`` variables pointing a client at the service; with ``ca_bundle``
+    (the service's certificate authority) also the one that makes the SDK trust its TLS
+    listener, the GCS Manager API."""
     env = {"GLOBUS_SDK_ENVIRONMENT": ENVIRONMENT_NAME}
     for name, url in service_urls(base_url).items():
         env[f"GLOBUS_SDK_SERVICE_URL_{name.upper()}"] = url
+    if ca_bundle is not None:
+        env[CA_BUNDLE_VARIABLE] = str(ca_bundle)
     return env
+
+
+def demo_ca_bundle(root: Path) -> Path:
+    """The certificate authority of the service whose demo folder is ``root``."""
+    return ca_bundle_path(Path(root) / STATE_DIR_NAME)
 
 
 @dataclass
 class ServiceAddress:
-    """Where a running service answers: its base URL, the service roots under it."""
+    """Where a running service answers: its base URL, the service roots under it, and the
+    certificate authority of its TLS listener (when known)."""
 
     base_url: str
+    ca_bundle: str | None = field(default=None, kw_only=True)
 
     @property
     def service_urls(self) -> dict[str, str]:
@@ -82,7 +104,7 @@ class ServiceAddress:
     @property
     def env(self) -> dict[str, str]:
         """The ``GLOBUS_SDK_*`` variables that point a client at this service."""
-        return sdk_environment(self.base_url)
+        return sdk_environment(self.base_url, self.ca_bundle)
 
 
 @dataclass
@@ -94,6 +116,11 @@ class RunningSim(ServiceAddress):
     app: Starlette = field(repr=False)
     _server: uvicorn.Server = field(repr=False)
     _thread: threading.Thread = field(repr=False)
+
+    @property
+    def gcs_base_url(self) -> str:
+        """Where the TLS listener of the GCS Manager API answers (``https://127.0.0.1:N``)."""
+        return self.settings.gcs_base_url
 
     @property
     def ctx(self) -> SimContext:
@@ -158,13 +185,16 @@ def _stop_when_stdin_closes(server: uvicorn.Server) -> None:
     threading.Thread(target=watch, name="gtui-sim-stdin", daemon=True).start()
 
 
-def _make_server(settings: SimSettings) -> tuple[Starlette, uvicorn.Server]:
+def _make_server(
+    settings: SimSettings, gcs_socket: socket.socket
+) -> tuple[Starlette, uvicorn.Server]:
     import uvicorn
 
     from gtui.sim.app import build_app
     from gtui.sim.protocol import DroppingH11Protocol
+    from gtui.sim.quick_server import QuickServer
 
-    app = build_app(settings)
+    app = build_app(settings, gcs_socket=gcs_socket)
     config = uvicorn.Config(
         app,
         log_level="warning",
@@ -174,7 +204,7 @@ def _make_server(settings: SimSettings) -> tuple[Starlette, uvicorn.Server]:
         timeout_graceful_shutdown=5,
         access_log=False,
     )
-    return app, uvicorn.Server(config)
+    return app, QuickServer(config)
 
 
 def start_in_thread(
@@ -187,8 +217,10 @@ def start_in_thread(
     token_lifetime_seconds: int | None = None,
     clock_speed: float = 1.0,
     clock_start: float | None = None,
+    gcs_port: int = 0,
 ) -> RunningSim:
-    """Start the service on loopback in a daemon thread; return once it accepts connections.
+    """Start the service on loopback in a daemon thread; return once it accepts connections
+    (on both listeners: the GCS Manager API's TLS one, on ``gcs_port``, too).
 
     ``clock_speed`` is how fast the Timers' clock runs (virtual seconds per real second);
     ``running.ctx.clock.step(seconds)`` moves it on at once."""
@@ -196,6 +228,11 @@ def start_in_thread(
 
     bind_host = _check_host(host)
     sock = bind_loopback(bind_host, port)
+    try:
+        gcs_sock = bind_loopback(bind_host, gcs_port)
+    except BaseException:
+        sock.close()
+        raise
     actual_port = sock.getsockname()[1]
     base_url = f"http://127.0.0.1:{actual_port}"
     settings = SimSettings(
@@ -205,13 +242,15 @@ def start_in_thread(
         base_url=base_url,
         clock_speed=clock_speed,
         clock_start=clock_start,
+        gcs_base_url=f"https://127.0.0.1:{gcs_sock.getsockname()[1]}",
     )
     if token_lifetime_seconds is not None:
         settings.token_lifetime_seconds = token_lifetime_seconds
     try:
-        app, server = _make_server(settings)
+        app, server = _make_server(settings, gcs_sock)
     except BaseException:
         sock.close()
+        gcs_sock.close()
         raise
     errors: list[BaseException] = []
 
@@ -222,6 +261,7 @@ def start_in_thread(
             errors.append(exc)
         finally:
             sock.close()
+            gcs_sock.close()
 
     thread = threading.Thread(target=run, name=f"gtui-sim-{actual_port}", daemon=True)
     thread.start()
@@ -235,6 +275,7 @@ def start_in_thread(
         time.sleep(0.01)
     return RunningSim(
         base_url=base_url,
+        ca_bundle=str(ca_bundle_path(settings.state_dir)),
         port=actual_port,
         settings=settings,
         app=app,
@@ -251,6 +292,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="interface to listen on; only loopback (127.0.0.1) is accepted",
     )
     parser.add_argument("--port", type=int, default=8765, help="port (0 picks a free one)")
+    parser.add_argument(
+        "--gcs-port",
+        type=int,
+        default=0,
+        help="port of the GCS Manager API's TLS listener (default 0: a free one)",
+    )
     parser.add_argument("--root", metavar="DIR", help="where the demo collections' folders live")
     parser.add_argument(
         "--throttle",
@@ -354,10 +401,14 @@ def faults_from_args(args: argparse.Namespace) -> FaultSettings:
     )
 
 
-def banner(base_url: str, root: Path) -> str:
-    """What ``gtui sim serve`` prints on start: exports, clients, collections."""
+def banner(
+    base_url: str, root: Path, *, ca_bundle: Path | None = None, gcs_base_url: str = ""
+) -> str:
+    """What ``gtui sim serve`` prints on start: exports, clients, collections, endpoints."""
     lines = ["# Point the Globus SDK (or the CLI) at the embedded service:"]
-    lines += [f"export {k}={v}" for k, v in sdk_environment(base_url).items()]
+    lines += [
+        f"export {k}={shlex.quote(v)}" for k, v in sdk_environment(base_url, ca_bundle).items()
+    ]
     lines += [
         "",
         f"# Demo user: {DEMO_USERNAME}",
@@ -377,6 +428,11 @@ def banner(base_url: str, root: Path) -> str:
 
     for cid, folder in COLLECTION_FOLDERS.items():
         lines.append(f"#   {cid}  {names[cid]:<20} {root / folder}")
+    if gcs_base_url:
+        lines.append(f"# GCSv5 endpoints (GCS Manager API over TLS at {gcs_base_url}/<id>/api):")
+        endpoints = {SCRATCH_ENDPOINT_ID: "HPC Cluster", ARCHIVE_ENDPOINT_ID: "Tape Archive Server"}
+        for eid, name in endpoints.items():
+            lines.append(f"#   {eid}  {name}")
     return "\n".join(lines)
 
 
@@ -407,6 +463,12 @@ def run_from_args(args: argparse.Namespace) -> int:
         where = f"fd {args.listen_fd}" if args.listen_fd is not None else f"{host}:{args.port}"
         print(f"gtui sim serve: cannot listen on {where}: {exc}", file=sys.stderr)
         return 1
+    try:
+        gcs_sock = bind_loopback(host, args.gcs_port)
+    except OSError as exc:
+        sock.close()
+        print(f"gtui sim serve: cannot listen on {host}:{args.gcs_port}: {exc}", file=sys.stderr)
+        return 1
     base_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
     settings = SimSettings(
         root=root,
@@ -414,15 +476,19 @@ def run_from_args(args: argparse.Namespace) -> int:
         faults=faults,
         base_url=base_url,
         clock_speed=args.clock_speed,
+        gcs_base_url=f"https://127.0.0.1:{gcs_sock.getsockname()[1]}",
     )
     try:
-        _, server = _make_server(settings)
+        try:
+            _, server = _make_server(settings, gcs_sock)
+        except BaseException:
+            gcs_sock.close()
+            sock.close()
+            raise
     except StateInUse as exc:
-        sock.close()
         print(f"gtui sim serve: {exc}", file=sys.stderr)
         return 1
     except (sqlite3.DatabaseError, SchemaMismatch) as exc:
-        sock.close()
         database = settings.state_dir / DATABASE_FILE
         print(
             f"gtui sim serve: cannot use {database}: {exc}. It was written by another version "
@@ -431,18 +497,20 @@ def run_from_args(args: argparse.Namespace) -> int:
         )
         return 1
     except OSError as exc:
-        sock.close()
         culprit = exc.filename or root
         print(f"gtui sim serve: cannot use {culprit}: {exc.strerror or exc}", file=sys.stderr)
         return 1
     if args.exit_with_stdin:
         _stop_when_stdin_closes(server)
-    print(banner(base_url, root), flush=True)
+    ca_bundle = ca_bundle_path(settings.state_dir)
+    print(banner(base_url, root, ca_bundle=ca_bundle, gcs_base_url=settings.gcs_base_url))
+    sys.stdout.flush()
     try:
         server.run(sockets=[sock])
     except KeyboardInterrupt:
         pass
     finally:
         sock.close()
+        gcs_sock.close()
     print("# The embedded service has stopped; its state is kept for the next start.")
     return 0

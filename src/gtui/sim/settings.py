@@ -63,7 +63,9 @@ class SimSettings:
     ``state_dir`` defaults to ``root / STATE_DIR_NAME``; once built it is always a ``Path``.
     ``clock_speed`` is how many virtual seconds the Timers' clock counts per real second;
     ``clock_start`` the epoch time a new clock starts at (default: now), so that pictures of
-    timers taken in tests read the same whenever they are taken.
+    timers taken in tests read the same whenever they are taken. ``gcs_base_url`` is where the
+    TLS listener of the GCS Manager API answers (``https://127.0.0.1:PORT``); each GCSv5
+    endpoint's ``gcs_manager_url`` is a folder of it.
     """
 
     root: Path
@@ -74,6 +76,7 @@ class SimSettings:
     base_url: str
     clock_speed: float
     clock_start: float | None
+    gcs_base_url: str
 
     def __init__(
         self,
@@ -85,6 +88,7 @@ class SimSettings:
         base_url: str = "",
         clock_speed: float = 1.0,
         clock_start: float | None = None,
+        gcs_base_url: str = "",
     ) -> None:
         self.root = Path(root)
         self.state_dir = Path(state_dir) if state_dir is not None else self.root / STATE_DIR_NAME
@@ -94,6 +98,7 @@ class SimSettings:
         self.base_url = base_url
         self.clock_speed = clock_speed
         self.clock_start = clock_start
+        self.gcs_base_url = gcs_base_url
         if self.throttle_bytes_per_second < 0:
             raise ValueError("throttle_bytes_per_second must not be negative")
         if not 0 < self.clock_speed < math.inf:
@@ -107,3 +112,14 @@ class SimSettings:
     def service_url(self, service: str) -> str:
         """The root URL of one of the services, with a trailing slash."""
         return f"{self.base_url}/{service}/"
+
+    def gcs_manager_url(self, endpoint_id: str) -> str:
+        """The ``gcs_manager_url`` of a GCSv5 endpoint (see ``gcs_manager_url``)."""
+        return gcs_manager_url(self.gcs_base_url, endpoint_id)
+
+
+def gcs_manager_url(gcs_base_url: str, endpoint_id: str) -> str:
+    """The ``gcs_manager_url`` of a GCSv5 endpoint: a folder of the TLS listener, to which
+    clients append ``/api``. Without a listener (a world built to test its documents) it names
+    the loopback host alone, which answers nothing, like a GCS Manager that is down."""
+    return f"{gcs_base_url or 'https://127.0.0.1'}/{endpoint_id}"

@@ -62,6 +62,7 @@ from gtui.sim.ids import (
     SCRATCH_ENDPOINT_ID,
     SCRATCH_ID,
 )
+from gtui.sim.settings import gcs_manager_url
 
 if TYPE_CHECKING:
     from gtui.sim.settings import SimSettings
@@ -100,9 +101,11 @@ __all__ = [
     "WIDE_TREE_FANOUT",
     "WIDE_TREE_PATH",
     "Collection",
+    "GCSEndpoint",
     "User",
     "World",
     "demo_collections",
+    "demo_endpoints",
     "demo_users",
 ]
 
@@ -147,7 +150,15 @@ class User:
 
 @dataclass
 class Collection:
-    """A collection: a folder under the root that the Transfer API serves."""
+    """A collection: a folder under the root that the Transfer API serves.
+
+    ``owner_id`` is what Transfer documents say: the person for a Globus Connect Personal
+    collection, the GCSv5 endpoint's id for a GCSv5 mapped or guest collection (clients build
+    the endpoint's ``manage_collections`` scope from it). ``owner_identity_id`` is the person
+    who owns it either way (a guest collection's creator, a mapped collection's endpoint
+    administrator; ``owner_id`` when not given): who may use it, whose "my endpoints" it is.
+    A guest collection's ``host_endpoint_id`` is its mapped collection; a mapped one has none.
+    """
 
     id: str
     display_name: str
@@ -168,16 +179,22 @@ class Collection:
     gcs_manager_url: str | None = None
     public: bool = False
     contact_email: str = "support@gtui.example"
+    owner_identity_id: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.owner_identity_id:
+            self.owner_identity_id = self.owner_id
 
     @property
     def is_gcp(self) -> bool:
         return self.entity_type == "GCP_mapped_collection"
 
     def can_access(self, identity_id: str) -> bool:
-        """Whether an identity may see and use this collection."""
-        if identity_id == self.owner_id or identity_id in self.shared_with:
+        """Whether an identity may see and use this collection. A public guest collection is
+        only listed as public: its data is open to those its access rules name."""
+        if identity_id == self.owner_identity_id or identity_id in self.shared_with:
             return True
-        return self.public
+        return self.public and self.entity_type != "GCSv5_guest_collection"
 
     def to_endpoint_doc(self) -> dict[str, Any]:
         """The collection as Transfer's ``GET /endpoint/{id}`` answers it."""
@@ -210,7 +227,7 @@ class Collection:
             "host_endpoint_id": self.host_endpoint_id,
             "host_endpoint_display_name": None,
             "host_path": None,
-            "mapped_collection_id": SCRATCH_ID
+            "mapped_collection_id": self.host_endpoint_id
             if self.entity_type == "GCSv5_guest_collection"
             else None,
             "mapped_collection_display_name": None,
@@ -253,19 +270,84 @@ class Collection:
             "preferred_parallelism": None,
             "network_use": None,
             "location": None,
+            # Newer fields (as in the SDK's and CLI's endpoint fixtures). ``my_effective_roles``
+            # depends on who asks: the Transfer routes fill it in for the caller.
+            "my_effective_roles": [],
+            "sharing_target_endpoint": None,
+            "sharing_target_root_path": None,
+            "storage_type": None,
+            "authentication_policy_id": None,
+            "acl_max_expiration_period_mins": None,
+            "last_accessed_time": None,
+            "requester_pays": False,
             "DATA": [],
         }
+
+
+@dataclass(frozen=True)
+class GCSEndpoint:
+    """A Globus Connect Server v5 endpoint: the host of mapped collections, with its GCS
+    Manager at ``gcs_manager_url``. It is no collection (nothing to list), but Transfer
+    answers its document (``entity_type`` ``GCSv5_endpoint``) as for any endpoint."""
+
+    id: str
+    display_name: str
+    administrator_id: str
+    owner_string: str
+    gcs_manager_url: str
+    organization: str = "gtui Demo University"
+    description: str = ""
+    keywords: str = ""
+    contact_email: str = "support@gtui.example"
+    public: bool = True
+
+    def to_endpoint_doc(self) -> dict[str, Any]:
+        """The endpoint as Transfer's ``GET /endpoint/{id}`` answers it: a collection's
+        document (the same fields) with what an endpoint lacks emptied."""
+        doc = Collection(
+            self.id,
+            self.display_name,
+            f"gcs#{self.id}",
+            "GCSv5_endpoint",
+            self.id,
+            self.owner_string,
+            Path(),
+            organization=self.organization,
+            description=self.description,
+            keywords=self.keywords,
+            gcs_manager_url=self.gcs_manager_url,
+            public=self.public,
+            contact_email=self.contact_email,
+            owner_identity_id=self.administrator_id,
+        ).to_endpoint_doc()
+        doc.update(
+            {
+                "name": self.id,
+                "default_directory": None,
+                "shareable": False,
+                "acl_available": False,
+                "local_user_info_available": None,
+                "https_server": None,
+                "tlsftp_server": None,
+            }
+        )
+        return doc
 
 
 class World:
     """The demo world of one service run: users, collections, sample data on disk."""
 
     def __init__(
-        self, root: Path, users: dict[str, User], collections: dict[str, Collection]
+        self,
+        root: Path,
+        users: dict[str, User],
+        collections: dict[str, Collection],
+        endpoints: dict[str, GCSEndpoint] | None = None,
     ) -> None:
         self.root = root
         self.users = users
         self.collections = collections
+        self.endpoints = endpoints or {}
         self._big_lock = threading.Lock()
         self._wide_lock = threading.Lock()
         self._large_lock = threading.Lock()
@@ -274,7 +356,12 @@ class World:
     def load(cls, settings: SimSettings) -> World:
         """Build the world under ``settings.root``, creating folders and sample data if missing."""
         root = Path(settings.root)
-        world = cls(root, demo_users(), demo_collections(root))
+        world = cls(
+            root,
+            demo_users(),
+            demo_collections(root, gcs_base_url=settings.gcs_base_url),
+            demo_endpoints(settings.gcs_base_url),
+        )
         for collection in world.collections.values():
             collection.root.mkdir(parents=True, exist_ok=True)
         demo_data.populate(root, {cid: c.root for cid, c in world.collections.items()})
@@ -404,9 +491,37 @@ def demo_users() -> dict[str, User]:
     return {u.id: u for u in users}
 
 
-def demo_collections(root: Path) -> dict[str, Collection]:
-    """The four collections of the demo world, rooted in their folders under ``root``."""
+def demo_endpoints(gcs_base_url: str = "") -> dict[str, GCSEndpoint]:
+    """The demo world's two GCSv5 endpoints (the other user administers both), their GCS
+    Managers on the service's TLS listener at ``gcs_base_url``."""
+    endpoints = [
+        GCSEndpoint(
+            SCRATCH_ENDPOINT_ID,
+            "HPC Cluster",
+            OTHER_USER_ID,
+            OTHER_USERNAME,
+            gcs_manager_url(gcs_base_url, SCRATCH_ENDPOINT_ID),
+            description="Globus Connect Server of the demo HPC cluster",
+            keywords="hpc,cluster",
+        ),
+        GCSEndpoint(
+            ARCHIVE_ENDPOINT_ID,
+            "Tape Archive Server",
+            OTHER_USER_ID,
+            OTHER_USERNAME,
+            gcs_manager_url(gcs_base_url, ARCHIVE_ENDPOINT_ID),
+            description="Globus Connect Server of the demo tape archive",
+            keywords="archive,tape",
+        ),
+    ]
+    return {e.id: e for e in endpoints}
+
+
+def demo_collections(root: Path, *, gcs_base_url: str = "") -> dict[str, Collection]:
+    """The four collections of the demo world, rooted in their folders under ``root``; the
+    GCSv5 ones name their endpoint's GCS Manager on the TLS listener at ``gcs_base_url``."""
     owner = DEMO_USERNAME
+    scratch_manager = gcs_manager_url(gcs_base_url, SCRATCH_ENDPOINT_ID)
     colls = [
         Collection(
             LAPTOP_ID,
@@ -425,36 +540,36 @@ def demo_collections(root: Path) -> dict[str, Collection]:
             "HPC Cluster Scratch",
             "hpc#scratch",
             "GCSv5_mapped_collection",
-            OTHER_USER_ID,
+            SCRATCH_ENDPOINT_ID,
             OTHER_USERNAME,
             root / COLLECTION_FOLDERS[SCRATCH_ID],
             description="Scratch file system of the demo HPC cluster; purged after 30 days",
             keywords="hpc,scratch,cluster",
-            host_endpoint_id=SCRATCH_ENDPOINT_ID,
-            gcs_manager_url="https://scratch.gcs.gtui.example",
+            gcs_manager_url=scratch_manager,
             public=True,
+            owner_identity_id=OTHER_USER_ID,
         ),
         Collection(
             ARCHIVE_ID,
             "Tape Archive",
             "hpc#archive",
             "GCSv5_mapped_collection",
-            OTHER_USER_ID,
+            ARCHIVE_ENDPOINT_ID,
             OTHER_USERNAME,
             root / COLLECTION_FOLDERS[ARCHIVE_ID],
             description="Long-term tape archive; needs data_access consent",
             keywords="archive,tape,long-term",
             requires_data_access=True,
-            host_endpoint_id=ARCHIVE_ENDPOINT_ID,
-            gcs_manager_url="https://archive.gcs.gtui.example",
+            gcs_manager_url=gcs_manager_url(gcs_base_url, ARCHIVE_ENDPOINT_ID),
             public=True,
+            owner_identity_id=OTHER_USER_ID,
         ),
         Collection(
             GUEST_ID,
             "Shared Results",
             "hpc#shared-results",
             "GCSv5_guest_collection",
-            OTHER_USER_ID,
+            SCRATCH_ENDPOINT_ID,
             OTHER_USERNAME,
             root / COLLECTION_FOLDERS[GUEST_ID],
             description="Results shared with collaborators",
@@ -462,8 +577,9 @@ def demo_collections(root: Path) -> dict[str, Collection]:
             home="/",
             default_directory="/",
             shared_with={DEMO_USER_ID, DEMO_CONFIDENTIAL_CLIENT_ID},
-            host_endpoint_id=SCRATCH_ENDPOINT_ID,
-            gcs_manager_url="https://scratch.gcs.gtui.example",
+            host_endpoint_id=SCRATCH_ID,
+            gcs_manager_url=scratch_manager,
+            owner_identity_id=OTHER_USER_ID,
         ),
     ]
     return {c.id: c for c in colls}

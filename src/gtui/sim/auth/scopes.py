@@ -2,9 +2,12 @@
 
 ``urn:globus:auth:scope:transfer.api.globus.org:all[*https://auth.globus.org/scopes/ID/data_access]``
 is the Transfer scope with an optional dependency on one collection's ``data_access`` scope;
-``TIMER_SCOPE[<that>]`` lets Timers act through Transfer. Names are stored in one canonical
-form (URN for the named services, URL for Timers and collections), because consents and
-``meets_scope_requirements`` compare names as plain strings.
+``TIMER_SCOPE[<that>]`` lets Timers act through Transfer;
+``https://auth.globus.org/scopes/ENDPOINT_ID/manage_collections[*<a data_access>]`` lets a
+GCSv5 endpoint's GCS Manager act on one of its mapped collections' data (a guest collection is
+made with it). Names are stored in one canonical form (URN for the named services, URL for
+Timers, collections and endpoints), because consents and ``meets_scope_requirements`` compare
+names as plain strings.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from gtui.sim.ids import ARCHIVE_ID, SCRATCH_ID
+from gtui.sim.ids import ARCHIVE_ENDPOINT_ID, ARCHIVE_ID, SCRATCH_ENDPOINT_ID, SCRATCH_ID
 
 AUTH_RS = "auth.globus.org"
 TRANSFER_RS = "transfer.api.globus.org"
@@ -31,8 +34,14 @@ SCOPE_NAMES = {
     SEARCH_RS: ("all", "search", "ingest"),
 }
 # Services whose scopes Auth names in URL form (the SDK and CLI write them so).
-URL_SCOPE_NAMES = {TIMER_RS: ("timer",)}
+URL_SCOPE_NAMES = {
+    TIMER_RS: ("timer",),
+    SCRATCH_ENDPOINT_ID: ("manage_collections",),
+    ARCHIVE_ENDPOINT_ID: ("manage_collections",),
+}
 DATA_ACCESS_COLLECTIONS = frozenset({SCRATCH_ID, ARCHIVE_ID})
+# Each GCSv5 endpoint's mapped collections, whose data_access its manage_collections may need.
+ENDPOINT_COLLECTIONS = {SCRATCH_ENDPOINT_ID: (SCRATCH_ID,), ARCHIVE_ENDPOINT_ID: (ARCHIVE_ID,)}
 _URL_FORM = re.compile(r"^https://auth\.globus\.org/scopes/([^/\s\[\]]+)/([^/\s\[\]]+)$")
 _URN_FORM = re.compile(r"^urn:globus:auth:scope:([^:\s\[\]]+):([^:\s\[\]]+)$")
 
@@ -144,10 +153,18 @@ def _is_data_access(name: str) -> bool:
     )
 
 
+def manage_collections_scope(endpoint_id: str) -> str:
+    return f"https://auth.globus.org/scopes/{endpoint_id}/manage_collections"
+
+
 def _may_depend(parent: str, child: str) -> bool:
-    """Transfer may act on a collection's data; Timers may act through Transfer."""
+    """Transfer may act on a collection's data; Timers may act through Transfer; a GCS
+    Manager may act on its own mapped collections' data."""
     if parent == TRANSFER_ALL:
         return _is_data_access(child)
+    for endpoint_id, collections in ENDPOINT_COLLECTIONS.items():
+        if parent == manage_collections_scope(endpoint_id):
+            return any(child == data_access_scope(c) for c in collections)
     return parent == TIMER_SCOPE and child == TRANSFER_ALL
 
 
