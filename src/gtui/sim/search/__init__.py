@@ -1,7 +1,10 @@
-"""Search v1 of the embedded service: one index over the demo world's files.
+"""Search v1 of the embedded service: the demo index over the demo world's files, and indexes,
+entries, roles and tasks written through the API.
 
-Start with ``routes.py``; ``index.py`` builds the entries and ``results.py`` runs queries
-(written in ``query_language.py``, refined by ``query_options.py``).
+Start with ``routes.py``: ``handlers.py`` reads, ``writes.py`` writes and administers, both
+through ``service.py`` (every index, its roles and tasks; rows in ``store.py``, documents
+checked in ``documents.py``). ``index.py`` builds the demo index's entries and ``results.py``
+runs queries (written in ``query_language.py``, refined by ``query_options.py``).
 """
 
 from __future__ import annotations

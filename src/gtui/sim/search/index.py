@@ -1,9 +1,13 @@
 """The Search index of the demo world: one subject per file, built from disk at start.
 
-Each file is one subject, ``globus://<collection_id><path>``, with one entry whose content
-holds name, path, collection, size, modified time, extension, project and a short text.
-Entries are visible to the identities that may use the collection ("public" collections to
-every caller), as ``visible_to`` principals are in the real service.
+Each file is one subject, ``globus://<collection_id><path>``, with one entry (entry id null)
+whose content holds name, path, collection, size, modified time, extension, project and a
+short text. Entries are visible to the identities that may use the collection ("public"
+collections to every caller), as ``visible_to`` principals are in the real service.
+
+``SearchIndex`` is what the application context holds (``ctx.search``); once the routes are
+made it also carries the Search service (``attach``, ``service.py``): every index, what was
+ingested into them and deleted from them, their roles and tasks, kept in the database.
 """
 
 from __future__ import annotations
@@ -15,14 +19,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gtui.sim.ids import DEMO_INDEX_ID, SCRATCH_ID
-from gtui.sim.search.results import gmeta, is_visible, scroll_page, search_page
+from gtui.sim.search.service import GroupIds, MemberCheck, SearchService
 from gtui.sim.world import BIG_FOLDER_PATH, WIDE_TREE_PATH
 
 if TYPE_CHECKING:
+    from gtui.sim.database import Database
     from gtui.sim.world import Collection, World
 
 TEXT_EXTENSIONS = {"md", "txt", "csv", "py", "json", "ini"}
-INDEX_CREATED = "2026-01-15 09:30:00"
 
 
 def _project(parts: list[str]) -> str | None:
@@ -49,14 +53,35 @@ def _title(name: str, text: str) -> str:
     return first[2:].strip() if first.startswith("# ") else name
 
 
+def _visible_to(collection: Collection) -> list[str]:
+    """Who sees a collection's files: everyone for a public one, else who may use it."""
+    if collection.public:
+        return ["public"]
+    return sorted(
+        f"urn:globus:auth:identity:{i}"
+        for i in {collection.owner_identity_id, *collection.shared_with}
+    )
+
+
 class SearchIndex:
-    """The demo index: built from the files on disk when the service starts."""
+    """The demo index's file entries, built from the files on disk when the service starts,
+    and the Search service once ``attach`` made it."""
 
     def __init__(self, world: World) -> None:
         self.world = world
         self.index_id = DEMO_INDEX_ID
         self.entries: list[dict[str, Any]] = []
+        self.service: SearchService | None = None
         self.rebuild()
+
+    def attach(self, db: Database, member_of: MemberCheck, group_ids: GroupIds) -> SearchService:
+        """The Search service on the service database (made once): ``member_of`` and
+        ``group_ids`` are the Groups service's word on who is in which group."""
+        if self.service is None:
+            self.service = SearchService(
+                db, self.world, lambda: self.entries, self.index_id, member_of, group_ids
+            )
+        return self.service
 
     def rebuild(self) -> None:
         entries = []
@@ -73,14 +98,7 @@ class SearchIndex:
                 root / Path(BIG_FOLDER_PATH.strip("/")).parts[0],
                 root / WIDE_TREE_PATH.strip("/"),
             }
-        visible = (
-            ["public"]
-            if collection.public
-            else sorted(
-                f"urn:globus:auth:identity:{i}"
-                for i in {collection.owner_id, *collection.shared_with}
-            )
-        )
+        visible = _visible_to(collection)
         result = []
         for folder, dirs, files in os.walk(root):
             here = Path(folder)
@@ -115,42 +133,19 @@ class SearchIndex:
                 result.append(
                     {
                         "subject": f"globus://{collection.id}/{rel}",
+                        "entry_id": None,
                         "content": content,
                         "visible_to": visible,
                     }
                 )
         return result
 
-    def index_doc(self) -> dict[str, Any]:
-        size = sum(len(str(e["content"])) for e in self.entries)
-        return {
-            "@datatype": "GSearchIndex",
-            "@version": "2017-09-01",
-            "id": self.index_id,
-            "display_name": "gtui demo files",
-            "description": "Every file of the demo world's collections",
-            "creation_date": INDEX_CREATED,
-            "is_trial": False,
-            "subscription_id": None,
-            "max_size_in_mb": 1024,
-            "size_in_mb": max(1, size // 1_000_000),
-            "num_subjects": len(self.entries),
-            "num_entries": len(self.entries),
-            "status": "open",
-            "permissions": ["reader"],
-        }
-
-    def subject(self, subject: str, identity_id: str) -> dict[str, Any] | None:
-        """The subject's entry as a GMetaResult, if there is one ``identity_id`` may see."""
+    def collection_changed(self, collection: Collection) -> None:
+        """Bring the entries of a collection whose name or visibility changed (``PUT
+        /endpoint``) up to date, without walking its files again."""
+        prefix = f"globus://{collection.id}/"
+        visible = _visible_to(collection)
         for entry in self.entries:
-            if entry["subject"] == subject and is_visible(entry, identity_id):
-                return gmeta(entry, identity_id)
-        return None
-
-    def search(self, identity_id: str, query: dict[str, Any]) -> dict[str, Any]:
-        """Run a query document (GET parameters are turned into one first)."""
-        return search_page(self.entries, identity_id, query)
-
-    def scroll(self, identity_id: str, query: dict[str, Any]) -> dict[str, Any]:
-        """Page through every result with an opaque ``marker`` (no 10,000 cap)."""
-        return scroll_page(self.entries, identity_id, query)
+            if entry["subject"].startswith(prefix):
+                entry["content"]["collection_name"] = collection.display_name
+                entry["visible_to"] = visible

@@ -1,7 +1,10 @@
 """Running a query over the index's entries: matching, ranking, facets, pages and scrolling.
 
-Entries are the index's documents (subject, content, visible_to); an identity only ever
-sees the entries visible to it, and each hit is answered as a ``GMetaResult``.
+Entries are the index's documents (subject, entry id, content, visible_to); a caller only ever
+sees the entries visible to one of its principals (``public``, its identities' and groups'
+URNs; all of them when an index administrator bypasses ``visible_to``: ``None``). A subject
+may have several entries: a subject matches when one of its entries does, and is answered as
+one ``GMetaResult`` with every entry of it the caller may see.
 """
 
 from __future__ import annotations
@@ -24,37 +27,50 @@ from gtui.sim.search.query_options import (
 
 Entry = dict[str, Any]
 Hit = tuple[float, Entry]
+# The principals a caller answers to; None: every entry (``bypass_visible_to``).
+Principals = frozenset[str] | None
 
 
-def is_visible(entry: Entry, identity_id: str) -> bool:
-    """Whether ``identity_id`` may see the entry (public entries: everyone)."""
-    return (
-        "public" in entry["visible_to"]
-        or f"urn:globus:auth:identity:{identity_id}" in entry["visible_to"]
-    )
+def is_visible(entry: Entry, principals: Principals) -> bool:
+    """Whether a caller with these principals may see the entry."""
+    return principals is None or not principals.isdisjoint(entry["visible_to"])
 
 
-def gmeta(entry: Entry, identity_id: str) -> dict[str, Any]:
-    """The entry as one ``GMetaResult`` of an answer to ``identity_id``."""
-    principals = (
-        ["public"]
-        if "public" in entry["visible_to"]
-        else [f"urn:globus:auth:identity:{identity_id}"]
-    )
+def gmeta(subject: str, entries: list[Entry], principals: Principals) -> dict[str, Any]:
+    """A subject's entries (those the caller may see) as one ``GMetaResult``."""
     return {
         "@datatype": "GMetaResult",
         "@version": "2019-08-27",
-        "subject": entry["subject"],
+        "subject": subject,
         "entries": [
-            {"content": entry["content"], "entry_id": None, "matched_principal_sets": principals}
+            {
+                "content": entry["content"],
+                "entry_id": entry.get("entry_id"),
+                "matched_principal_sets": _matched(entry, principals),
+            }
+            for entry in entries
         ],
     }
 
 
+def _matched(entry: Entry, principals: Principals) -> list[str]:
+    if principals is None:
+        return []
+    if "public" in entry["visible_to"]:
+        return ["public"]
+    return sorted(principals.intersection(entry["visible_to"]))
+
+
+def _entry_order(entry: Entry) -> tuple[bool, str]:
+    entry_id = entry.get("entry_id")
+    return (entry_id is not None, entry_id or "")
+
+
 def ranked_hits(
-    entries: list[Entry], identity_id: str, query: dict[str, Any]
-) -> tuple[list[Hit], list[dict[str, Any]] | None]:
-    """The visible entries matching the query, ranked and sorted, with facet results."""
+    entries: list[Entry], principals: Principals, query: dict[str, Any]
+) -> tuple[list[Hit], list[dict[str, Any]] | None, dict[str, list[Entry]]]:
+    """The subjects matching the query (each as its best matching visible entry), ranked and
+    sorted, with facet results and every visible entry of each matching subject."""
     q = query.get("q", "*")
     if not isinstance(q, str):
         raise SearchRequestError("q must be a string")
@@ -64,10 +80,12 @@ def ranked_hits(
         raise SearchRequestError(f"Invalid query: {exc}") from None
     filters = [value_filter(f) for f in list_param(query, "filters")]
     boosts = [boost(b) for b in list_param(query, "boosts")]
-    hits: list[Hit] = []
+    best: dict[str, Hit] = {}
+    siblings: dict[str, list[Entry]] = {}
     for entry in entries:
-        if not is_visible(entry, identity_id):
+        if not is_visible(entry, principals):
             continue
+        siblings.setdefault(entry["subject"], []).append(entry)
         content = entry["content"]
         score = predicate(content)
         if score <= 0 or not all(f(content) for f in filters):
@@ -75,8 +93,10 @@ def ranked_hits(
         for field_name, factor in boosts:
             if field_name in content and predicate({field_name: content[field_name]}) > 0:
                 score *= factor
-        hits.append((score, entry))
-    hits.sort(key=lambda h: (-h[0], h[1]["subject"]))
+        found = best.get(entry["subject"])
+        if found is None or score > found[0]:
+            best[entry["subject"]] = (score, entry)
+    hits = sorted(best.values(), key=lambda h: (-h[0], h[1]["subject"]))
     for rule in reversed(list_param(query, "sort")):
         hits = sort_hits(hits, rule)
     facet_specs = list_param(query, "facets")
@@ -84,13 +104,27 @@ def ranked_hits(
     post_filters = [value_filter(f) for f in list_param(query, "post_facet_filters")]
     if post_filters:
         hits = [h for h in hits if all(f(h[1]["content"]) for f in post_filters)]
-    return hits, facets
+    matched = {
+        subject: sorted(siblings[subject], key=_entry_order)
+        for subject in (entry["subject"] for _, entry in hits)
+    }
+    return hits, facets, matched
 
 
-def search_page(entries: list[Entry], identity_id: str, query: dict[str, Any]) -> dict[str, Any]:
+def matching_subjects(
+    entries: list[Entry], principals: Principals, query: dict[str, Any]
+) -> list[str]:
+    """Every subject a query matches (no paging, no cap): what a delete by query removes."""
+    hits, _, _ = ranked_hits(entries, principals, {**query, "facets": []})
+    return [entry["subject"] for _, entry in hits]
+
+
+def search_page(
+    entries: list[Entry], principals: Principals, query: dict[str, Any]
+) -> dict[str, Any]:
     """One page of results (``offset`` + ``limit``, at most 10,000 deep), as a GSearchResult."""
     offset, limit = paging(query)
-    hits, facets = ranked_hits(entries, identity_id, query)
+    hits, facets, matched = ranked_hits(entries, principals, query)
     page = hits[offset : offset + limit]
     result: dict[str, Any] = {
         "@datatype": "GSearchResult",
@@ -99,20 +133,23 @@ def search_page(entries: list[Entry], identity_id: str, query: dict[str, Any]) -
         "total": len(hits),
         "offset": offset,
         "has_next_page": offset + len(page) < min(len(hits), MAX_LIMIT),
-        "gmeta": [gmeta(e, identity_id) for _, e in page],
+        "gmeta": [gmeta(e["subject"], matched[e["subject"]], principals) for _, e in page],
     }
     if facets is not None:
         result["facet_results"] = facets
     return result
 
 
-def scroll_page(entries: list[Entry], identity_id: str, query: dict[str, Any]) -> dict[str, Any]:
+def scroll_page(
+    entries: list[Entry], principals: Principals, query: dict[str, Any]
+) -> dict[str, Any]:
     """The page after an opaque ``marker`` (no 10,000 cap), and the marker of the next one."""
     limit = int_param(query.get("limit"), "limit", 10)
     if not 0 < limit <= MAX_LIMIT:
         raise SearchRequestError(f"limit must be between 1 and {MAX_LIMIT}")
     start = _decode_marker(query.get("marker"))
-    hits, _ = ranked_hits(entries, identity_id, {k: v for k, v in query.items() if k != "facets"})
+    query = {k: v for k, v in query.items() if k != "facets"}
+    hits, _, matched = ranked_hits(entries, principals, query)
     page = hits[start : start + limit]
     more = start + len(page) < len(hits)
     return {
@@ -122,7 +159,7 @@ def scroll_page(entries: list[Entry], identity_id: str, query: dict[str, Any]) -
         "total": len(hits),
         "has_next_page": more,
         "marker": _encode_marker(start + len(page)) if more else None,
-        "gmeta": [gmeta(e, identity_id) for _, e in page],
+        "gmeta": [gmeta(e["subject"], matched[e["subject"]], principals) for _, e in page],
     }
 
 
