@@ -38,6 +38,10 @@ _RANDOM_5XX = (
 
 TransportKey = tuple[Any, Any]
 _TRANSPORTS: dict[TransportKey, asyncio.Transport] = {}
+# Connections that closed lately: a drop planned for one of them has nothing left to drop
+# (the client went away while its request was being answered).
+_CLOSED: dict[TransportKey, None] = {}
+CLOSED_KEPT = 4096
 
 
 class ConnectionDropped(ConnectionError):
@@ -47,9 +51,13 @@ class ConnectionDropped(ConnectionError):
 def register_transport(key: TransportKey, transport: asyncio.Transport | None) -> None:
     """Record (or, with None, forget) the transport of one connection."""
     if transport is None:
-        _TRANSPORTS.pop(key, None)
+        if _TRANSPORTS.pop(key, None) is not None:
+            _CLOSED[key] = None
+            if len(_CLOSED) > CLOSED_KEPT:
+                del _CLOSED[next(iter(_CLOSED))]
     else:
         _TRANSPORTS[key] = transport
+        _CLOSED.pop(key, None)
 
 
 def _transport_key(scope: Scope) -> TransportKey:
@@ -179,8 +187,11 @@ async def _discard(message: Message) -> None:
 
 
 async def _drop(scope: Scope) -> None:
-    transport = _TRANSPORTS.get(_transport_key(scope))
+    key = _transport_key(scope)
+    transport = _TRANSPORTS.get(key)
     if transport is None:
+        if key in _CLOSED:
+            return  # the client is gone already: the drop has happened by itself
         raise ConnectionDropped("connection dropped by fault injection")
     transport.abort()
     await asyncio.sleep(0)
