@@ -33,7 +33,9 @@ def test_collection_picker(snap_compare: Any, sim: Any) -> None:
                 pilot.app.screen if isinstance(pilot.app.screen, CollectionPickerScreen) else None
             ),
         )
-        await wait_for(pilot, lambda: {"recent", "bookmarks", "mine", "shared"} <= picker.loaded)
+        await wait_for(
+            pilot, lambda: {"recent", "bookmarks", "mine", "shared", "sharing"} <= picker.loaded
+        )
         await pilot.press("tab", "tab")
         await pilot.pause()
 

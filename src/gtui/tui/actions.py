@@ -116,6 +116,12 @@ APP_ACTIONS: tuple[AppAction, ...] = (
         palette_help="what differs between the panes, and a sync of it (=)",
     ),
     AppAction(
+        "share",
+        "share_folder",
+        palette="Share this folder",
+        palette_help="a guest collection and who may use it (x)",
+    ),
+    AppAction(
         "bookmark_here",
         "bookmark_here",
         palette="Bookmark this folder",

@@ -406,6 +406,13 @@ class GtuiApp(App[int]):
 
         await add_bookmark_here(self)
 
+    async def action_share(self) -> None:
+        if self.current_mode != "browse":
+            await self.switch_mode("browse")
+        browse = self._browse_screen()
+        if browse is not None:
+            browse.action_share()
+
     async def action_compare(self) -> None:
         if self.current_mode != "browse":
             await self.switch_mode("browse")

@@ -65,6 +65,7 @@ def binding_groups(help_keys: Sequence[Binding] = ()) -> list[tuple[str, list[Bi
     from gtui.tui.screens.onboarding import OnboardingScreen
     from gtui.tui.screens.prompt import PromptScreen
     from gtui.tui.screens.search import SearchScreen
+    from gtui.tui.screens.share import ShareScreen
     from gtui.tui.screens.task_detail import TaskDetailScreen
     from gtui.tui.screens.tasks import TasksScreen
     from gtui.tui.screens.theme import ThemeScreen
@@ -98,6 +99,7 @@ def binding_groups(help_keys: Sequence[Binding] = ()) -> list[tuple[str, list[Bi
         ("Group detail", own_bindings(GroupDetailScreen)),
         ("Search (4)", own_bindings(SearchScreen)),
         ("Compare (= in the panes)", [*own_bindings(CompareScreen), *own_bindings(CompareList)]),
+        ("Share (x in the panes)", own_bindings(ShareScreen)),
         ("Timers (5)", own_bindings(TimersScreen)),
         ("Timer detail", own_bindings(TimerDetailScreen)),
         ("Theme", own_bindings(ThemeScreen)),

@@ -60,6 +60,7 @@ class BrowseScreen(Screen[None]):
             "minus", "unselect_pattern", "Unselect by pattern", show=False, id="unselect_pattern"
         ),
         Binding("equals_sign", "compare", "Compare", show=False, id="compare"),
+        Binding("x", "share", "Share", show=False, id="share"),
         Binding("t", "toggle_queue", "Tasks", id="toggle_queue"),
         Binding("q", "focus_queue", "Focus queue", show=False, id="focus_queue"),
     ]
@@ -518,6 +519,34 @@ class BrowseScreen(Screen[None]):
                 self.load(pane, pane.path)
 
     # -- transfers --------------------------------------------------------------------------
+
+    @work(group="share", exclusive=True, exit_on_error=False)
+    async def action_share(self) -> None:
+        """Share the folder under the cursor (or the pane's folder): its guest collection,
+        made if needed, and who may use it."""
+        from gtui.tui.screens.share import ShareScreen
+        from gtui.tui.share_flow import CannotShare, share_target
+
+        pane = self.active
+        collection = pane.collection
+        if collection is None or not pane.path:
+            self.notify("Open a folder first.", severity="warning")
+            return
+        entry = pane.file_list.cursor_entry
+        path = pane.path
+        if entry is not None and is_dir(entry):
+            path = join(pane.path, entry.name) + "/"
+        words = f"{collection.display_name}:{path}"
+        self.notify(f"Preparing to share {words}…", timeout=3, markup=False)
+        try:
+            shared = await share_target(self, collection, path)
+        except CannotShare as exc:
+            self.notify(str(exc), severity="warning", timeout=8, markup=False)
+            return
+        except GlobusError as exc:
+            gtui(self).report_error(exc, f"Sharing {words}")
+            return
+        self.app.push_screen(ShareScreen(shared, words))
 
     def action_compare(self) -> None:
         """Compare the two panes' folders (left and right as they are on the screen)."""

@@ -1,4 +1,5 @@
-"""Choosing a collection: Recent, Bookmarks, My collections, Shared with me, Search all."""
+"""Choosing a collection: Recent, Bookmarks, My collections, Shared with me, Shared by me,
+Search all."""
 
 from __future__ import annotations
 
@@ -24,9 +25,15 @@ TABS = (
     ("bookmarks", "Bookmarks"),
     ("mine", "My collections"),
     ("shared", "Shared with me"),
+    ("sharing", "Shared by me"),
     ("search", "Search all"),
 )
-SCOPES = {"recent": "recently-used", "mine": "my-endpoints", "shared": "shared-with-me"}
+SCOPES = {
+    "recent": "recently-used",
+    "mine": "my-endpoints",
+    "shared": "shared-with-me",
+    "sharing": "shared-by-me",
+}
 SEARCH_DELAY = 0.3
 NAME_WIDTH = 32
 KIND_WIDTH = 14
@@ -107,6 +114,7 @@ class CollectionPickerScreen(ModalScreen[PickedCollection | None]):
             self._load_bookmarks(),
             self._load_scope("mine"),
             self._load_scope("shared"),
+            self._load_scope("sharing"),
         )
 
     async def _search(self, **params: Any) -> list[Collection]:

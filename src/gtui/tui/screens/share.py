@@ -1,0 +1,393 @@
+"""Who may use a shared folder: the guest collection's access rules and roles, as the web
+app's Share tab shows them — add a person (by username), a group, everyone logged in to
+Globus, or anyone; read-only or read-write; until a date; change and revoke.
+
+The form opens ready for the common case: type a colleague's username, Enter, and the folder
+is shared read-only with them.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Grid, Horizontal
+from textual.screen import Screen
+from textual.widgets import Button, DataTable, Input, Label, Select, Static
+
+from gtui.core.errors import GlobusError
+from gtui.core.models import AccessRule, CollectionRole, Group
+from gtui.tui.context import gtui
+from gtui.tui.format import plural
+from gtui.tui.schedule_input import parse_when
+from gtui.tui.screen_wait import wait_for_screen
+from gtui.tui.screens.confirm import ConfirmScreen
+from gtui.tui.screens.prompt import PromptScreen
+from gtui.tui.session_flows import with_consent_repair
+from gtui.tui.share_flow import SharedFolder
+from gtui.tui.widgets.key_bar import KeyBar
+from gtui.tui.widgets.title_bar import TitleBar
+
+WHO_CHOICES = (
+    ("A person (Globus username)", "identity"),
+    ("One of my groups (name or id)", "group"),
+    ("Everyone logged in to Globus", "all_authenticated_users"),
+    ("Anyone, without logging in (public)", "anonymous"),
+)
+ACCESS_CHOICES = (("Read only", "r"), ("Read and write", "rw"))
+ACCESS_WORDS = {"r": "read only", "rw": "read and write"}
+EVERYONE = {
+    "all_authenticated_users": "everyone logged in to Globus",
+    "anonymous": "anyone (public)",
+}
+
+
+def parse_expiry(text: str, now: datetime) -> datetime | None:
+    """``never``/empty, a date, or ``in 30d``; a date alone means the end of that day."""
+    words = text.strip()
+    if words.lower() in ("", "never"):
+        return None
+    if len(words) == 10 and words[4] == "-" and words[7] == "-":
+        words += " 23:59"
+    moment = parse_when(words, now, what="expiry")
+    if moment is None:
+        raise ValueError("Write when the access ends (2027-03-31, in 30d), or never.")
+    return moment
+
+
+class ShareScreen(Screen[None]):
+    """The access rules and roles of one guest collection, and a form to add a rule."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back", id="share_back"),
+        Binding("n", "new_rule", "New rule", id="share_new"),
+        Binding("w", "toggle_write", "Read/write", id="share_toggle"),
+        Binding("e", "expiry", "Expiry", id="share_expiry"),
+        Binding("delete,d", "revoke", "Revoke", id="share_revoke"),
+        Binding("ctrl+r", "reload", "Refresh", show=False, id="share_refresh"),
+    ]
+
+    def __init__(self, shared: SharedFolder, folder_words: str) -> None:
+        super().__init__(id="share")
+        self.shared = shared
+        self.folder_words = folder_words
+        self.rules: dict[str, AccessRule] = {}
+        self.names: dict[str, str] = {}
+        self.groups: list[Group] = []
+
+    def compose(self) -> ComposeResult:
+        yield TitleBar()
+        made = " (new)" if self.shared.created else ""
+        yield Static(
+            f"Sharing {self.folder_words} as the guest collection “{self.shared.collection_name}”"
+            f"{made}, folder {self.shared.path}",
+            id="share-head",
+            markup=False,
+        )
+        with Grid(classes="options-grid share-form"):
+            yield Label("Who")
+            yield Select(WHO_CHOICES, value="identity", allow_blank=False, id="who", compact=True)
+            yield Label("Name", id="principal-label")
+            yield Input(placeholder="ada@gtui.example", id="principal", compact=True)
+            yield Label("Access")
+            yield Select(ACCESS_CHOICES, value="r", allow_blank=False, id="access", compact=True)
+            yield Label("Until")
+            yield Input(placeholder="never · 2027-03-31 · in 30d", id="expires", compact=True)
+            yield Label("Message")
+            yield Input(placeholder="an optional note for the email", id="message", compact=True)
+        with Horizontal(classes="dialog-buttons"):
+            yield Static("", id="share-error", classes="dialog-hint -error", markup=False)
+            yield Button("Share", id="add", variant="primary", compact=True)
+        yield Static("Loading the access rules…", id="share-status", classes="screen-status")
+        table: DataTable[Any] = DataTable(id="share-rules", cursor_type="row", zebra_stripes=True)
+        yield table
+        yield Static("", id="share-roles", classes="screen-status", markup=False)
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_column("Who", key="who", width=34)
+        table.add_column("Access", key="access", width=15)
+        table.add_column("Folder", key="path", width=24)
+        table.add_column("Until", key="until", width=18)
+        table.add_column("Note", key="note")
+        self.query_one("#principal", Input).focus()
+        self.action_reload()
+
+    # -- the form ---------------------------------------------------------------------------
+
+    @on(Select.Changed, "#who")
+    def _who_changed(self) -> None:
+        kind = str(self.query_one("#who", Select).value)
+        named = kind in ("identity", "group")
+        self.query_one("#principal").display = named
+        self.query_one("#principal-label").display = named
+        placeholder = "ada@gtui.example" if kind == "identity" else "group name or id"
+        self.query_one("#principal", Input).placeholder = placeholder
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.add_rule()
+
+    @on(Button.Pressed, "#add")
+    def _add_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.add_rule()
+
+    def _error(self, text: str) -> None:
+        self.query_one("#share-error", Static).update(text)
+
+    @work(group="share-add", exclusive=True, exit_on_error=False)
+    async def add_rule(self) -> None:
+        app = gtui(self)
+        kind = str(self.query_one("#who", Select).value)
+        typed = self.query_one("#principal", Input).value.strip()
+        try:
+            expires = parse_expiry(self.query_one("#expires", Input).value, app.clock())
+        except ValueError as exc:
+            self._error(str(exc))
+            return
+        principal = ""
+        if kind in ("identity", "group"):
+            if not typed:
+                self._error("Write who to share with: a Globus username, or a group.")
+                return
+            found = await (self._identity(typed) if kind == "identity" else self._group(typed))
+            if found is None:
+                return
+            principal = found
+        rule: dict[str, Any] = {
+            "principal_type": kind,
+            "principal": principal,
+            "path": self.shared.path,
+            "permissions": str(self.query_one("#access", Select).value),
+        }
+        if expires is not None:
+            rule["expiration_date"] = expires.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+        message = self.query_one("#message", Input).value.strip()
+        if message:
+            rule["notify_message"] = message
+        transfer = app.session.transfer
+        try:
+            await with_consent_repair(
+                self, lambda: transfer.add_endpoint_acl_rule(self.shared.collection_id, rule)
+            )
+        except GlobusError as exc:
+            app.report_error(exc, "Sharing the folder")
+            return
+        self._error("")
+        self.query_one("#principal", Input).value = ""
+        who = typed or EVERYONE.get(kind, kind)
+        self.notify(
+            f"Shared with {who}, {ACCESS_WORDS[rule['permissions']]}.", timeout=4, markup=False
+        )
+        self.action_reload()
+
+    async def _identity(self, username: str) -> str | None:
+        app = gtui(self)
+        try:
+            answer = await app.session.auth.get_identities(usernames=username)
+        except GlobusError as exc:
+            app.report_error(exc, f"Looking up {username}")
+            return None
+        for doc in answer.documents("identities"):
+            if str(doc.get("username", "")).casefold() == username.casefold() and doc.get("id"):
+                self.names[str(doc["id"])] = str(doc["username"])
+                return str(doc["id"])
+        self._error(f"No Globus identity has the username {username}.")
+        return None
+
+    async def _group(self, typed: str) -> str | None:
+        await self._load_groups()
+        for group in self.groups:
+            if typed in (group.id, group.name) or group.name.casefold() == typed.casefold():
+                return group.id
+        if len(typed) == 36 and typed.count("-") == 4:
+            return typed
+        self._error(f"You are in no group called {typed}; write its name or its id.")
+        return None
+
+    async def _load_groups(self) -> None:
+        if self.groups:
+            return
+        try:
+            answer = await gtui(self).session.groups.get_my_groups()
+        except GlobusError:
+            return
+        self.groups = [Group.from_api(doc) for doc in answer]
+        self.names.update({g.id: g.name for g in self.groups})
+
+    # -- the rules --------------------------------------------------------------------------
+
+    @work(group="share-load", exclusive=True, exit_on_error=False)
+    async def action_reload(self) -> None:
+        app = gtui(self)
+        transfer = app.session.transfer
+        collection_id = self.shared.collection_id
+        try:
+            listed = await with_consent_repair(
+                self, lambda: transfer.endpoint_acl_list(collection_id)
+            )
+            roles = await transfer.endpoint_role_list(collection_id)
+        except GlobusError as exc:
+            self.query_one("#share-status", Static).update("Could not read who may use it.")
+            app.report_error(exc, "Reading the access rules")
+            return
+        rules = [AccessRule.from_api(doc) for doc in listed.documents("DATA")]
+        await self._learn_names([r.principal for r in rules if r.principal_type == "identity"])
+        await self._load_groups()
+        self.show_rules(rules)
+        role_list = [CollectionRole.from_api(doc) for doc in roles.documents("DATA")]
+        await self._learn_names([r.principal for r in role_list if r.principal_type == "identity"])
+        words = ", ".join(
+            f"{self._who(r.principal_type, r.principal)} ({r.role})" for r in role_list
+        )
+        self.query_one("#share-roles", Static).update(f"Roles: {words or 'none'}")
+
+    async def _learn_names(self, ids: list[str]) -> None:
+        unknown = [i for i in dict.fromkeys(ids) if i and i not in self.names]
+        if not unknown:
+            return
+        try:
+            answer = await gtui(self).session.auth.get_identities(ids=unknown)
+        except GlobusError:
+            return
+        for doc in answer.documents("identities"):
+            if doc.get("id") and doc.get("username"):
+                self.names[str(doc["id"])] = str(doc["username"])
+
+    def _who(self, kind: str, principal: str) -> str:
+        if kind in EVERYONE:
+            return EVERYONE[kind]
+        name = self.names.get(principal, principal)
+        return f"group {name}" if kind == "group" else name
+
+    def show_rules(self, rules: list[AccessRule]) -> None:
+        table = self.query_one(DataTable)
+        table.clear()
+        self.rules = {}
+        now = gtui(self).clock()
+        for index, rule in enumerate(rules):
+            key = rule.id or f"role-{index}"
+            self.rules[key] = rule
+            until = "never"
+            if rule.expiration_date is not None:
+                until = rule.expiration_date.astimezone().strftime("%Y-%m-%d %H:%M")
+                if rule.expiration_date <= now:
+                    until += " (ended)"
+            note = (
+                f"by role: {rule.role_type}" if rule.is_role_rule else (rule.notify_message or "")
+            )
+            table.add_row(
+                Text(self._who(rule.principal_type, rule.principal)),
+                ACCESS_WORDS.get(rule.permissions, rule.permissions),
+                rule.path,
+                until,
+                Text(note, style="dim"),
+                key=key,
+            )
+        shared = sum(1 for r in rules if not r.is_role_rule)
+        self.query_one("#share-status", Static).update(
+            f"{plural(shared, 'rule')} · n new rule, w read/write, e expiry, Delete revokes"
+            if shared
+            else "Not shared with anyone yet: write a username above and press Enter."
+        )
+
+    def selected_rule(self) -> AccessRule | None:
+        table = self.query_one(DataTable)
+        if not self.rules or not 0 <= table.cursor_row < table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return self.rules.get(key or "")
+
+    def _changeable(self) -> AccessRule | None:
+        rule = self.selected_rule()
+        if rule is None:
+            return None
+        if rule.is_role_rule:
+            self.notify("This access comes with a role; change the role instead.", timeout=4)
+            return None
+        return rule
+
+    # -- actions ----------------------------------------------------------------------------
+
+    def action_back(self) -> None:
+        self.dismiss()
+
+    def action_new_rule(self) -> None:
+        self.query_one("#principal", Input).focus()
+
+    @work(group="share-change", exclusive=True, exit_on_error=False)
+    async def action_toggle_write(self) -> None:
+        rule = self._changeable()
+        if rule is None or rule.id is None:
+            return
+        permissions = "r" if rule.permissions == "rw" else "rw"
+        await self._update(rule.id, {"permissions": permissions}, "Changing the access")
+
+    @work(group="share-change", exclusive=True, exit_on_error=False)
+    async def action_expiry(self) -> None:
+        rule = self._changeable()
+        if rule is None or rule.id is None:
+            return
+        now = gtui(self).clock()
+
+        def check(text: str) -> str | None:
+            try:
+                parse_expiry(text, now)
+            except ValueError as exc:
+                return str(exc)
+            return None
+
+        typed = await wait_for_screen(
+            self.app,
+            PromptScreen(
+                "Access until",
+                placeholder="never · 2027-03-31 · in 30d",
+                hint="When this access ends (local time).",
+                check=check,
+            ),
+        )
+        if typed is None:
+            return
+        moment = parse_expiry(typed, now)
+        value = None if moment is None else moment.strftime("%Y-%m-%dT%H:%M:%S+00:00")
+        await self._update(rule.id, {"expiration_date": value}, "Changing when access ends")
+
+    async def _update(self, rule_id: str, change: dict[str, Any], doing: str) -> None:
+        app = gtui(self)
+        transfer = app.session.transfer
+        try:
+            await transfer.update_endpoint_acl_rule(self.shared.collection_id, rule_id, change)
+        except GlobusError as exc:
+            app.report_error(exc, doing)
+            return
+        self.action_reload()
+
+    @work(group="share-change", exclusive=True, exit_on_error=False)
+    async def action_revoke(self) -> None:
+        rule = self._changeable()
+        if rule is None or rule.id is None:
+            return
+        who = self._who(rule.principal_type, rule.principal)
+        confirm: ConfirmScreen = ConfirmScreen(
+            "Stop sharing?",
+            f"{who} will no longer be able to use {rule.path} of “{self.shared.collection_name}”.",
+            yes="Revoke",
+        )
+        answer = await wait_for_screen(self.app, confirm)
+        if not answer:
+            return
+        app = gtui(self)
+        try:
+            await app.session.transfer.delete_endpoint_acl_rule(self.shared.collection_id, rule.id)
+        except GlobusError as exc:
+            app.report_error(exc, "Revoking the access")
+            return
+        self.notify(f"{who} no longer has access.", timeout=3, markup=False)
+        self.action_reload()
