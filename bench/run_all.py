@@ -26,6 +26,7 @@ BENCHMARKS = (
     "recursive_growth",
     "history",
     "chaos",
+    "compare",
 )
 
 
