@@ -7,7 +7,7 @@ files differ, chosen by a seeded generator: a third newer on the left (mtime +1 
 newer on the right, a third one byte longer on the right with the same mtime. The embedded
 service runs in its own process and adds 20 ms to every request.
 
-- gtui: ``gtui.core.compare.compare_folders`` with the core's ``TransferClient`` (the demo's
+- gtui: ``gtui.core.compare_walk.compare_folders`` with the core's ``TransferClient`` (the demo's
   confidential client), in a fresh process so its peak memory is its own. Every class it
   finds must be exactly the changed files (asserted).
 - baseline: what a user can do today: list both trees with the official globus-sdk and the
@@ -135,7 +135,8 @@ async def run_gtui(base_url: str, files: int) -> dict[str, Any]:
     import httpx
 
     from gtui.core.authorizers import AccessTokenAuthorizer
-    from gtui.core.compare import Diff, Place, compare_folders
+    from gtui.core.compare import Diff, Place
+    from gtui.core.compare_walk import compare_folders
     from gtui.core.http import new_http_client
     from gtui.core.transfer import TransferClient
     from gtui.sim.world import LAPTOP_ID, SCRATCH_ID

@@ -124,7 +124,7 @@ async def _compare_places(
     session: GlobusSession, source: Place, destination: Place, err: TextIO
 ) -> Comparison:
     """The comparison, or a ``CommandError`` when either folder could not be listed at all."""
-    from gtui.core.compare import compare_folders
+    from gtui.core.compare_walk import compare_folders
     from gtui.core.errors import LoginRequired
 
     if not session.has_tokens():
@@ -326,7 +326,7 @@ async def _sync(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             failed = failed or status != "SUCCEEDED"
         if failed:
             return 1
-        from gtui.core.compare import recompare_subtrees
+        from gtui.core.compare_again import recompare_subtrees
 
         after = await recompare_subtrees(session.transfer, comparison, plan.touched)
     verdict = "now the same" if after.is_equal() else "still different where nothing was copied"

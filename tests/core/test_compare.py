@@ -21,11 +21,11 @@ from gtui.core.compare import (
     Comparison,
     Diff,
     Place,
-    compare_folders,
     minimal_folders,
-    recompare_subtrees,
     tree_key,
 )
+from gtui.core.compare_again import recompare_subtrees
+from gtui.core.compare_walk import compare_folders
 from gtui.core.recursive import RateLimiter
 from gtui.sim.world import LAPTOP_ID, SCRATCH_ID
 

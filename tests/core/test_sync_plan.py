@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 
-from gtui.core.compare import Comparison, Diff, Place, compare_folders, recompare_subtrees
+from gtui.core.compare import Comparison, Diff, Place
+from gtui.core.compare_again import recompare_subtrees
+from gtui.core.compare_walk import compare_folders
 from gtui.core.sync_plan import PlanError, SyncPlan, plan_sync, size_words
 from gtui.sim.world import LAPTOP_ID, SCRATCH_ID
 

@@ -17,14 +17,9 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Static
 
-from gtui.core.compare import (
-    CompareProgress,
-    Comparison,
-    Diff,
-    Place,
-    compare_folders,
-    recompare_subtrees,
-)
+from gtui.core.compare import CompareProgress, Comparison, Diff, Place
+from gtui.core.compare_again import recompare_subtrees
+from gtui.core.compare_walk import compare_folders
 from gtui.core.cpu_work import run_cpu
 from gtui.core.errors import GlobusError
 from gtui.tui.compare_tree import FILTERS, CompareTree
