@@ -187,7 +187,9 @@ def test_unknown_or_missing_tokens_get_401(sim: RunningSim, path: str) -> None:
 
 
 def test_expired_token_gets_401(sim: RunningSim) -> None:
-    sim.settings.token_lifetime_seconds = 1
+    # Long enough that a loaded machine still makes the first call inside it (with 1 s, a
+    # run beside a busy CPU saw the token expire before its first use).
+    sim.settings.token_lifetime_seconds = 3
     token = by_resource_server(login_through_page(sim))["groups.api.globus.org"]
     url = f"{sim.service_urls['groups']}v2/groups/my_groups"
     headers = {"Authorization": f"Bearer {token}"}
