@@ -634,13 +634,16 @@ def write_sources(paths: RunPaths, plan: ChaosPlan, rng: random.Random) -> list[
 
 
 def kill_schedule(plan: ChaosPlan, rng: random.Random) -> list[Kill]:
-    """Kill moments, by journal step: anywhere from the first submit to half the tasks ended.
+    """Kill moments, by journal step: anywhere from the first submission id kept to two
+    steps a transfer (with every id kept and every task acknowledged, in the usual order).
 
-    Stopping at half (not at the end) keeps every planned kill inside the run, however fast the
-    last tasks end. The app is killed at once when its step is reached (often with a submit in
-    flight), the service up to 0.4 s later (often in the middle of a copy).
+    Stopping there, not at half the tasks ended, keeps every planned kill inside the run however
+    fast the tasks end: each kill waits its delay and restarts its victim before the next is
+    taken, and a quick run once ended before its last kill. The app is killed at once when its
+    step is reached (often with a submit in flight), the service up to 0.4 s later (often in
+    the middle of a copy).
     """
-    last = max(1, 2 * plan.transfers + plan.transfers // 2)
+    last = max(1, 2 * plan.transfers)
     kills = [
         Kill(rng.randint(1, last), "service", rng.uniform(0, 0.4))
         for _ in range(plan.service_kills)
