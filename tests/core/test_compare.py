@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import os
 import threading
 import time
 import unicodedata
@@ -28,17 +27,10 @@ from gtui.core.compare_again import recompare_subtrees
 from gtui.core.compare_walk import compare_folders
 from gtui.core.recursive import RateLimiter
 from gtui.sim.world import LAPTOP_ID, SCRATCH_ID
+from tests.core.tree_files import T0, write
 
-T0 = 1_700_000_000.0
 LEFT = Place(LAPTOP_ID, "/home/demo/cmp/")
 RIGHT = Place(SCRATCH_ID, "/home/demo/cmp/")
-
-
-def write(path: Path, content: str = "x", mtime: float = T0) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(content, encoding="utf-8")
-    os.utime(path, (mtime, mtime))
-    return path
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 from pathlib import Path
 from typing import Any
 
@@ -14,17 +13,10 @@ from gtui.core.compare_again import recompare_subtrees
 from gtui.core.compare_walk import compare_folders
 from gtui.core.sync_plan import PlanError, SyncPlan, plan_sync, size_words
 from gtui.sim.world import LAPTOP_ID, SCRATCH_ID
+from tests.core.tree_files import T0, write
 
-T0 = 1_700_000_000.0
 LEFT = Place(LAPTOP_ID, "/home/demo/sync/")
 RIGHT = Place(SCRATCH_ID, "/home/demo/sync/")
-
-
-def write(path: Path, content: str = "x", mtime: float = T0) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(content, encoding="utf-8")
-    os.utime(path, (mtime, mtime))
-    return path
 
 
 @pytest.fixture
