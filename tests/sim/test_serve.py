@@ -23,10 +23,11 @@ def test_running_sim_exposes_urls_and_sdk_environment(sim) -> None:
     assert sim.base_url == f"http://127.0.0.1:{sim.port}"
     assert sim.service_urls == {
         name: f"{sim.base_url}/{name}/"
-        for name in ("auth", "transfer", "groups", "search", "timer")
+        for name in ("auth", "transfer", "groups", "search", "timer", "flows")
     }
     assert sim.env["GLOBUS_SDK_ENVIRONMENT"] == "sim"
     assert sim.env["GLOBUS_SDK_SERVICE_URL_SEARCH"] == f"{sim.base_url}/search/"
+    assert sim.env["GLOBUS_SDK_SERVICE_URL_FLOWS"] == f"{sim.base_url}/flows/"
     assert sim.settings.state_dir == sim.settings.root / ".gtui-sim"
 
 

@@ -1,9 +1,9 @@
-"""The embedded service as one Starlette application: Auth, Transfer, Groups, Search and
-Timers, and beside it the GCS Manager API of the GCSv5 endpoints on a TLS listener.
+"""The embedded service as one Starlette application: Auth, Transfer, Groups, Search, Timers
+and Flows, and beside it the GCS Manager API of the GCSv5 endpoints on a TLS listener.
 
 Each service is mounted under its own root (``/auth``, ``/transfer/v0.10``, ``/groups/v2``,
-``/search/v1``, ``/timer``), matching the ``GLOBUS_SDK_SERVICE_URL_*`` layout. Shared state
-lives in the ``SimContext`` (``context.py``) on ``app.state.ctx``. The GCS Managers
+``/search/v1``, ``/timer``, ``/flows``), matching the ``GLOBUS_SDK_SERVICE_URL_*`` layout.
+Shared state lives in the ``SimContext`` (``context.py``) on ``app.state.ctx``. The GCS Managers
 (``gcs/``) answer on a second, TLS, socket when ``build_app`` is given one: the main
 application's lifespan starts that listener once Transfer runs and stops it first.
 """
@@ -35,6 +35,8 @@ from gtui.sim.errors import (
     sim_api_error_handler,
 )
 from gtui.sim.faults import FaultsMiddleware
+from gtui.sim.flows.routes import flows_app
+from gtui.sim.flows.service import FlowsService
 from gtui.sim.gcs import GCSService, gcs_app
 from gtui.sim.gcs.listener import TLSListener
 from gtui.sim.groups import GroupsService, groups_routes
@@ -115,11 +117,13 @@ def build_app(
         timers = ctx.timers = TimersService(
             ctx.settings, ctx.world, ctx.db, ctx.clock, ctx.auth, transfer
         )
+        flows = ctx.flows = FlowsService(ctx.settings, ctx.db, ctx.clock, ctx.auth, transfer)
     except BaseException:
         _release(ctx)
         raise
     routes.append(Mount("/transfer/v0.10", routes=transfer_routes(ctx)))
     routes.append(Mount("/timer", app=timer_app(ctx)))
+    routes.append(Mount("/flows", app=flows_app(ctx)))
     if ctx.gcs is not None:
         # A guest collection's roles are Transfer's; one in use by a task is not deleted.
         ctx.gcs.access = ctx.access
@@ -128,11 +132,12 @@ def build_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        # Timers submit their runs to Transfer: they start after it and stop before it.
+        # Timers and flows submit to Transfer: they start after it and stop before it.
         await transfer.start()
         try:
             await timers.start(app)
             try:
+                await flows.start(app)
                 if listener is not None:
                     await listener.start()
                 yield
@@ -143,7 +148,10 @@ def build_app(
                     if listener is not None:
                         await listener.stop()
                 finally:
-                    await timers.stop()
+                    try:
+                        await flows.stop()
+                    finally:
+                        await timers.stop()
         finally:
             try:
                 await transfer.stop()

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from gtui.sim.auth.tokens import AuthService
     from gtui.sim.clock import SimClock
     from gtui.sim.database import Database
+    from gtui.sim.flows.service import FlowsService
     from gtui.sim.gcs.service import GCSService
     from gtui.sim.groups.service import GroupsService
     from gtui.sim.search.index import SearchIndex
@@ -34,10 +35,11 @@ class SimContext:
     """The world, the settings, the database, the clock and the services of one run (on
     ``app.state.ctx``).
 
-    ``transfer`` and ``timers`` are set by ``build_app``, before the first request: their
-    engine and scheduler live and die with the application. ``clock`` is the virtual time
-    Timers schedule by. ``access`` decides who may see, read and write what on a collection
-    (roles and access rules, ``transfer/access_policy.py``); the Transfer routes set it.
+    ``transfer``, ``timers`` and ``flows`` are set by ``build_app``, before the first
+    request: their engine, scheduler and runs live and die with the application. ``clock`` is
+    the virtual time Timers schedule by and flows' runs wait by. ``access`` decides who may
+    see, read and write what on a collection (roles and access rules,
+    ``transfer/access_policy.py``); the Transfer routes set it.
     """
 
     settings: SimSettings
@@ -50,6 +52,7 @@ class SimContext:
     clock: SimClock
     transfer: TransferService | None = None
     timers: TimersService | None = None
+    flows: FlowsService | None = None
     access: AccessPolicy | None = None
     gcs: GCSService | None = None
     fault_counts: dict[str, int] = field(default_factory=new_counts)

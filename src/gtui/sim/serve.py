@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     from gtui.sim.context import SimContext
     from gtui.sim.settings import FaultSettings, SimSettings
 
-SERVICES = ("auth", "transfer", "groups", "search", "timer")
+SERVICES = ("auth", "transfer", "groups", "search", "timer", "flows")
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost"}
 ENVIRONMENT_NAME = "sim"
 START_TIMEOUT_SECONDS = 60.0
@@ -368,7 +368,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         type=float,
         default=1.0,
-        help="how fast timers' time runs: N virtual seconds per real second (default 1)",
+        help=(
+            "how fast the time of timers and flows runs: N virtual seconds per real second"
+            " (default 1)"
+        ),
     )
     parser.add_argument(
         "--listen-fd",

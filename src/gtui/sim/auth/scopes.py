@@ -5,9 +5,13 @@ is the Transfer scope with an optional dependency on one collection's ``data_acc
 ``TIMER_SCOPE[<that>]`` lets Timers act through Transfer;
 ``https://auth.globus.org/scopes/ENDPOINT_ID/manage_collections[*<a data_access>]`` lets a
 GCSv5 endpoint's GCS Manager act on one of its mapped collections' data (a guest collection is
-made with it). Names are stored in one canonical form (URN for the named services, URL for
-Timers, collections and endpoints), because consents and ``meets_scope_requirements`` compare
-names as plain strings.
+made with it). Globus Flows' own scopes are URL-form names of its resource server; each
+flow has a scope of its own, ``https://auth.globus.org/scopes/FLOW/flow_FLOW_user`` (the id
+with underscores), whose resource server is the flow: a flow made at any time has one, so they
+are recognised by their shape, and one may carry Transfer's scope (with ``data_access`` below
+it) for the transfers the flow makes. Names are stored in one canonical form (URN for the
+named services, URL for Timers, Flows, collections and endpoints), because consents and
+``meets_scope_requirements`` compare names as plain strings.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ TRANSFER_RS = "transfer.api.globus.org"
 GROUPS_RS = "groups.api.globus.org"
 SEARCH_RS = "search.api.globus.org"
 TIMER_RS = "524230d7-ea86-4a52-8312-86065a9e0417"
+FLOWS_RS = "eec9b274-0c81-4334-bdc2-54e90e689b9a"
+FLOWS_SCOPE_NAMES = ("all", "manage_flows", "view_flows", "run", "run_status", "run_manage")
 
 OIDC_SCOPES = frozenset({"openid", "profile", "email"})
 TRANSFER_ALL = f"urn:globus:auth:scope:{TRANSFER_RS}:all"
@@ -36,6 +42,7 @@ SCOPE_NAMES = {
 # Services whose scopes Auth names in URL form (the SDK and CLI write them so).
 URL_SCOPE_NAMES = {
     TIMER_RS: ("timer",),
+    FLOWS_RS: FLOWS_SCOPE_NAMES,
     SCRATCH_ENDPOINT_ID: ("manage_collections",),
     ARCHIVE_ENDPOINT_ID: ("manage_collections",),
 }
@@ -43,6 +50,10 @@ DATA_ACCESS_COLLECTIONS = frozenset({SCRATCH_ID, ARCHIVE_ID})
 # Each GCSv5 endpoint's mapped collections, whose data_access its manage_collections may need.
 ENDPOINT_COLLECTIONS = {SCRATCH_ENDPOINT_ID: (SCRATCH_ID,), ARCHIVE_ENDPOINT_ID: (ARCHIVE_ID,)}
 _URL_FORM = re.compile(r"^https://auth\.globus\.org/scopes/([^/\s\[\]]+)/([^/\s\[\]]+)$")
+_FLOW_ID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+_FLOW_SCOPE = re.compile(
+    rf"^https://auth\.globus\.org/scopes/({_FLOW_ID})/flow_([0-9a-f_]{{36}})_user$"
+)
 _URN_FORM = re.compile(r"^urn:globus:auth:scope:([^:\s\[\]]+):([^:\s\[\]]+)$")
 
 
@@ -74,6 +85,24 @@ class Scope:
 
 def data_access_scope(collection_id: str) -> str:
     return f"https://auth.globus.org/scopes/{collection_id}/data_access"
+
+
+def flows_scope(name: str) -> str:
+    """One of the Flows service's own scopes (``all``, ``manage_flows``…), by its name."""
+    return f"https://auth.globus.org/scopes/{FLOWS_RS}/{name}"
+
+
+def flow_scope(flow_id: str) -> str:
+    """A flow's own scope: what a person consents to so that the flow may act for them."""
+    return f"https://auth.globus.org/scopes/{flow_id}/flow_{flow_id.replace('-', '_')}_user"
+
+
+def flow_of_scope(name: str) -> str | None:
+    """The flow whose own scope ``name`` is, if it is one."""
+    match = _FLOW_SCOPE.match(name)
+    if match is None or match.group(2) != match.group(1).replace("-", "_"):
+        return None
+    return match.group(1)
 
 
 def parse_scopes(text: str) -> list[Scope]:
@@ -141,6 +170,9 @@ def resource_server_of(name: str) -> str:
         return url.group(1)
     if url and _is_data_access(name):
         return url.group(1)
+    flow_id = flow_of_scope(name)
+    if flow_id is not None:
+        return flow_id
     raise ScopeError(f"Unknown scope: {name}")
 
 
@@ -158,13 +190,15 @@ def manage_collections_scope(endpoint_id: str) -> str:
 
 
 def _may_depend(parent: str, child: str) -> bool:
-    """Transfer may act on a collection's data; Timers may act through Transfer; a GCS
-    Manager may act on its own mapped collections' data."""
+    """Transfer may act on a collection's data; Timers and a flow may act through Transfer;
+    a GCS Manager may act on its own mapped collections' data."""
     if parent == TRANSFER_ALL:
         return _is_data_access(child)
     for endpoint_id, collections in ENDPOINT_COLLECTIONS.items():
         if parent == manage_collections_scope(endpoint_id):
             return any(child == data_access_scope(c) for c in collections)
+    if flow_of_scope(parent) is not None:
+        return child == TRANSFER_ALL
     return parent == TIMER_SCOPE and child == TRANSFER_ALL
 
 

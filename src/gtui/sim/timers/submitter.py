@@ -1,21 +1,19 @@
 """A run reaches Transfer as any client's submit would: over HTTP, with a token of its own.
 
-The request goes through the service's own ASGI application (no socket), so it meets the same
-checks, faults and engine as a person's submit, and the copy really happens on disk. The token
-is minted for the timer's owner by Auth, for Transfer with the ``data_access`` consents the
-owner still holds, under the Timers service's own client id, and revoked once the answer is in.
+The request goes through ``acting_client.py`` (the service's own ASGI application, a token
+minted for the timer's owner under the Timers service's own client id), so it meets the same
+checks, faults and engine as a person's submit, and the copy really happens on disk.
 """
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from gtui.sim.auth.scopes import TRANSFER_ALL, TRANSFER_RS, Scope, data_access_scope
+from gtui.sim.acting_client import ActingClient
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp
@@ -26,9 +24,7 @@ if TYPE_CHECKING:
 TIMERS_CLIENT_ID = "3a5f46b8-0c40-4c5b-a1a5-6a7d1c3e9f02"
 """The client the Timers service acts as when it submits a run."""
 
-TRANSFER_PATH = "/transfer/v0.10/transfer"
 BASE_URL = "http://timers.internal"
-TIMEOUT_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -54,38 +50,18 @@ class RunSubmitter:
     """Submits runs for timers' owners; ``close`` when the service stops."""
 
     def __init__(self, app: ASGIApp, auth: AuthService, settings: SimSettings) -> None:
-        self._auth = auth
-        self._settings = settings
-        self._client = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url=BASE_URL, timeout=TIMEOUT_SECONDS
-        )
+        self._acting = ActingClient(app, auth, settings, TIMERS_CLIENT_ID, BASE_URL)
 
     async def close(self) -> None:
-        await self._client.aclose()
+        await self._acting.close()
 
     async def submit(self, owner_id: str, document: dict[str, Any]) -> Outcome:
         """Submit ``document`` (a transfer with its submission id) as ``owner_id``."""
-        token = await asyncio.to_thread(self._mint, owner_id)
         try:
-            answer = await self._client.post(
-                TRANSFER_PATH, json=document, headers={"Authorization": f"Bearer {token}"}
-            )
+            answer = await self._acting.transfer("POST", "/transfer", owner_id, document)
         except (httpx.TransportError, ConnectionError) as exc:
             return Outcome(502, code="ConnectionError", detail=f"Transfer did not answer: {exc}")
-        finally:
-            await asyncio.to_thread(self._auth.revoke, token, TIMERS_CLIENT_ID)
         return _outcome(answer)
-
-    def _mint(self, owner_id: str) -> str:
-        held = [
-            Scope(data_access_scope(c), optional=True)
-            for c in sorted(self._settings.faults.consent_collections)
-            if self._auth.holds_consent(owner_id, data_access_scope(c))
-        ]
-        grouped = {TRANSFER_RS: [Scope(TRANSFER_ALL, dependencies=held)]}
-        (token,) = self._auth.issue(owner_id, TIMERS_CLIENT_ID, grouped, offline=False)
-        access: str = token["access_token"]
-        return access
 
 
 def _outcome(answer: httpx.Response) -> Outcome:
