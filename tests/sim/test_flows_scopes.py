@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from gtui.sim.auth.scopes import (
+    FLOWS_CLIENT_ID,
     FLOWS_RS,
     TRANSFER_ALL,
     ScopeError,
@@ -48,7 +49,7 @@ def test_flow_scopes_are_known_by_their_shape_and_may_carry_transfer() -> None:
     with pytest.raises(ScopeError):
         group_by_resource_server(f"{flow_scope(LATER_FLOW)}[{flows_scope('all')}]")
 
-    urn = f"urn:globus:auth:scope:{FLOWS_RS}:run_status"
+    urn = f"urn:globus:auth:scope:{FLOWS_CLIENT_ID}:run_status"
     grouped = group_by_resource_server(f"{flows_scope('manage_flows')} {urn}")
     assert [s.name for s in grouped[FLOWS_RS]] == [
         flows_scope("manage_flows"),
@@ -60,6 +61,7 @@ def test_every_grant_issues_flow_tokens(sim: RunningSim) -> None:
     scopes = f"{flows_scope('all')} {flow_scope(MOVE_FLOW_ID)}"
     answer = login_through_page(sim, scopes=scopes)
     tokens = by_resource_server(answer)
+    assert FLOWS_RS == "flows.globus.org"  # where the SDK and the CLI look for the token
     assert set(tokens) == {FLOWS_RS, MOVE_FLOW_ID}
     token_url = f"{sim.service_urls['auth']}v2/oauth2/token"
     refresh = next(

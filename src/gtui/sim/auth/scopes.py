@@ -26,7 +26,10 @@ TRANSFER_RS = "transfer.api.globus.org"
 GROUPS_RS = "groups.api.globus.org"
 SEARCH_RS = "search.api.globus.org"
 TIMER_RS = "524230d7-ea86-4a52-8312-86065a9e0417"
-FLOWS_RS = "eec9b274-0c81-4334-bdc2-54e90e689b9a"
+FLOWS_CLIENT_ID = "eec9b274-0c81-4334-bdc2-54e90e689b9a"
+# Flows names its scopes after its client id but files its tokens under a domain name (as the
+# SDK's and the CLI's token stores expect): the one service that breaks the convention.
+FLOWS_RS = "flows.globus.org"
 FLOWS_SCOPE_NAMES = ("all", "manage_flows", "view_flows", "run", "run_status", "run_manage")
 
 OIDC_SCOPES = frozenset({"openid", "profile", "email"})
@@ -42,7 +45,7 @@ SCOPE_NAMES = {
 # Services whose scopes Auth names in URL form (the SDK and CLI write them so).
 URL_SCOPE_NAMES = {
     TIMER_RS: ("timer",),
-    FLOWS_RS: FLOWS_SCOPE_NAMES,
+    FLOWS_CLIENT_ID: FLOWS_SCOPE_NAMES,
     SCRATCH_ENDPOINT_ID: ("manage_collections",),
     ARCHIVE_ENDPOINT_ID: ("manage_collections",),
 }
@@ -89,7 +92,7 @@ def data_access_scope(collection_id: str) -> str:
 
 def flows_scope(name: str) -> str:
     """One of the Flows service's own scopes (``all``, ``manage_flows``…), by its name."""
-    return f"https://auth.globus.org/scopes/{FLOWS_RS}/{name}"
+    return f"https://auth.globus.org/scopes/{FLOWS_CLIENT_ID}/{name}"
 
 
 def flow_scope(flow_id: str) -> str:
@@ -167,7 +170,7 @@ def resource_server_of(name: str) -> str:
         return urn.group(1)
     url = _URL_FORM.match(name)
     if url and url.group(2) in URL_SCOPE_NAMES.get(url.group(1), ()):
-        return url.group(1)
+        return FLOWS_RS if url.group(1) == FLOWS_CLIENT_ID else url.group(1)
     if url and _is_data_access(name):
         return url.group(1)
     flow_id = flow_of_scope(name)

@@ -11,7 +11,7 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from gtui.sim.acting_client import ActingClient
-from gtui.sim.auth.scopes import FLOWS_RS, TRANSFER_ALL, data_access_scope, flow_scope
+from gtui.sim.auth.scopes import FLOWS_CLIENT_ID, TRANSFER_ALL, data_access_scope, flow_scope
 from gtui.sim.errors import SimAPIError
 from gtui.sim.flows import asl
 from gtui.sim.flows.action_documents import delete_collections, transfer_collections
@@ -30,7 +30,6 @@ if TYPE_CHECKING:
     from gtui.sim.settings import SimSettings
     from gtui.sim.transfer.service import TransferService
 
-FLOWS_CLIENT_ID = FLOWS_RS
 """The client the Flows service acts as when a run's action submits a task."""
 BASE_URL = "http://flows.internal"
 CONSENT_REQUIRED = "ConsentRequired"
