@@ -302,6 +302,87 @@ def _timers_requirement(body: dict[str, Any]) -> AuthorizationRequirement | None
     return parse_authorization_requirement(body)
 
 
+class FlowsAPIError(GlobusAPIError):
+    """Globus Flows' errors: ``{"error": {"code", "detail", "message"?}, "debug_id"}``.
+
+    ``detail`` is a sentence, or for an input that fails the flow's schema a list of
+    ``{"loc", "msg", "type"}``, kept as ``field_errors`` so a form can show each message by
+    its field (SDK ``services/flows/errors.py``). A refusal for want of a scope names it in
+    words ("This action requires the following scope: …"), read as a consent to give.
+    """
+
+    service_label = "Globus Flows"
+
+    def __init__(self, response: httpx.Response) -> None:
+        super().__init__(response)
+        body = self.raw_json if isinstance(self.raw_json, dict) else {}
+        error = body.get("error")
+        self.field_errors: list[FieldError] = []
+        if isinstance(error, dict):
+            self.errors = [error]
+            self.code = _first_str(error.get("code"), body.get("code")) or self.code
+            detail = error.get("detail")
+            if isinstance(detail, list):
+                self.field_errors = [
+                    FieldError.from_detail(item) for item in detail if isinstance(item, dict)
+                ]
+            said = _first_str(detail if isinstance(detail, str) else None, error.get("message"))
+            if self.field_errors:
+                said = "; ".join(str(item) for item in self.field_errors)
+            if said:
+                self.message = redact(said)
+        self.request_id = _first_str(body.get("debug_id"), self.request_id)
+        requirement = _flows_requirement(body)
+        if requirement is not None:
+            self.authorization_requirement = requirement
+        self.args = (self._describe(),)
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One input value the service refused: where (a JSONPath such as ``$.source.path``, or
+    FastAPI's ``loc`` list joined), why, and the kind of problem."""
+
+    location: str
+    message: str
+    kind: str = ""
+
+    @classmethod
+    def from_detail(cls, item: dict[str, Any]) -> FieldError:
+        where = item.get("loc")
+        if isinstance(where, list):
+            parts = [str(part) for part in where]
+            location = parts[0] if len(parts) == 1 else ".".join(parts)
+        else:
+            location = str(where) if where is not None else ""
+        message = _first_str(item.get("msg"), item.get("message")) or "invalid"
+        return cls(location, message, str(item.get("type") or ""))
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.message}" if self.location else self.message
+
+
+_MISSING_SCOPE = "requires the following scope:"
+
+
+def _flows_requirement(body: dict[str, Any]) -> AuthorizationRequirement | None:
+    """A Flows error's requirement: a GARE inside ``error`` or beside it, or a missing scope
+    named in the words of ``MISSING_SCOPE``."""
+    error = body.get("error")
+    if isinstance(error, dict):
+        found = _timers_requirement(body)
+        if found is not None:
+            return found
+        detail = error.get("detail")
+        if error.get("code") == "MISSING_SCOPE" and isinstance(detail, str):
+            _, marker, rest = detail.partition(_MISSING_SCOPE)
+            scope = rest.strip().rstrip(".")
+            if marker and scope:
+                return AuthorizationRequirement(code="ConsentRequired", required_scopes=(scope,))
+        return None
+    return parse_authorization_requirement(body)
+
+
 class ConsentMissing(LoginRequired):
     """The stored login has no token for a service it needs, so no request was sent.
 

@@ -16,6 +16,10 @@ TRANSFER_RESOURCE_SERVER = "transfer.api.globus.org"
 GROUPS_RESOURCE_SERVER = "groups.api.globus.org"
 SEARCH_RESOURCE_SERVER = "search.api.globus.org"
 TIMERS_RESOURCE_SERVER = "524230d7-ea86-4a52-8312-86065a9e0417"
+# Flows breaks the convention: its tokens' resource server is a domain name, its scopes are
+# named after its client id (SDK scopes/data/flows.py).
+FLOWS_RESOURCE_SERVER = "flows.globus.org"
+FLOWS_CLIENT_ID = "eec9b274-0c81-4334-bdc2-54e90e689b9a"
 
 
 def urn_scope(resource_server: str, name: str) -> str:
@@ -61,6 +65,22 @@ class TimersScopes:
     timer = url_scope(TIMERS_RESOURCE_SERVER, "timer")
 
 
+class FlowsScopes:
+    resource_server = FLOWS_RESOURCE_SERVER
+    all = url_scope(FLOWS_CLIENT_ID, "all")
+    manage_flows = url_scope(FLOWS_CLIENT_ID, "manage_flows")
+    view_flows = url_scope(FLOWS_CLIENT_ID, "view_flows")
+    run = url_scope(FLOWS_CLIENT_ID, "run")
+    run_status = url_scope(FLOWS_CLIENT_ID, "run_status")
+    run_manage = url_scope(FLOWS_CLIENT_ID, "run_manage")
+
+
+def flow_user_scope(flow_id: str) -> str:
+    """The scope a flow's runs are started and resumed with; its resource server is the
+    flow's id (``https://auth.globus.org/scopes/<id>/flow_<id with _>_user``)."""
+    return url_scope(flow_id, f"flow_{flow_id.replace('-', '_')}_user")
+
+
 OIDC_SCOPES = (AuthScopes.openid, AuthScopes.profile, AuthScopes.email)
 
 # Timers acts for the user at Transfer, so its scope carries Transfer's as a dependency
@@ -75,6 +95,7 @@ DEFAULT_SCOPES: tuple[str, ...] = (
     GroupsScopes.all,
     SearchScopes.all,
     TIMER_TRANSFER_SCOPE,
+    FlowsScopes.all,
 )
 
 
@@ -184,6 +205,18 @@ def transfer_timer_scope(data_access_collection_ids: Iterable[str] = ()) -> str:
     return str(
         Scope(TimersScopes.timer).with_dependency(_transfer_scope(data_access_collection_ids))
     )
+
+
+def flow_run_scope(
+    flow_id: str, *, calls_transfer: bool = True, data_access_collection_ids: Iterable[str] = ()
+) -> str:
+    """The scope to consent to before running a flow: its user scope, with what the flow acts
+    through as dependencies: Transfer's ``all``, with an optional ``data_access`` for each
+    collection that takes one (as the SDK's ``add_app_transfer_data_access_scope``)."""
+    scope = Scope(flow_user_scope(flow_id))
+    if calls_transfer:
+        scope = scope.with_dependency(_transfer_scope(data_access_collection_ids))
+    return str(scope)
 
 
 def scopes_to_str(scopes: Iterable[str | Scope]) -> str:

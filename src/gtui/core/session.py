@@ -1,4 +1,4 @@
-"""`GlobusSession`: one environment, one token store, one HTTP connection pool, five clients.
+"""`GlobusSession`: one environment, one token store, one HTTP connection pool, six clients.
 
 The UI holds one session. Its clients refresh their tokens from the store on their own; a
 call that fails for want of consent or a fresher session is repaired by
@@ -35,6 +35,7 @@ from gtui.core.errors import (
     GlobusError,
     LoginRequired,
 )
+from gtui.core.flows import FlowsClient, SpecificFlowClient
 from gtui.core.gcs import GCSClient, manage_collections_scope, new_gcs_http_client
 from gtui.core.groups import GroupsClient
 from gtui.core.http import RetryPolicy, new_http_client
@@ -44,12 +45,15 @@ from gtui.core.redact import get_logger
 from gtui.core.scopes import (
     AUTH_RESOURCE_SERVER,
     DEFAULT_SCOPES,
+    FLOWS_RESOURCE_SERVER,
     GROUPS_RESOURCE_SERVER,
     SEARCH_RESOURCE_SERVER,
     TIMER_TRANSFER_SCOPE,
     TIMERS_RESOURCE_SERVER,
     TRANSFER_RESOURCE_SERVER,
+    FlowsScopes,
     Scope,
+    flow_run_scope,
 )
 from gtui.core.search import SearchClient
 from gtui.core.timers import TimersClient
@@ -67,10 +71,15 @@ RESOURCE_SERVERS = {
     "groups": GROUPS_RESOURCE_SERVER,
     "search": SEARCH_RESOURCE_SERVER,
     "timers": TIMERS_RESOURCE_SERVER,
+    "flows": FLOWS_RESOURCE_SERVER,
 }
 # The scope whose consent a login without a token for the resource server lacks (a login
 # made before gtui used the service).
-CONSENT_SCOPES = {"timers": (TIMER_TRANSFER_SCOPE, "Globus Timers")}
+CONSENT_SCOPES = {
+    "timers": (TIMER_TRANSFER_SCOPE, "Globus Timers"),
+    "flows": (FlowsScopes.all, "Globus Flows"),
+}
+FLOWS_SERVICE = "flows"
 
 
 class ConsentingAuthorizer(RefreshTokenAuthorizer[OAuthTokenResponse]):
@@ -109,21 +118,22 @@ class ConsentingAuthorizer(RefreshTokenAuthorizer[OAuthTokenResponse]):
             raise ConsentMissing(requirement, self.service) from None
 
 
-def _timer_url(urls: Mapping[str, str], environment: str, given: bool) -> str:
-    """Timers' root: as given, else from the environment (``GLOBUS_SDK_SERVICE_URL_TIMER``).
+def _later_service_url(urls: Mapping[str, str], service: str, environment: str, given: bool) -> str:
+    """The root of a service gtui took up after the first four (Timers, Flows): as given,
+    else from the environment (``GLOBUS_SDK_SERVICE_URL_TIMER``, ``…_FLOWS``).
 
-    Roots given without one (an embedded service from before Timers) and a "sim" environment
-    without the variable get the folder beside Auth's.
+    Roots given without one (an embedded service from before that service) and a "sim"
+    environment without the variable get the folder beside Auth's.
     """
-    if TIMER_SERVICE in urls:
-        return urls[TIMER_SERVICE]
-    if not given or os.environ.get(SERVICE_URL_VAR.format(TIMER_SERVICE.upper())):
+    if service in urls:
+        return urls[service]
+    if not given or os.environ.get(SERVICE_URL_VAR.format(service.upper())):
         try:
-            return get_service_url(TIMER_SERVICE, environment)
+            return get_service_url(service, environment)
         except UnknownEnvironmentError:
             if "auth" not in urls:
                 raise
-    return sibling_service_url(urls["auth"], TIMER_SERVICE)
+    return sibling_service_url(urls["auth"], service)
 
 
 class GlobusSession:
@@ -143,7 +153,8 @@ class GlobusSession:
         self.client_id = client_id
         self.environment = environment or get_environment_name()
         urls = dict(service_urls or get_service_urls(self.environment))
-        urls[TIMER_SERVICE] = _timer_url(urls, self.environment, given=bool(service_urls))
+        for later in (TIMER_SERVICE, FLOWS_SERVICE):
+            urls[later] = _later_service_url(urls, later, self.environment, bool(service_urls))
         self.service_urls = dict(urls)
         self.token_store = token_store or TokenStore.for_client(
             self.environment, client_id, passphrase=passphrase
@@ -157,6 +168,8 @@ class GlobusSession:
         self.groups = GroupsClient(base_url=urls["groups"], **common)
         self.search = SearchClient(base_url=urls["search"], **common)
         self.timers = TimersClient(base_url=urls[TIMER_SERVICE], **common)
+        self.flows = FlowsClient(base_url=urls[FLOWS_SERVICE], **common)
+        self._retry_policy = retry_policy
         self.authorizers: dict[str, RefreshTokenAuthorizer[OAuthTokenResponse]] = {}
         for name, client in self.clients.items():
             authorizer = self._authorizer(name)
@@ -187,6 +200,7 @@ class GlobusSession:
             "groups": self.groups,
             "search": self.search,
             "timers": self.timers,
+            "flows": self.flows,
         }
 
     def gcs_client(
@@ -221,6 +235,41 @@ class GlobusSession:
         if self._gcs_http_client is None:
             self._gcs_http_client = new_gcs_http_client()
         return GCSClient(gcs_manager_url, authorizer=authorizer, http_client=self._gcs_http_client)
+
+    def specific_flow_client(
+        self,
+        flow_id: str,
+        *,
+        calls_transfer: bool = True,
+        data_access_collections: Iterable[str] = (),
+    ) -> SpecificFlowClient:
+        """A client for one flow, with the stored login's token for that flow's scope.
+
+        Without one (the first run of this flow), a call raises `ConsentMissing` naming the
+        flow's scope with what it acts through (Transfer, and the ``data_access`` of
+        ``data_access_collections``, the collections of this run that take one), so one
+        consent repair covers the run. The authorizer is kept under
+        ``authorizers["flow:<flow_id>"]``, so a new login refreshes it like the others.
+        """
+        name = f"flow:{flow_id}"
+        scope = flow_run_scope(
+            flow_id,
+            calls_transfer=calls_transfer,
+            data_access_collection_ids=data_access_collections,
+        )
+        authorizer = self.authorizers.get(name)
+        if not isinstance(authorizer, ConsentingAuthorizer) or authorizer.scope != scope:
+            authorizer = ConsentingAuthorizer(
+                self.auth, self.token_store, flow_id, scope=scope, service="this flow"
+            )
+            self.authorizers[name] = authorizer
+        return SpecificFlowClient(
+            flow_id,
+            base_url=self.service_urls[FLOWS_SERVICE],
+            authorizer=authorizer,
+            http_client=self.http_client,
+            retry_policy=self._retry_policy,
+        )
 
     # -- state ---------------------------------------------------------------------------
 
