@@ -74,6 +74,22 @@ APP_ACTIONS: tuple[AppAction, ...] = (
         palette_help="scheduled and recurring transfers",
     ),
     AppAction(
+        "switch_mode('flows')",
+        "mode_flows",
+        keys="6",
+        description="Flows",
+        palette="Flows",
+        palette_help="start a flow from its form, follow its runs",
+    ),
+    AppAction(
+        "switch_mode('activity')",
+        "mode_activity",
+        keys="7",
+        description="Activity",
+        palette="Activity",
+        palette_help="every task, timer run and flow run, filtered and searched",
+    ),
+    AppAction(
         "quick_jump",
         "quick_jump",
         keys="ctrl+g",

@@ -85,6 +85,18 @@ def _timers_screen() -> Screen[Any]:
     return TimersScreen()
 
 
+def _flows_screen() -> Screen[Any]:
+    from gtui.tui.screens.flows import FlowsScreen
+
+    return FlowsScreen()
+
+
+def _activity_screen() -> Screen[Any]:
+    from gtui.tui.screens.activity import ActivityScreen
+
+    return ActivityScreen()
+
+
 __all__ = ["GtuiApp", "PanePlace"]
 
 
@@ -102,6 +114,8 @@ class GtuiApp(App[int]):
         "groups": _groups_screen,
         "search": _search_screen,
         "timers": _timers_screen,
+        "flows": _flows_screen,
+        "activity": _activity_screen,
     }
 
     def __init__(
@@ -256,6 +270,15 @@ class GtuiApp(App[int]):
         if pane.collection is None or not pane.path:
             return None
         return pane.collection, pane.path
+
+    def pane_folders(self) -> tuple[tuple[Collection, str] | None, tuple[Collection, str] | None]:
+        browse = self._browse_screen()
+        if browse is None:
+            return None, None
+        places: list[tuple[Collection, str] | None] = []
+        for pane in (browse.active, browse.other):
+            places.append((pane.collection, pane.path) if pane.collection and pane.path else None)
+        return places[0], places[1]
 
     def show_identity(self, username: str) -> None:
         self.username = username

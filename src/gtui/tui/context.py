@@ -68,6 +68,11 @@ class Gtui(Protocol):
         """The focused pane's collection and folder, if a pane shows one."""
         ...
 
+    def pane_folders(self) -> tuple[tuple[Collection, str] | None, tuple[Collection, str] | None]:
+        """The focused pane's collection and folder, then the other pane's (None for a pane
+        that shows none): where a flow's source and destination are prefilled from."""
+        ...
+
     def show_identity(self, username: str) -> None:
         """Say in the header who is logged in."""
         ...

@@ -36,6 +36,12 @@ KEY_HINTS: dict[str, tuple[tuple[str, str], ...]] = {
         ("First run", "now · 02:00 · tomorrow 9:30 · in 2h · 2026-12-24 18:00 (local time)"),
         ("Every", "30m · 6h · 1d · 1w"),
     ),
+    "Starting a flow": (
+        ("tab", "next field; * marks the required ones"),
+        ("enter on a collection", "choose it (prefilled from the panes)"),
+        ("a list field", "values separated by commas"),
+    ),
+    "Flows": (("type after /", "narrow the flows, then search Flows"),),
     "Theme": (("↑ ↓", "preview a theme"), ("enter", "keep it (saved in config.toml)")),
     "Login and consent": (("enter", "log in with the pasted code"),),
 }
@@ -54,12 +60,19 @@ def own_bindings(cls: type) -> list[Binding]:
 def binding_groups(help_keys: Sequence[Binding] = ()) -> list[tuple[str, list[Binding]]]:
     """(group title, bindings) for each place keys live, in reading order; the help screen
     hands in its own keys."""
+    from gtui.tui.activity_filters import ActivityFiltersScreen
+    from gtui.tui.activity_list import ActivityList
+    from gtui.tui.screens.activity import ActivityScreen
     from gtui.tui.screens.bookmarks import BookmarksScreen
     from gtui.tui.screens.browse import BrowseScreen
     from gtui.tui.screens.collection_picker import CollectionPickerScreen
     from gtui.tui.screens.compare import CompareScreen
     from gtui.tui.screens.confirm import ConfirmScreen
     from gtui.tui.screens.consent import ConsentScreen
+    from gtui.tui.screens.flow_run import FlowRunScreen
+    from gtui.tui.screens.flow_runs import FlowRunsScreen
+    from gtui.tui.screens.flow_start import FlowStartScreen
+    from gtui.tui.screens.flows import FlowsScreen
     from gtui.tui.screens.group_detail import GroupDetailScreen
     from gtui.tui.screens.groups import GroupsScreen
     from gtui.tui.screens.onboarding import OnboardingScreen
@@ -102,6 +115,12 @@ def binding_groups(help_keys: Sequence[Binding] = ()) -> list[tuple[str, list[Bi
         ("Share (x in the panes)", own_bindings(ShareScreen)),
         ("Timers (5)", own_bindings(TimersScreen)),
         ("Timer detail", own_bindings(TimerDetailScreen)),
+        ("Flows (6)", own_bindings(FlowsScreen)),
+        ("Starting a flow", own_bindings(FlowStartScreen)),
+        ("Flow run", own_bindings(FlowRunScreen)),
+        ("Flow runs", own_bindings(FlowRunsScreen)),
+        ("Activity (7)", [*own_bindings(ActivityScreen), *own_bindings(ActivityList)]),
+        ("Activity filter", own_bindings(ActivityFiltersScreen)),
         ("Theme", own_bindings(ThemeScreen)),
         ("Login and consent", own_bindings(ConsentScreen)),
         ("First start, not logged in", own_bindings(OnboardingScreen)),

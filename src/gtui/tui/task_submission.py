@@ -233,6 +233,16 @@ async def resubmit(node: DOMNode, task: Task) -> str | None:
         )
         return None
     label = f"resubmit of {task.label or task.task_id}"[:128]
+    return await resubmit_items(node, task, items, label=label)
+
+
+async def resubmit_items(
+    node: DOMNode, task: Task, items: list[dict[str, Any]], *, label: str
+) -> str | None:
+    """``items`` of ``task`` (``source_path``, ``destination_path``, ``recursive``) as a new
+    transfer between the same collections with the same options, syncing by checksum."""
+    if not task.source_endpoint_id or not task.destination_endpoint_id:
+        return None
     data = TransferData(
         task.source_endpoint_id,
         task.destination_endpoint_id,
@@ -243,7 +253,9 @@ async def resubmit(node: DOMNode, task: Task) -> str | None:
         encrypt_data=task.encrypt_data,
         skip_source_errors=task.skip_source_errors,
         fail_on_quota_errors=task.fail_on_quota_errors,
-        delete_destination_extra=task.delete_destination_extra,
+        # Only a folder's copy can delete what its source lacks.
+        delete_destination_extra=task.delete_destination_extra
+        and any(item.get("recursive") for item in items),
     )
     for item in items:
         data.add_item(
