@@ -21,7 +21,9 @@ from gtui.sim.auth.bearer import bearer_token
 from gtui.sim.auth.scopes import FLOWS_RS, flow_of_scope, flow_scope, flows_scope
 from gtui.sim.context import context_of
 from gtui.sim.errors import SimAPIError
+from gtui.sim.flows.errors import SHAPE
 from gtui.sim.flows.roles import Principals, group_urn, identity_urn
+from gtui.sim.json_api import read_json_object
 
 if TYPE_CHECKING:
     from gtui.sim.flows.service import FlowsService
@@ -92,16 +94,7 @@ def answer(data: Any, status: int = 200) -> JSONResponse:
 
 async def read_document(request: Request, *, optional: bool = False) -> dict[str, Any]:
     """The JSON object in the request body (``{}`` for an empty optional one), or a 400."""
-    body = await request.body()
-    if not body.strip() and optional:
-        return {}
-    try:
-        data = json.loads(body) if body else None
-    except (ValueError, UnicodeDecodeError):
-        raise SimAPIError(400, "BAD_REQUEST", "The request body is not valid JSON") from None
-    if not isinstance(data, dict):
-        raise SimAPIError(400, "BAD_REQUEST", "The request body must be a JSON object")
-    return data
+    return await read_json_object(request, SHAPE, optional=optional)
 
 
 def query_list(request: Request, name: str) -> list[str]:

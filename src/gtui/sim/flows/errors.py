@@ -10,17 +10,11 @@
 
 from __future__ import annotations
 
-import logging
 import uuid
 from typing import Any
 
-from starlette.exceptions import HTTPException
-from starlette.requests import ClientDisconnect, Request
-from starlette.responses import JSONResponse, Response
-
 from gtui.sim.errors import SimAPIError
-
-log = logging.getLogger(__name__)
+from gtui.sim.json_api import ErrorShape, error_handlers
 
 HTTP_CODES = {400: "BAD_REQUEST", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}
 
@@ -61,45 +55,11 @@ def _path(loc: list[str | int]) -> str:
     return text
 
 
-async def api_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, SimAPIError)
-    extra = dict(exc.extra)
-    detail: Any = exc.message
-    if "detail" in extra:
-        detail = extra.pop("detail")
-        extra.setdefault("message", exc.message)
-    body = error_document(exc.status, exc.code, detail, **extra)
-    if "authorization_parameters" in extra:
-        parameters = extra["authorization_parameters"]
-        body["code"] = exc.code
-        body["authorization_parameters"] = parameters
-        if isinstance(parameters, dict) and "required_scopes" in parameters:
-            body["required_scopes"] = parameters["required_scopes"]
-    return JSONResponse(body, status_code=exc.status, headers=exc.headers or None)
-
-
-async def http_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, HTTPException)
-    status = exc.status_code
-    code = HTTP_CODES.get(status, f"HTTP_{status}")
-    detail = f"No such resource: {request.url.path}" if status == 404 else str(exc.detail)
-    return JSONResponse(error_document(status, code, detail), status_code=status)
-
-
-async def client_gone(request: Request, exc: Exception) -> Response:
-    """The client went away before its body arrived: no one to answer, nothing went wrong."""
-    return Response(status_code=400)
-
-
-async def internal_error(request: Request, exc: Exception) -> Response:
-    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    body = error_document(500, "INTERNAL_ERROR", "An internal error occurred")
-    return JSONResponse(body, status_code=500)
-
-
-ERROR_HANDLERS = {
-    SimAPIError: api_error,
-    HTTPException: http_error,
-    ClientDisconnect: client_gone,
-    Exception: internal_error,
-}
+SHAPE = ErrorShape(
+    document=error_document,
+    http_codes=HTTP_CODES,
+    other_http_code=lambda status: f"HTTP_{status}",
+    internal_code="INTERNAL_ERROR",
+    bad_request_code="BAD_REQUEST",
+)
+ERROR_HANDLERS = error_handlers(SHAPE)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
@@ -11,7 +10,8 @@ from starlette.responses import JSONResponse
 from gtui.sim.auth.bearer import require_caller
 from gtui.sim.auth.scopes import TIMER_RS
 from gtui.sim.context import context_of
-from gtui.sim.errors import SimAPIError
+from gtui.sim.json_api import read_json_object
+from gtui.sim.timers.errors import SHAPE
 
 if TYPE_CHECKING:
     from gtui.sim.auth.tokens import Caller
@@ -37,13 +37,4 @@ def answer(data: Any, status: int = 200) -> JSONResponse:
 
 async def read_document(request: Request, *, optional: bool = False) -> dict[str, Any]:
     """The JSON object in the request body (``{}`` for an empty optional one), or a 400."""
-    body = await request.body()
-    if not body.strip() and optional:
-        return {}
-    try:
-        data = json.loads(body) if body else None
-    except (ValueError, UnicodeDecodeError):
-        raise SimAPIError(400, "BadRequest", "The request body is not valid JSON") from None
-    if not isinstance(data, dict):
-        raise SimAPIError(400, "BadRequest", "The request body must be a JSON object")
-    return data
+    return await read_json_object(request, SHAPE, optional=optional)
