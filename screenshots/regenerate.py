@@ -17,6 +17,7 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 SIZE = (150, 42)
+MOVE_FLOW = "Move (copy, then delete the source)"
 
 
 async def _wait(pilot: Any, condition: Callable[[], Any], timeout: float = 60.0) -> Any:
@@ -195,6 +196,62 @@ def _timer_detail(sim: Any) -> Callable[[Any], Awaitable[None]]:
     return steps
 
 
+async def _flow_form(pilot: Any) -> None:
+    """The Move flow's form, prefilled from the panes (Documents on the laptop → scratch)."""
+    from textual.widgets import DataTable
+
+    from gtui.tui.screens.flow_start import FlowStartScreen
+    from gtui.tui.screens.flows import FlowsScreen
+
+    app = pilot.app
+    pane = app.screen.query_one("#left")
+    if not pane.path.endswith("/Documents/"):  # the app reopens the folder it last showed
+        pane.file_list.cursor = await _wait(pilot, lambda: pane.file_list.row_of("Documents"))
+        await pilot.press("enter")
+        await _wait(pilot, lambda: pane.path.endswith("/Documents/"))
+    await pilot.press("6")
+    flows = await _wait(pilot, lambda: isinstance(app.screen, FlowsScreen) and app.screen)
+    await _wait(pilot, lambda: flows.shown)
+    titles = [flow.title for flow in flows.shown]
+    flows.query_one(DataTable).move_cursor(row=titles.index(MOVE_FLOW))
+    await pilot.press("enter")
+    await _wait(pilot, lambda: isinstance(app.screen, FlowStartScreen))
+    await pilot.pause(0.5)
+
+
+async def _flow_run(pilot: Any) -> None:
+    """That form started: its consent approved, the run followed to FlowSucceeded."""
+    from gtui.tui.screens.consent import ConsentScreen
+    from gtui.tui.screens.flow_run import FlowRunScreen
+
+    app = pilot.app
+    await _flow_form(pilot)
+    await pilot.press("ctrl+s")
+    await _wait(pilot, lambda: isinstance(app.screen, ConsentScreen | FlowRunScreen))
+    if isinstance(app.screen, ConsentScreen):
+        await pilot.press("f6")
+    run = await _wait(pilot, lambda: isinstance(app.screen, FlowRunScreen) and app.screen)
+    await _wait(pilot, lambda: any(e.code == "FlowSucceeded" for e in run.entries))
+    await pilot.pause(0.5)
+
+
+async def _activity(pilot: Any) -> None:
+    """After a copy and a flow run: every task and run in one list."""
+    from gtui.tui.screens.activity import ActivityScreen
+
+    app = pilot.app
+    await _transferring(pilot)
+    await _flow_run(pilot)
+    await pilot.press("escape")
+    await pilot.pause(0.3)
+    await pilot.press("escape")
+    await pilot.pause(0.3)
+    await pilot.press("7")
+    await _wait(pilot, lambda: isinstance(app.screen, ActivityScreen))
+    await pilot.pause(2.0)
+    app.clear_notifications()
+
+
 async def main(wanted: list[str]) -> None:
     from gtui.sim.serve import start_in_thread
 
@@ -212,12 +269,30 @@ async def main(wanted: list[str]) -> None:
                 ("help", _help),
                 ("compare", _compare),
             ]
+            # Each on a world of its own: a run of the Move flow moves the Documents folder.
+            flow_shots = [
+                ("flow-form", _flow_form),
+                ("flow-run", _flow_run),
+                ("activity", _activity),
+            ]
             timer_shots = [("timers", _timers), ("timer-detail", _timer_detail)]
             for name, steps in shots:
                 if not wanted or name in wanted:
                     await _shoot(sim, name, steps)
         finally:
             sim.stop()
+        for name, steps in flow_shots:
+            if wanted and name not in wanted:
+                continue
+            # and a data folder of its own, so the app does not reopen the last shot's folder.
+            os.environ["GTUI_DATA_DIR"] = str(Path(scratch) / f"data-{name}")
+            sim = start_in_thread(
+                Path(scratch) / f"root-{name}", throttle_bytes_per_second=3_000_000
+            )
+            try:
+                await _shoot(sim, name, steps)
+            finally:
+                sim.stop()
         for name, make in timer_shots:
             if wanted and name not in wanted:
                 continue
