@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from gtui.core.errors import AuthorizationRequirement
-from gtui.core.scopes import TRANSFER_RESOURCE_SERVER
+from gtui.core.scopes import TRANSFER_RESOURCE_SERVER, flow_run_scope, flow_user_scope
 from gtui.sim.serve import RunningSim
 from gtui.sim.world import ARCHIVE_ID, LAPTOP_ID, SCRATCH_ID
 from gtui.tui.app import PanePlace
@@ -125,3 +125,32 @@ def test_the_dialog_explains_session_requirements_in_words() -> None:
     assert "multi-factor" in text
     assert "The service said: Your session is too old for this collection" in text
     assert "retry" in text
+
+
+def test_a_flows_own_scope_is_told_by_the_flows_title_and_its_collection() -> None:
+    flow_id = "1a2b3c4d-0000-4000-8000-00000000f10e"
+    requirement = AuthorizationRequirement(
+        code="ConsentRequired",
+        required_scopes=(
+            flow_run_scope(flow_id, data_access_collection_ids=[SCRATCH_ID, ARCHIVE_ID]),
+        ),
+    )
+    names = {flow_id: "Move to scratch", SCRATCH_ID: "HPC Cluster Scratch"}
+
+    text = describe_requirement(requirement, names)
+
+    assert "The flow “Move to scratch” runs as you" in text
+    assert "“HPC Cluster Scratch”" in text
+    # A collection without a known name is still named, by its id.
+    assert f"“{ARCHIVE_ID}”" in text
+    # Said in words, never as the bare scope the service asked for.
+    assert "https://auth.globus.org/scopes/" not in text
+    assert "Globus needs your consent for:" not in text
+
+    alone = describe_requirement(
+        AuthorizationRequirement(
+            code="ConsentRequired", required_scopes=(flow_user_scope(flow_id),)
+        )
+    )
+    assert f"The flow {flow_id} runs as you" in alone
+    assert "data_access" not in alone and "https://" not in alone

@@ -152,7 +152,12 @@ def rows_from_job(job: Mapping[str, Any]) -> list[ActivityRow]:
 
 
 def row_from_flow_run(doc: Mapping[str, Any]) -> ActivityRow:
-    """A flow's run from its Flows document (``GET /runs``)."""
+    """A flow's run from its Flows document (``GET /runs``).
+
+    Its collections stay blank: the listing carries no run input (only ``details``, the last
+    log entry or, once succeeded, the flow's own output shape), and reading each run's log
+    for them would cost a request per row.
+    """
     run_id = str(doc.get("run_id") or doc.get("action_id") or "")
     return ActivityRow(
         kind="flow run",

@@ -52,7 +52,9 @@ async def validate(
     client = flow_client(node, flow.id, calls_transfer=flow.calls_transfer, data_access=data_access)
     try:
         await with_consent_repair(
-            node, lambda: client.validate_run(body, label=label.strip() or None)
+            node,
+            lambda: client.validate_run(body, label=label.strip() or None),
+            names={flow.id: flow.title},
         )
     except FlowsAPIError as exc:
         if exc.http_status in (400, 422):
@@ -67,7 +69,9 @@ async def start(
     """Start a run of ``flow`` with ``body`` (asking the flow's consent the first time)."""
     client = flow_client(node, flow.id, calls_transfer=flow.calls_transfer, data_access=data_access)
     response = await with_consent_repair(
-        node, lambda: client.run_flow(body, label=label.strip() or None)
+        node,
+        lambda: client.run_flow(body, label=label.strip() or None),
+        names={flow.id: flow.title},
     )
     return FlowRun.from_response(response)
 
@@ -132,6 +136,7 @@ async def resume(node: DOMNode, run: FlowRun) -> FlowRun | None:
         return None
     app = gtui(node)
     requirement = run.inactive_requirement()
+    titles = {run.flow_id: run.flow_title} if run.flow_title else {}
     collections: list[str] = []
     if requirement is not None:
         needed = consent_for(run, requirement)
@@ -140,12 +145,14 @@ async def resume(node: DOMNode, run: FlowRun) -> FlowRun | None:
             for scope in requirement.required_scopes
             if (match := _DATA_ACCESS.match(scope.lstrip("*").split("[", 1)[0]))
         ]
-        if not await ask_for_consent(node.app, app.session, needed):
+        if not await ask_for_consent(node.app, app.session, needed, names=titles):
             return None
     client = flow_client(node, run.flow_id, data_access=collections)
     name = run.label or run.flow_title or run.run_id
     try:
-        response = await with_consent_repair(node, lambda: client.resume_run(run.run_id))
+        response = await with_consent_repair(
+            node, lambda: client.resume_run(run.run_id), names=titles
+        )
     except GlobusError as exc:
         app.report_error(exc, f"Resuming the run “{name}”")
         return None

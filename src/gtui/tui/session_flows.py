@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
 from textual.app import App
@@ -37,17 +37,27 @@ _consent_locks: weakref.WeakKeyDictionary[App[Any], asyncio.Lock] = weakref.Weak
 # -- consent repair ------------------------------------------------------------------------
 
 
-async def with_consent_repair(node: DOMNode, fn: Callable[[], Awaitable[T]]) -> T:
-    """Run ``fn``; if Globus wants more consent or a new session, get it and run ``fn`` again."""
+async def with_consent_repair(
+    node: DOMNode, fn: Callable[[], Awaitable[T]], *, names: Mapping[str, str] | None = None
+) -> T:
+    """Run ``fn``; if Globus wants more consent or a new session, get it and run ``fn`` again.
+
+    ``names`` are words the caller already knows for ids the consent may name (a flow's
+    title), so the dialog says them rather than the ids.
+    """
     app = node.app
     session = gtui(node).session
     return await session.call_with_consent_repair(
-        fn, lambda requirement: ask_for_consent(app, session, requirement)
+        fn, lambda requirement: ask_for_consent(app, session, requirement, names=names)
     )
 
 
 async def ask_for_consent(
-    app: App[Any], session: GlobusSession, requirement: AuthorizationRequirement
+    app: App[Any],
+    session: GlobusSession,
+    requirement: AuthorizationRequirement,
+    *,
+    names: Mapping[str, str] | None = None,
 ) -> bool:
     """Show the consent dialog; True once the new tokens are stored.
 
@@ -59,7 +69,10 @@ async def ask_for_consent(
         async with lock:
             return True
     async with lock:
-        names = await _collection_names(session, data_access_collections(requirement))
+        names = {
+            **(names or {}),
+            **await _collection_names(session, data_access_collections(requirement)),
+        }
         screen = ConsentScreen(session, requirement, describe_requirement(requirement, names))
         answer = await wait_for_screen(app, screen)
     granted = bool(answer)

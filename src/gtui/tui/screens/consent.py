@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from gtui.core.errors import AuthorizationRequirement
-from gtui.core.scopes import Scope, ScopeParseError, TimersScopes
+from gtui.core.scopes import Scope, ScopeParseError, TimersScopes, flow_user_scope
 from gtui.core.session import GlobusSession
 from gtui.tui.screens.login import LoginScreen
 
@@ -35,6 +35,22 @@ def data_access_collections(requirement: AuthorizationRequirement) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+def flows_asked_for(requirement: AuthorizationRequirement) -> list[str]:
+    """Ids of the flows whose own scope (``…/scopes/<id>/flow_<id with _>_user``) the
+    requirement asks for: a flow starts transfers for the user only through that scope."""
+    found: list[str] = []
+    for text in requirement.required_scopes:
+        try:
+            parsed = Scope.parse(text)
+        except ScopeParseError:
+            continue
+        for scope in parsed:
+            flow_id = scope.resource_server
+            if flow_id and scope.scope_string == flow_user_scope(flow_id):
+                found.append(flow_id)
+    return list(dict.fromkeys(found))
+
+
 def for_timers(requirement: AuthorizationRequirement) -> bool:
     """Whether the consent is asked for Globus Timers (a timer acting for the user later)."""
     return any(s.lstrip("*").startswith(TimersScopes.timer) for s in requirement.required_scopes)
@@ -43,13 +59,26 @@ def for_timers(requirement: AuthorizationRequirement) -> bool:
 def describe_requirement(
     requirement: AuthorizationRequirement, names: dict[str, str] | None = None
 ) -> str:
-    """What is missing and why, in words, for the consent dialog."""
+    """What is missing and why, in words, for the consent dialog.
+
+    ``names`` gives the words for ids: a collection's name, a flow's title.
+    """
     names = names or {}
     lines: list[str] = []
     collections = data_access_collections(requirement)
     timers = for_timers(requirement)
+    flows = flows_asked_for(requirement)
+    for flow_id in flows:
+        lines.append(_flow_sentence(flow_id, names.get(flow_id)))
     for collection_id in collections:
         name = names.get(collection_id, collection_id)
+        if flows:
+            lines.append(
+                f"The flow copies to or from “{name}”, which only lets an application read or "
+                "write its data with your explicit consent, so the flow needs that consent too "
+                "(the collection's data_access scope, given to the flow)."
+            )
+            continue
         if timers:
             lines.append(
                 f"A timer copies later, while you may be away, so Globus Timers needs your "
@@ -67,7 +96,7 @@ def describe_requirement(
             "Globus Timers needs your consent to start transfers for you on a schedule "
             "(your login was made before gtui used Timers)."
         )
-    elif requirement.required_scopes and not collections:
+    elif requirement.required_scopes and not collections and not flows:
         lines.append("Globus needs your consent for: " + ", ".join(requirement.required_scopes))
     if requirement.session_required_identities:
         who = ", ".join(requirement.session_required_identities)
@@ -81,7 +110,7 @@ def describe_requirement(
         lines.append("You need to log in with multi-factor authentication.")
     if requirement.prompt == "login":
         lines.append("Globus asks you to log in again (your session is too old).")
-    if requirement.session_message and not collections and not timers:
+    if requirement.session_message and not collections and not timers and not flows:
         lines.append(f"The service said: {requirement.session_message}")
     if not lines:
         lines.append(f"Globus asks for a new login ({requirement.code}).")
@@ -89,6 +118,15 @@ def describe_requirement(
         "gtui will log you in for exactly this, keep the new tokens and retry what you were doing."
     )
     return "\n".join(lines)
+
+
+def _flow_sentence(flow_id: str, title: str | None) -> str:
+    flow = f"The flow “{title}”" if title else f"The flow {flow_id}"
+    return (
+        f"{flow} runs as you: Globus Flows starts its steps (the transfers and deletes it "
+        "makes) for you, so it needs your consent, given to that flow alone (its own scope). "
+        "It is asked once; later runs of the flow use it."
+    )
 
 
 class ConsentScreen(LoginScreen):
