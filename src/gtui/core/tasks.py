@@ -60,9 +60,12 @@ class Progress:
 
 
 def _basis(task: Task, total_bytes: int | None) -> tuple[Basis, int | None, int | None]:
-    if total_bytes is not None and total_bytes > 0:
+    # A delete moves no bytes, and its ``files`` counts what it removed while
+    # ``files_transferred`` stays 0: only its subtasks (one per item) say how far it is.
+    deleting = task.type == "DELETE"
+    if total_bytes is not None and total_bytes > 0 and not deleting:
         return "bytes", task.bytes_transferred, total_bytes
-    if task.files > 0:
+    if task.files > 0 and not deleting:
         return "files", task.files_transferred + task.files_skipped, task.files
     if task.subtasks_total > 0:
         settled = task.subtasks_total - task.subtasks_pending - task.subtasks_retrying

@@ -35,6 +35,21 @@ def files_words(transferred: int, skipped: int, total: int) -> str:
     return text + (f", {skipped:,} already there" if skipped else "")
 
 
+def deleted_words(files: int, directories: int, *, finished: bool) -> str:
+    """What a delete task has removed: ``2 files, 1 folder deleted``.
+
+    A delete's task document counts what it removed in ``files`` and ``directories``, while
+    ``files_transferred`` stays 0: worded as a transfer, a finished delete would read
+    "0 of 2 files", as if nothing had gone.
+    """
+    counted = [plural(files, "file")] if files else []
+    if directories:
+        counted.append(plural(directories, "folder"))
+    if not counted:
+        return "nothing deleted" + ("" if finished else " yet")
+    return ", ".join(counted) + (" deleted" if finished else " deleted so far")
+
+
 def human_rate(bytes_per_second: float | int | None) -> str:
     """A transfer rate such as ``4.0 MB/s``; empty when unknown."""
     if not bytes_per_second:

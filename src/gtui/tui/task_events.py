@@ -10,7 +10,7 @@ from typing import Any
 from rich.text import Text
 
 from gtui.core.models import Task, TaskEvent
-from gtui.tui.format import files_words, human_rate, human_size
+from gtui.tui.format import deleted_words, files_words, human_rate, human_size
 from gtui.tui.service_words import clean_message, named_collection, path_in, shown_name
 
 # Transfer's event codes (docs.globus.org "Task Events") → what happened; {on} is " on <path>"
@@ -71,10 +71,16 @@ def _count(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def _progress_words(data: Any) -> str:
-    """The counts of a PROGRESS or SUCCEEDED event: "12 of 25 files, 9.3 MB, 4.0 MB/s"."""
+def _progress_words(data: Any, *, deleting: bool = False, finished: bool = False) -> str:
+    """The counts of a PROGRESS or SUCCEEDED event: "12 of 25 files, 9.3 MB, 4.0 MB/s"; a
+    delete's "2 files, 1 folder deleted" (it moves no bytes, and transfers no files)."""
     if not isinstance(data, dict):
         return ""
+    if deleting:
+        files, folders = _count(data.get("files")), _count(data.get("directories"))
+        if files is None and folders is None:
+            return ""
+        return deleted_words(files or 0, folders or 0, finished=finished)
     parts: list[str] = []
     done, files = _count(data.get("files_transferred")), _count(data.get("files"))
     if done is not None and files:
@@ -111,8 +117,11 @@ def _event_path(event: TaskEvent, data: Any) -> str | None:
     return path_in(event.details) if event.details else None
 
 
-def event_sentence(event: TaskEvent, *, final: bool = False, finished: bool = False) -> str:
-    """What an event says, as a sentence: "Progress: 12 of 25 files, 9.3 MB".
+def event_sentence(
+    event: TaskEvent, *, final: bool = False, finished: bool = False, deleting: bool = False
+) -> str:
+    """What an event says, as a sentence: "Progress: 12 of 25 files, 9.3 MB" (of a delete
+    task, ``deleting``: "Progress: 2 files deleted so far").
 
     An error event is retried by the service ("(will retry)", "(retried)" once the task is
     over), unless it is the one that ended the task (``final``): "Task failed: …".
@@ -123,11 +132,12 @@ def event_sentence(event: TaskEvent, *, final: bool = False, finished: bool = Fa
         kind = data.get("type") if isinstance(data, dict) else None
         return f"{kind.title()} started" if isinstance(kind, str) else "Task started"
     if code == "PROGRESS":
-        words = _progress_words(data)
+        words = _progress_words(data, deleting=deleting)
         return f"Progress: {words}" if words else "Progress"
     if code == "SUCCEEDED":
         summary = data if isinstance(data, dict) else {}
-        words = _progress_words({k: v for k, v in summary.items() if "second" not in k})
+        counts = {k: v for k, v in summary.items() if "second" not in k}
+        words = _progress_words(counts, deleting=deleting, finished=True)
         return f"Task succeeded: {words}" if words else "Task succeeded"
     path = _event_path(event, data)
     where = f" on {shown_name(path, PATH_WIDTH)}" if path else ""

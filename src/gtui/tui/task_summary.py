@@ -11,6 +11,7 @@ from rich.text import Text
 from gtui.core.models import Task
 from gtui.core.tasks import derive_progress
 from gtui.tui.format import (
+    deleted_words,
     files_words,
     human_duration,
     human_rate,
@@ -42,6 +43,7 @@ def summary_table(
     def fit(text: str) -> str:
         return middle_ellipsis(text, value_width) if value_width else text
 
+    deleting = task.type == "DELETE"
     pairs: list[tuple[str, str]] = [
         ("Task id", fit(task.task_id)),
         ("Type", task.type.title()),
@@ -52,12 +54,12 @@ def summary_table(
         ("Requested", f"{short_time(task.request_time)} ({relative_time(task.request_time, now)})"),
         ("Completed", short_time(task.completion_time) or "—"),
         ("Deadline", short_time(task.deadline) or "—"),
-        ("Bytes", human_size(task.bytes_transferred)),
-        ("Checksummed", human_size(task.bytes_checksummed)),
+        ("Bytes", "—" if deleting else human_size(task.bytes_transferred)),
+        ("Checksummed", "—" if deleting else human_size(task.bytes_checksummed)),
         ("Rate", human_rate(task.effective_bytes_per_second) or "—"),
         ("Progress", "—" if progress.fraction is None else f"{progress.fraction:.0%}"),
         ("ETA", "—" if task.is_finished else human_duration(progress.eta_seconds) or "—"),
-        ("Files", f"{task.files_transferred:,} of {task.files:,}"),
+        ("Files", _files_field(task)),
         ("Folders", f"{task.directories:,}"),
         ("Skipped", f"{task.files_skipped:,}"),
         ("Faults", f"{task.faults:,}"),
@@ -97,18 +99,30 @@ def summary_table(
     return table
 
 
+def _files_field(task: Task) -> str:
+    """A transfer's files done of the total; a delete's files and folders removed."""
+    if task.type == "DELETE":
+        return deleted_words(task.files, task.directories, finished=task.is_finished)
+    return f"{task.files_transferred:,} of {task.files:,}"
+
+
 def _yes(value: bool) -> str:
     return "yes" if value else "no"
 
 
 def progress_line(task: Task, expected_bytes: int | None = None) -> str:
-    """Status and progress on one line: "Active · 45% · 9.3 MB of 20.6 MB · 4.0 MB/s"."""
+    """Status and progress on one line: "Active · 45% · 9.3 MB of 20.6 MB · 4.0 MB/s", or
+    for a delete "Succeeded · 100% · 2 files, 1 folder deleted"."""
     progress = derive_progress(task, total_bytes=expected_bytes)
     status = status_name(task)
     nice = task.nice_status_short_description or ""
     parts = [status + (f" — {nice}" if nice and nice.lower() not in (status.lower(), "ok") else "")]
     if progress.fraction is not None:
         parts.append(f"{progress.fraction:.0%}")
+    if task.type == "DELETE":
+        # No bytes move in a delete: "0 B" would read as if nothing had happened.
+        parts.append(deleted_words(task.files, task.directories, finished=task.is_finished))
+        return " · ".join(parts)
     size = human_size(task.bytes_transferred)
     if expected_bytes and not task.is_finished:
         size += f" of {human_size(expected_bytes)}"

@@ -2,13 +2,16 @@
 
 The panes ask (``FilePane.ListingRequested`` and kin); this screen answers with the network,
 in workers, and reports back by calling pane methods. A failed call becomes a notification
-and leaves the pane where it was.
+and leaves the pane where it was; but a pane whose own folder has gone (deleted by a task, a
+flow, another client) goes up to the nearest folder that still exists, as Midnight Commander
+does, instead of showing entries that are no longer there.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncGenerator, Awaitable
+from datetime import UTC, datetime
 from typing import ClassVar
 
 from textual import on, work
@@ -25,11 +28,13 @@ from gtui.core.models import Collection, FileEntry, Task
 from gtui.tui import task_submission
 from gtui.tui.arrange import glob_matcher, is_dir
 from gtui.tui.context import gtui
+from gtui.tui.error_text import kind_of
 from gtui.tui.listing import Listing
 from gtui.tui.screens.confirm import ConfirmScreen
 from gtui.tui.screens.prompt import PromptScreen, valid_name
 from gtui.tui.session_flows import with_consent_repair
 from gtui.tui.state import PanePlace
+from gtui.tui.task_touch import changed_collection, ended_since, touched_folders, touches
 from gtui.tui.widgets.file_pane import FilePane, join, parent_of
 from gtui.tui.widgets.key_bar import KeyBar
 from gtui.tui.widgets.task_queue import TaskQueue
@@ -69,6 +74,9 @@ class BrowseScreen(Screen[None]):
         super().__init__(id="browse")
         self.active_side = "left"
         self._tasks_running: set[str] = set()
+        self._tasks_ended: set[str] = set()
+        # Wall time, not the app's clock (which tests fix): tasks ending after it are news.
+        self._opened_at = datetime.now(UTC)
 
     def compose(self) -> ComposeResult:
         app = gtui(self)
@@ -127,11 +135,18 @@ class BrowseScreen(Screen[None]):
                 return
 
     def _tasks_changed(self, tasks: list[Task]) -> None:
+        """A task seen running has ended, or one first seen already over ended while this
+        screen was open (a short task of a flow or a timer, learned of late): the panes it
+        changed are listed again, once."""
         for task in tasks:
+            task_id = task.task_id
             if not task.is_finished:
-                self._tasks_running.add(task.task_id)
-            elif task.task_id in self._tasks_running:
-                self._tasks_running.discard(task.task_id)
+                self._tasks_running.add(task_id)
+            elif task_id in self._tasks_ended:
+                continue
+            elif task_id in self._tasks_running or ended_since(task, self._opened_at):
+                self._tasks_running.discard(task_id)
+                self._tasks_ended.add(task_id)
                 self.refresh_after_task(task)
 
     # -- going places -----------------------------------------------------------------------
@@ -225,26 +240,33 @@ class BrowseScreen(Screen[None]):
                     early.exception()  # consumed: a failed open is reported once, above
 
     def load(self, pane: FilePane, path: str, keep: str | None = None) -> Worker[None] | None:
-        """List ``path`` in ``pane``; a newer listing of the same pane cancels this one."""
+        """List ``path`` in ``pane``; a newer listing of the same pane cancels this one.
+
+        Listing the folder the pane already shows is a refresh: if that folder is gone, the
+        pane goes up to the nearest one that exists.
+        """
         if pane.collection is None:
             self.notify("Choose a collection first (o).", severity="warning")
             return None
+        refresh = path == pane.path
 
         # A callable, not a coroutine: a listing replaced before it starts is never created,
         # instead of leaving a coroutine that is never awaited.
         async def listing() -> None:
-            await self._list(pane, path, keep)
+            await self._list(pane, path, keep, refresh=refresh)
 
         return self.run_worker(
             listing, group=f"ls-{pane.side}", exclusive=True, exit_on_error=False
         )
 
-    async def _list(self, pane: FilePane, path: str, keep: str | None) -> None:
+    async def _list(
+        self, pane: FilePane, path: str, keep: str | None, *, refresh: bool = False
+    ) -> None:
         collection = pane.collection
         if collection is None:
             return
         pane.show_loading(path)
-        await self._show(pane, path, keep, self._fetch(collection.id, path))
+        await self._show(pane, path, keep, self._fetch(collection.id, path), refresh=refresh)
 
     async def _fetch(self, collection_id: str, path: str) -> Pages:
         """The folder's first page, and the pages still to come (``ls_pages``).
@@ -271,19 +293,41 @@ class BrowseScreen(Screen[None]):
         fetching: Awaitable[Pages],
         *,
         quiet: bool = False,
+        refresh: bool = False,
+        gone: str | None = None,
     ) -> bool:
         """Show the listing's first page once it arrives, then every later page as it comes;
-        False (and the error told, unless ``quiet``) when the first does not."""
+        False (and the error told, unless ``quiet``) when the first does not.
+
+        On a ``refresh`` that finds the folder gone, the parent is tried, and so on up: the
+        pane ends in the nearest folder that exists and says so (``gone`` is the folder the
+        pane showed, while its parents are tried).
+        """
         app = gtui(self)
         try:
             first, pages = await fetching
         except GlobusError as exc:
             if quiet and not isinstance(exc, LoginRequired):
                 return False
+            collection = pane.collection
+            if refresh and collection is not None and path != "/" and _folder_gone(exc):
+                parent, _ = parent_of(path)
+                fetching = self._fetch(collection.id, parent)
+                return await self._show(
+                    pane, parent, None, fetching, refresh=True, gone=gone or path
+                )
             pane.show_error(f"could not list {path}")
             app.report_error(exc, f"Listing {path}")
             return False
         where = first.path or path
+        if gone is not None and pane.collection is not None:
+            self.notify(
+                f"{gone} is no longer on {pane.collection.display_name}; "
+                f"this pane now shows {where}.",
+                severity="warning",
+                timeout=8,
+                markup=False,
+            )
         pane.show_listing(where, Listing(columns=first.columns), keep=keep, total=first.total)
         if pane.collection is not None:
             collection = pane.collection
@@ -512,10 +556,15 @@ class BrowseScreen(Screen[None]):
             self.load(other, other.path)
 
     def refresh_after_task(self, task: Task) -> None:
-        """A task finished: list again the panes showing the collection it changed."""
-        changed = task.source_endpoint_id if task.type == "DELETE" else task.destination_endpoint_id
+        """A task finished: list again the panes showing the folders it changed (for a task
+        submitted elsewhere, whose items gtui does not know, every pane on its collection).
+        A pane whose folder the task deleted goes up to the nearest one left."""
+        changed = changed_collection(task)
+        touched = touched_folders(task, gtui(self).state.submitted_items(task.task_id))
         for pane in self.query(FilePane):
-            if pane.collection is not None and pane.collection.id == changed:
+            if pane.collection is None or pane.collection.id != changed or not pane.path:
+                continue
+            if touches(pane.path, touched):
                 self.load(pane, pane.path)
 
     # -- transfers --------------------------------------------------------------------------
@@ -585,6 +634,12 @@ class BrowseScreen(Screen[None]):
     ) -> None:
         await task_submission.ask_and_submit_transfer(self, source, target, entries)
         source.restore_place()
+
+
+def _folder_gone(exc: BaseException) -> bool:
+    """Transfer's answer to a listing of a folder that no longer exists (or is now a file);
+    not a missing permission, a lost connection or a collection that is gone."""
+    return kind_of(exc) in ("not_found", "not_folder")
 
 
 def _already_exists(exc: BaseException) -> bool:

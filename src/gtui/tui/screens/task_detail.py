@@ -145,6 +145,10 @@ class TaskDetailScreen(Screen[None]):
         self.query_one("#task-summary", Static).update(summary)
         self.query_one("#task-fields", Static).update(full)
         tabs = self.query_one(TabbedContent)
+        if task.type == "DELETE":
+            # Nothing is transferred by a delete: an empty "Transferred (0)" tab would read
+            # as if it had failed. Its counts are in the summary.
+            tabs.hide_tab("tab-done")
         if self.compact:
             tabs.show_tab("tab-fields")
         else:
@@ -172,11 +176,7 @@ class TaskDetailScreen(Screen[None]):
                 TaskEvent.from_api(doc)
                 async for doc in client.paginated.task_event_list(self.task_id).items()
             ]
-            done = []
-            async for doc in client.paginated.task_successful_transfers(self.task_id).items():
-                done.append(SuccessfulTransfer.from_api(doc))
-                if len(done) >= LIST_LIMIT:
-                    break
+            done = [] if task.type == "DELETE" else await self._successful(task.task_id)
             skipped = [
                 SkippedError.from_api(doc)
                 async for doc in client.paginated.task_skipped_errors(self.task_id).items()
@@ -191,6 +191,16 @@ class TaskDetailScreen(Screen[None]):
         self._show_done(done)
         self._show_skipped(skipped)
         self._show_pause(task, pause)
+
+    async def _successful(self, task_id: str) -> list[SuccessfulTransfer]:
+        """The first files a transfer moved (Transfer keeps no such list for a delete)."""
+        done = []
+        client = gtui(self).session.transfer
+        async for doc in client.paginated.task_successful_transfers(task_id).items():
+            done.append(SuccessfulTransfer.from_api(doc))
+            if len(done) >= LIST_LIMIT:
+                break
+        return done
 
     # -- events -----------------------------------------------------------------------------
 
@@ -207,6 +217,7 @@ class TaskDetailScreen(Screen[None]):
         self.shown_events = ordered
         final = final_event(self.task_doc, ordered)
         finished = self.task_doc is not None and self.task_doc.is_finished
+        deleting = self.task_doc is not None and self.task_doc.type == "DELETE"
         now = gtui(self).clock()
         listing.clear_options()
         if not ordered:
@@ -214,7 +225,8 @@ class TaskDetailScreen(Screen[None]):
             self._show_details()
             return
         listing.add_options(
-            Option(self._event_row(e, now, final=e is final, finished=finished)) for e in ordered
+            Option(self._event_row(e, now, final=e is final, finished=finished, deleting=deleting))
+            for e in ordered
         )
         # A cursor left on the newest event follows the news; one moved (or reading the
         # details) stays on its event.
@@ -223,12 +235,14 @@ class TaskDetailScreen(Screen[None]):
         self._show_details()
 
     @staticmethod
-    def _event_row(event: TaskEvent, now: datetime, *, final: bool, finished: bool) -> Table:
+    def _event_row(
+        event: TaskEvent, now: datetime, *, final: bool, finished: bool, deleting: bool
+    ) -> Table:
         row = Table.grid(padding=(0, 1))
         row.add_column(width=12, no_wrap=True, style="dim")
         row.add_column(width=1, no_wrap=True)
         row.add_column(ratio=1)
-        sentence = event_sentence(event, final=final, finished=finished)
+        sentence = event_sentence(event, final=final, finished=finished, deleting=deleting)
         style = "bold red" if event.is_error else ""
         marker = Text("✗", style="bold red") if event.is_error else Text(" ")
         row.add_row(event_clock(event, now), marker, Text(sentence, style=style))

@@ -104,6 +104,23 @@ def files_text(transferred: int, skipped: int, total: int) -> str:
     return f"{done}/{compact_count(total)}"
 
 
+def deleted_text(files: int, directories: int, *, finished: bool, width: int) -> str:
+    """What a delete removed, in ``width`` cells: ``2 files, 1 folder``, else ``3 deleted``.
+
+    A delete's ``files_transferred`` stays 0 (its ``files`` and ``directories`` count what it
+    removed), so ``0/2`` would say a finished delete did nothing.
+    """
+    if not files and not directories:
+        return "none deleted" if finished else ""
+    counted = [f"{compact_count(files)} file{'' if files == 1 else 's'}"] if files else []
+    if directories:
+        counted.append(f"{compact_count(directories)} folder{'' if directories == 1 else 's'}")
+    for text in (" ".join([", ".join(counted), "deleted"]), ", ".join(counted)):
+        if cell_len(text) <= width:
+            return text
+    return f"{compact_count(files + directories)} deleted"
+
+
 def fit(text: str, width: int, *, right: bool = False) -> str:
     """``text`` in exactly ``width`` terminal cells: padded, or cut with ``…``."""
     if width <= 0:

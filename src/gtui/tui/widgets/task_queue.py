@@ -35,6 +35,7 @@ from gtui.tui.widgets.task_columns import (
     GAP,
     ICON_WIDTH,
     Column,
+    deleted_text,
     files_text,
     fit,
     layout_for,
@@ -356,13 +357,19 @@ class TaskQueue(ScrollView, can_focus=True):
             return self._bar(progress.fraction, status, column.width - 5)
         text = ""
         style = base
+        deleting = task.type == "DELETE"
         if column.name == "bytes":
-            text = human_size(task.bytes_transferred)
+            # A delete moves no bytes: "0 B" would read as if it had done nothing.
+            text = "" if deleting else human_size(task.bytes_transferred)
         elif column.name == "rate":
             text = self._rate(task)
         elif column.name == "when":
             text = self._when(task)
             style = base + self.get_component_rich_style("task-queue--dim")
+        elif column.name == "files" and deleting:
+            text = deleted_text(
+                task.files, task.directories, finished=task.is_finished, width=column.width
+            )
         elif column.name == "files":
             skipped = task.files_skipped + task.subtasks_skipped_errors
             text = files_text(task.files_transferred, skipped, task.files)
