@@ -128,6 +128,12 @@ async def test_the_move_flow_runs_from_its_form_to_flow_succeeded(
         assert codes[0] == "FlowStarted" and codes[-1] == "FlowSucceeded"
         tasks = [entry for entry in detail.entries if entry.task_id]
         assert tasks, "the Transfer actions name their tasks"
+        # The queue follows the tasks the run started, as it does the user's own.
+        await wait_for(pilot, lambda: all(entry.task_id in app.feed.tasks for entry in tasks))
+        assert {app.feed.tasks[e.task_id].type for e in tasks if e.task_id} == {
+            "TRANSFER",
+            "DELETE",
+        }
         head = str(detail.query_one("#flow-run-head").render())
         assert "tidy documents" in head and "Succeeded" in head
 
