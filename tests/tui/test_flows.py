@@ -300,3 +300,24 @@ async def test_the_flows_screens_read_at_80_by_24(make_app: Any) -> None:
         assert "Source *" in text and "Demo Laptop" in text
         assert "Start run" in text and "Check input" in text
         assert form.is_current
+
+
+async def test_without_colour_the_flows_cursor_row_is_reverse_video(
+    make_app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A grey a few steps from the background is not a cursor on every terminal."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = await make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        flows = await open_flows(app, pilot)
+        table = flows.query_one(DataTable)
+        table.move_cursor(row=1)
+        await pilot.pause()
+
+        def reversed_cells(y: int) -> list[bool]:
+            return [
+                bool(s.style and s.style.reverse) for s in table.render_line(y) if s.text.strip()
+            ]
+
+        assert all(reversed_cells(2)), "the cursor row (the second flow) is reverse video"
+        assert not any(reversed_cells(1)) and not any(reversed_cells(3))
