@@ -383,6 +383,30 @@ async def test_validate_run_refusals_read_as_sentences(flow: SpecificFlowClient)
 # -- models ---------------------------------------------------------------------------------
 
 
+def test_the_states_that_delete_through_transfer_are_found_in_order() -> None:
+    from gtui.core.flow_models import delete_states
+
+    definition = {
+        "StartAt": "Copy",
+        "States": {
+            "Copy": {
+                "Type": "Action",
+                "ActionUrl": "https://transfer.actions.globus.org/transfer",
+                "Next": "Tidy",
+            },
+            "Tidy": {
+                "Type": "Action",
+                "ActionUrl": "https://transfer.actions.globus.org/delete/",
+                "Next": "Note",
+            },
+            "Note": {"Type": "Pass", "Next": "Other"},
+            "Other": {"Type": "Action", "ActionUrl": "https://example.org/delete", "End": True},
+        },
+    }
+    assert delete_states(definition) == ["Tidy"]
+    assert delete_states({"States": "not states"}) == []
+
+
 def test_a_transfer_action_names_its_task_in_the_log() -> None:
     from gtui.core.flow_models import RunLogEntry, transfer_states
 

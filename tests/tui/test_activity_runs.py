@@ -24,7 +24,7 @@ from gtui.tui.state import PanePlace
 from gtui.tui.widgets.checkbox import Checkbox
 from tests.tui.test_activity import line_texts, open_activity
 from tests.tui.test_consent import consent_screen, grant
-from tests.tui.test_flows import MOVE, field_input, open_form, run_screen
+from tests.tui.test_flows import MOVE, answer_delete_question, field_input, open_form, run_screen
 from tests.tui.test_timers import make_timer, runs_of, step_to_next_run
 from tests.tui.tui_helpers import collection_path, freeze_mtimes, ready, wait_for
 
@@ -75,6 +75,7 @@ async def run_move_flow(app: Any, pilot: Any, label: str) -> str:
     assert f"The flow “{MOVE}” runs as you" in reason
     assert "“HPC Cluster Scratch”" in reason and "scopes/" not in reason
     await grant(pilot, consent)
+    await answer_delete_question(app, pilot, yes=True)
     detail = await run_screen(app, pilot)
     await wait_for(
         pilot, lambda: detail.run is not None and detail.run.status == "SUCCEEDED", timeout=60

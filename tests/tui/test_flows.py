@@ -79,6 +79,15 @@ async def open_form(app: Any, pilot: Any, title: str) -> FlowStartScreen:
     return form
 
 
+async def answer_delete_question(app: Any, pilot: Any, *, yes: bool) -> list[str]:
+    """Answer the question asked before a flow that deletes runs; the places it listed."""
+    question = await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen) and app.screen)
+    assert "deletes files" in question.message and "“Delete”" in question.message
+    places = list(question.items)
+    await pilot.press("y" if yes else "n")
+    return places
+
+
 def field_input(form: FlowStartScreen, *path: str) -> Input:
     schema_form = form.query_one(SchemaForm)
     return schema_form.query_one(f"#{schema_form.widget_id(tuple(path))}", Input)
@@ -116,6 +125,12 @@ async def test_the_move_flow_runs_from_its_form_to_flow_succeeded(
         assert requested.startswith(flow_user_scope(MOVE_FLOW_ID) + "[")
         assert f"{SCRATCH_ID}/data_access" in requested
         await grant(pilot, consent)
+        # The flow deletes its source: the places it is given are shown, and it runs on yes.
+        places = await answer_delete_question(app, pilot, yes=True)
+        assert places == [
+            "Source: Demo Laptop /~/Documents/",
+            "Destination: HPC Cluster Scratch /~/moved/",
+        ]
         detail = await run_screen(app, pilot)
         await wait_for(
             pilot,
@@ -149,6 +164,27 @@ async def test_the_move_flow_runs_from_its_form_to_flow_succeeded(
     moved = collection_path(sim, SCRATCH_ID, "/~/moved/")
     assert files_under(moved) == expected
     assert not source.exists() or not files_under(source)
+
+
+async def test_a_flow_that_deletes_is_not_started_when_the_user_goes_back(
+    make_app: Any, sim: RunningSim
+) -> None:
+    app = await make_app(
+        left=PanePlace(LAPTOP_ID, "/~/Documents/"), right=PanePlace(SCRATCH_ID, "/~/")
+    )
+    source = collection_path(sim, LAPTOP_ID, "/~/Documents/")
+    before = files_under(source)
+    async with app.run_test(size=SIZE) as pilot:
+        form = await open_form(app, pilot, MOVE)
+        await pilot.press("ctrl+s")
+        await grant(pilot, await wait_for(pilot, lambda: consent_screen(app)))
+        places = await answer_delete_question(app, pilot, yes=False)
+        assert places[0] == "Source: Demo Laptop /~/Documents/"
+        await wait_for(pilot, lambda: app.screen is form)
+        assert "Not started" in str(form.query_one("#flow-start-problem").render())
+        runs = await app.session.flows.list_runs()
+    assert runs["runs"] == []
+    assert files_under(source) == before
 
 
 async def test_a_login_holds_a_flows_token_where_the_sdk_looks(sim: RunningSim) -> None:

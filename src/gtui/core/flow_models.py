@@ -122,6 +122,23 @@ def transfer_states(definition: Mapping[str, Any]) -> frozenset[str]:
     )
 
 
+def delete_states(definition: Mapping[str, Any]) -> list[str]:
+    """The names of a definition's Action states that delete through Transfer
+    (``…/delete``), in definition order: a flow that has one is asked about before it runs."""
+    states = definition.get("States")
+    if not isinstance(states, Mapping):
+        return []
+    return [
+        name
+        for name, state in states.items()
+        if isinstance(state, Mapping)
+        and state.get("Type") == "Action"
+        and isinstance(state.get("ActionUrl"), str)
+        and is_transfer_action(state["ActionUrl"])
+        and state["ActionUrl"].rstrip("/").endswith("/delete")
+    ]
+
+
 @dataclass(frozen=True)
 class Flow:
     """A flow: what it is called, who owns it, my role on it and the input it takes."""

@@ -82,6 +82,25 @@ async def refresh(node: DOMNode, run_id: str) -> FlowRun:
     return FlowRun.from_response(response)
 
 
+async def confirm_deletes(node: DOMNode, flow: Flow, steps: list[str], places: list[str]) -> bool:
+    """Ask before a flow that deletes files runs: which of its steps delete, and the
+    collections and folders the form gives it (a source prefilled from a pane is easy to
+    send unread)."""
+    worded = ", ".join(f"“{step}”" for step in steps)
+    confirmed = await wait_for_screen(
+        node.app,
+        ConfirmScreen(
+            "Start a flow that deletes files?",
+            f"“{flow.title}” deletes files in its step{'s' if len(steps) > 1 else ''} {worded}. "
+            "It is given these places:",
+            places,
+            yes="Start the run",
+            no="Back to the form",
+        ),
+    )
+    return bool(confirmed)
+
+
 async def cancel(node: DOMNode, run: FlowRun) -> FlowRun | None:
     """Cancel a run once the user says yes; the run as the service then has it."""
     if run.is_finished:

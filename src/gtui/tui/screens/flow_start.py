@@ -19,7 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Input, Label, Static
 
 from gtui.core.errors import GlobusError
-from gtui.core.flow_models import Flow
+from gtui.core.flow_models import Flow, delete_states
 from gtui.core.models import Collection
 from gtui.tui import flow_actions
 from gtui.tui.context import gtui
@@ -246,6 +246,12 @@ class FlowStartScreen(Screen[None]):
             self._say("")
             self.notify("The service accepts this input.", timeout=3)
             return
+        deleting = delete_states(self.flow.definition)
+        if deleting and not await flow_actions.confirm_deletes(
+            self, self.flow, deleting, self._places()
+        ):
+            self._say("Not started.")
+            return
         self._say("Starting the run…")
         try:
             started = await flow_actions.start(self, self.flow, body, label, data_access)
@@ -258,6 +264,18 @@ class FlowStartScreen(Screen[None]):
         self.notify(f"Run of “{self.flow.title}” started.", timeout=3, markup=False)
         # Not awaited here: replacing this screen cancels its workers, this one included.
         self.app.call_later(self.app.switch_screen, FlowRunScreen(started.run_id, run=started))
+
+    def _places(self) -> list[str]:
+        """Each collection + path field as it reads: "Source: Demo Laptop /~/Documents/"."""
+        values = self.form.raw_values()
+        places = []
+        for spec in collection_fields(self.fields):
+            chosen = self.form.collections.get(spec.path)
+            value = values.get(spec.path)
+            path = value[1] if isinstance(value, tuple) else ""
+            name = chosen[1] if chosen else "no collection"
+            places.append(f"{spec.title}: {name} {path or '(no path)'}")
+        return places
 
     def _show_refusal(self, message: str, errors: list[tuple[str, str]]) -> None:
         by_field, elsewhere = place_errors(self.fields, errors)
