@@ -221,6 +221,7 @@ async def _flow_form(pilot: Any) -> None:
 
 async def _flow_run(pilot: Any) -> None:
     """That form started: its consent approved, the run followed to FlowSucceeded."""
+    from gtui.tui.screens.confirm import ConfirmScreen
     from gtui.tui.screens.consent import ConsentScreen
     from gtui.tui.screens.flow_run import FlowRunScreen
 
@@ -230,6 +231,10 @@ async def _flow_run(pilot: Any) -> None:
     await _wait(pilot, lambda: isinstance(app.screen, ConsentScreen | FlowRunScreen))
     if isinstance(app.screen, ConsentScreen):
         await pilot.press("f6")
+    # The Move flow deletes its source: the question asked before it runs is answered yes.
+    await _wait(pilot, lambda: isinstance(app.screen, ConfirmScreen | FlowRunScreen))
+    if isinstance(app.screen, ConfirmScreen):
+        await pilot.press("y")
     run = await _wait(pilot, lambda: isinstance(app.screen, FlowRunScreen) and app.screen)
     await _wait(pilot, lambda: any(e.code == "FlowSucceeded" for e in run.entries))
     await pilot.pause(0.5)
