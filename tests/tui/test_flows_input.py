@@ -208,6 +208,18 @@ def test_source_and_destination_take_the_panes_staging_keeps_its_default() -> No
     assert prefill_roles(form_fields(unnamed)) == {("a",): "source", ("b",): "destination"}
 
 
+def test_a_destination_with_a_default_keeps_it_and_a_source_follows_the_pane() -> None:
+    tape = {"id": "a9e6fcb5-f22b-48be-85f9-29d91af40177", "path": "/~/"}
+    archived = {
+        "type": "object",
+        "properties": {
+            "source": {**COLLECTION, "title": "Instrument data", "default": tape},
+            "destination": {**COLLECTION, "title": "Archive", "default": tape},
+        },
+    }
+    assert prefill_roles(form_fields(archived)) == {("source",): "source"}
+
+
 def test_a_schema_that_is_not_an_object_is_one_json_field() -> None:
     (only,) = form_fields({"type": "array", "items": {"type": "object"}})
     assert only.kind == "json" and only.path == ()

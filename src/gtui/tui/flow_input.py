@@ -395,10 +395,15 @@ def prefill_roles(fields: list[FieldSpec]) -> dict[Path, str]:
     """Which collection fields take the active pane's folder (``"source"``) and which the
     other pane's (``"destination"``). Fields whose words say neither stay empty, unless the
     form has one or two collection fields: then the first is the source, the second the
-    destination."""
+    destination. A destination the flow's author gave a default (an archive) keeps it: the
+    other pane is only where the user happens to be, the default is where the flow sends data.
+    A source always follows the focused pane, the folder the user is looking at."""
     pickers = collection_fields(fields)
     roles = {spec.path: guess_role(spec) for spec in pickers}
     if len(pickers) <= 2 and not any(roles.values()):
         for spec, role in zip(pickers, ("source", "destination"), strict=False):
             roles[spec.path] = role
+    for spec in pickers:
+        if roles[spec.path] == "destination" and spec.default is not None:
+            roles[spec.path] = ""
     return {path: role for path, role in roles.items() if role}
