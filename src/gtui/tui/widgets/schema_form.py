@@ -233,7 +233,10 @@ class SchemaForm(Vertical):
         """Put a collection (and a folder in it, when given) in a collection + path field."""
         self.collections[path] = (collection_id, name)
         base = self._ids[path]
-        self.query_one(f"#{base}-pick", Button).label = name
+        button = self.query_one(f"#{base}-pick", Button)
+        button.label = name
+        # An auto width is measured once: a name in place of an id would sit in the id's width.
+        button.refresh(layout=True)
         if folder is not None:
             self.query_one(f"#{base}", Input).value = folder
 
