@@ -27,6 +27,7 @@ BENCHMARKS = (
     "history",
     "chaos",
     "compare",
+    "activity",
 )
 
 
