@@ -184,6 +184,7 @@ def test_a_transient_failure_is_retried_and_the_run_made_once_transfer_answers(
     sim: RunningSim, timers: globus_sdk.TimersClient
 ) -> None:
     outbox(sim, {"note.txt": b"made it\n"})
+    sim.settings.faults.only_paths = ["/transfer/"]  # Transfer fails; Timers answers
     sim.settings.faults.error_rate = 1.0
     job_id = timers.create_timer(timer("flaky", ONCE))["timer"]["job_id"]
 
@@ -216,6 +217,7 @@ def test_a_run_still_failing_after_half_its_interval_is_recorded_as_failed(
     sim: RunningSim, timers: globus_sdk.TimersClient
 ) -> None:
     outbox(sim, {"note.txt": b"never\n"})
+    sim.settings.faults.only_paths = ["/transfer/"]  # Transfer fails; Timers answers
     sim.settings.faults.error_rate = 1.0
     job_id = timers.create_timer(timer("broken", every(120)))["timer"]["job_id"]
     wait_until(

@@ -34,6 +34,25 @@ class NetworkError(GlobusError):
         )
 
 
+class OutcomeUnknown(GlobusError):
+    """A request that must not be sent twice (a flow's run, a new timer) may or may not have
+    been carried out: the connection dropped after it was sent, or the service failed while
+    answering (500, 502, 504). The Globus SDK would send it again and could start a second
+    run; gtui does not, and says so. ``cause`` is the service's error, when there was one."""
+
+    def __init__(
+        self, service: str, host: str, detail: str, cause: GlobusAPIError | None = None
+    ) -> None:
+        self.service = service
+        self.host = host
+        self.detail = detail
+        self.cause = cause
+        super().__init__(
+            f"{service} did not answer ({detail}), so it may or may not have been done. "
+            "Look before trying again."
+        )
+
+
 class LoginRequired(GlobusError):
     """There are no usable tokens: none stored, refresh token rejected, or the store unreadable."""
 

@@ -101,7 +101,8 @@ class FlowsClient(ServiceClient):
                 str(authentication_policy_id) if authentication_policy_id else None
             ),
         }
-        return await self.post("flows", data=_given(data, additional_fields))
+        # Flows takes no idempotency key: a repeat after a lost answer would make two flows.
+        return await self.post("flows", data=_given(data, additional_fields), idempotent=False)
 
     async def get_flow(
         self, flow_id: ID, *, query_params: Mapping[str, Any] | None = None
@@ -315,6 +316,9 @@ class SpecificFlowClient(ServiceClient):
         """``POST /flows/{id}/run``: start a run with ``body`` as its input; answers the run.
 
         ``activity_notification_policy`` is e.g. ``{"status": ["INACTIVE", "FAILED"]}``.
+        Flows takes no idempotency key (Transfer's ``submission_id`` has no counterpart), so
+        the run is not sent again once it may have reached the service: a dropped connection
+        or a 500/502/504 raises ``OutcomeUnknown`` instead of risking a second run.
         """
         data = {
             "body": dict(body),
@@ -328,7 +332,9 @@ class SpecificFlowClient(ServiceClient):
             "run_monitors": run_monitors,
             "run_managers": run_managers,
         }
-        return await self.post(f"flows/{self.flow_id}/run", data=_given(data, additional_fields))
+        return await self.post(
+            f"flows/{self.flow_id}/run", data=_given(data, additional_fields), idempotent=False
+        )
 
     async def resume_run(self, run_id: ID) -> GlobusResponse:
         """``POST /runs/{id}/resume``: an INACTIVE run goes on (with this call's token, so

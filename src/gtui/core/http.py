@@ -3,6 +3,12 @@
 It adds the Authorization header from an authorizer, encodes JSON or form bodies, turns
 4xx/5xx answers into the service's error class, retries what the Globus SDK retries
 (globus-api.md §3.8), refreshes once on a 401, and logs each call without its secrets.
+
+A request that is not idempotent and has no key making a repeat harmless (``idempotent=False``:
+a flow's run, a new flow or timer; Transfer's submits carry a ``submission_id`` instead) is
+sent again only when it surely was not carried out: the connection was never made, or the
+service answered 429 or 503. After a dropped connection or a 500, 502 or 504 it raises
+``OutcomeUnknown``.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from gtui.core.errors import (
     GlobusAPIError,
     MalformedResponseError,
     NetworkError,
+    OutcomeUnknown,
     looks_like_error_document,
 )
 from gtui.core.redact import get_logger, redact
@@ -42,6 +49,8 @@ Encoding = Literal["json", "form"]
 
 _RETRY_AFTER_STATUSES = frozenset({429, 503})
 _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+# What says a request was never sent: it may be sent again even when it is not idempotent.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 _MAX_DOUBLINGS = 1000
 _SECRET_QUERY_KEYS = frozenset(
     {"code", "code_verifier", "token", "access_token", "refresh_token", "client_secret"}
@@ -225,9 +234,16 @@ class ServiceClient:
         query_params: QueryParams | None = None,
         headers: Mapping[str, str] | None = None,
         encoding: Encoding = "json",
+        idempotent: bool = True,
     ) -> GlobusResponse:
         return await self.request(
-            "POST", path, data=data, query_params=query_params, headers=headers, encoding=encoding
+            "POST",
+            path,
+            data=data,
+            query_params=query_params,
+            headers=headers,
+            encoding=encoding,
+            idempotent=idempotent,
         )
 
     async def put(
@@ -275,8 +291,10 @@ class ServiceClient:
         headers: Mapping[str, str] | None = None,
         encoding: Encoding = "json",
         authenticated: bool = True,
+        idempotent: bool = True,
     ) -> GlobusResponse:
-        """Send one request with retries; return the response or raise `error_class`."""
+        """Send one request with retries; return the response or raise `error_class`
+        (``OutcomeUnknown`` when a request that is not ``idempotent`` may have been done)."""
         response = await self.send(
             method,
             path,
@@ -285,6 +303,7 @@ class ServiceClient:
             headers=headers,
             encoding=encoding,
             authenticated=authenticated,
+            idempotent=idempotent,
         )
         return self._make_response(response)
 
@@ -298,6 +317,7 @@ class ServiceClient:
         headers: Mapping[str, str] | None = None,
         encoding: Encoding = "json",
         authenticated: bool = True,
+        idempotent: bool = True,
     ) -> httpx.Response:
         """``request`` without parsing the body: the answer as it came, once it is a success.
 
@@ -332,11 +352,15 @@ class ServiceClient:
             except httpx.TransportError as exc:
                 elapsed = time.monotonic() - started
                 log.debug("%s %s failed after %.3fs: %s", method, url, elapsed, type(exc).__name__)
+                sent = not isinstance(exc, _NOT_SENT)
+                host = httpx.URL(url).host or url
+                if sent and not idempotent:
+                    label = self.error_class.service_label
+                    raise OutcomeUnknown(label, host, type(exc).__name__) from None
                 if attempt < policy.max_retries:
                     await policy.sleep(policy.backoff(attempt))
                     attempt += 1
                     continue
-                host = httpx.URL(url).host or url
                 raise NetworkError(host, type(exc).__name__) from None
             self._log_response(response, time.monotonic() - started)
             status = response.status_code
@@ -351,6 +375,10 @@ class ServiceClient:
                 continue
             if status >= 400:
                 error = self._make_error(response)
+                if not idempotent and status in _RETRY_STATUSES - _RETRY_AFTER_STATUSES:
+                    host = httpx.URL(url).host or url
+                    label = self.error_class.service_label
+                    raise OutcomeUnknown(label, host, f"HTTP {status}", cause=error)
                 delay = self._retry_delay(response, error, attempt)
                 if delay is not None:
                     await policy.sleep(delay)

@@ -30,8 +30,11 @@ class TimersClient(ServiceClient):
     error_class: ClassVar[type[TimersAPIError]] = TimersAPIError
 
     async def create_timer(self, timer: Mapping[str, Any]) -> GlobusResponse:
-        """``POST /v2/timer`` with a `TransferTimer` (or its dict); answers ``{"timer": ...}``."""
-        return await self.post("v2/timer", data={"timer": dict(timer)})
+        """``POST /v2/timer`` with a `TransferTimer` (or its dict); answers ``{"timer": ...}``.
+
+        Timers takes no idempotency key: once the request may have reached the service it is
+        not sent again (``OutcomeUnknown``), which could make two timers."""
+        return await self.post("v2/timer", data={"timer": dict(timer)}, idempotent=False)
 
     async def list_jobs(self, *, query_params: Mapping[str, Any] | None = None) -> GlobusResponse:
         """``GET /jobs/``: the caller's timers as ``{"jobs": [...]}`` (v1 documents)."""

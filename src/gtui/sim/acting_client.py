@@ -51,7 +51,8 @@ class ActingClient:
         self, method: str, path: str, owner_id: str, document: dict[str, Any] | None = None
     ) -> httpx.Response:
         """``method`` on Transfer's ``path`` (below ``/v0.10``) as ``owner_id``; transport
-        errors are raised (``httpx.TransportError``) for the caller to word."""
+        errors are raised (``httpx.TransportError``) for the caller to word, an injected drop
+        among them (in process there is no socket to abort: the fault raises instead)."""
         token = await asyncio.to_thread(self.mint, owner_id)
         try:
             return await self._client.request(
@@ -60,6 +61,8 @@ class ActingClient:
                 json=document,
                 headers={"Authorization": f"Bearer {token}"},
             )
+        except ConnectionError as exc:
+            raise httpx.RemoteProtocolError(f"Transfer dropped the connection: {exc}") from exc
         finally:
             await asyncio.to_thread(self._auth.revoke, token, self._client_id)
 

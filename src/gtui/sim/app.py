@@ -34,21 +34,32 @@ from gtui.sim.errors import (
     oauth_error_handler,
     sim_api_error_handler,
 )
-from gtui.sim.faults import FaultsMiddleware
+from gtui.sim.faults import ConnectionDropped, FaultDice, FaultsMiddleware
+from gtui.sim.flows import errors as flows_errors
 from gtui.sim.flows.routes import flows_app
 from gtui.sim.flows.service import FlowsService
 from gtui.sim.gcs import GCSService, gcs_app
+from gtui.sim.gcs import errors as gcs_errors
 from gtui.sim.gcs.listener import TLSListener
 from gtui.sim.groups import GroupsService, groups_routes
 from gtui.sim.search import SearchIndex, search_routes
 from gtui.sim.settings import SimSettings
 from gtui.sim.state_lock import StateLock
 from gtui.sim.timers import TimersService, timer_app
+from gtui.sim.timers import errors as timers_errors
 from gtui.sim.tls import ensure_certificates
 from gtui.sim.transfer import TransferService, transfer_routes
 from gtui.sim.world import World
 
 log = logging.getLogger(__name__)
+
+FAULT_DOCUMENTS = {
+    "/timer/": timers_errors.fault_document,
+    "/flows/": flows_errors.fault_document,
+}
+"""The services below the main listener whose error shape is their own (see ``faults.py``)."""
+GCS_FAULT_ROOT = "/gcs"
+"""Where the GCS Managers' paths sit for ``FaultSettings.only_paths``."""
 
 _HTTP_CODES = {
     404: "ClientError.NotFound",
@@ -128,7 +139,8 @@ def build_app(
         # A guest collection's roles are Transfer's; one in use by a task is not deleted.
         ctx.gcs.access = ctx.access
         ctx.gcs.active_tasks = transfer.store.active_tasks
-    listener = _gcs_listener(ctx, gcs_socket) if gcs_socket is not None else None
+    dice = FaultDice(settings, ctx.fault_counts)
+    listener = _gcs_listener(ctx, gcs_socket, dice) if gcs_socket is not None else None
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -163,7 +175,7 @@ def build_app(
 
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(FaultsMiddleware, settings=settings, counts=ctx.fault_counts)],
+        middleware=[Middleware(FaultsMiddleware, dice=dice, documents=FAULT_DOCUMENTS)],
         exception_handlers={
             SimAPIError: sim_api_error_handler,
             OAuthError: oauth_error_handler,
@@ -177,11 +189,19 @@ def build_app(
     return app
 
 
-def _gcs_listener(ctx: SimContext, sock: socket.socket) -> TLSListener:
-    """The TLS listener of the GCS Managers on ``sock``, its certificates made if needed."""
+def _gcs_listener(ctx: SimContext, sock: socket.socket, dice: FaultDice) -> TLSListener:
+    """The TLS listener of the GCS Managers on ``sock``, its certificates made if needed;
+    every path of it is API, faulted with the main listener's dice."""
     try:
         files = ensure_certificates(ctx.settings.state_dir)
-        return TLSListener(gcs_app(ctx), sock, files)
+        faulted = FaultsMiddleware(
+            gcs_app(ctx),
+            dice=dice,
+            applies=lambda path: True,
+            root=GCS_FAULT_ROOT,
+            documents={"/": gcs_errors.fault_document},
+        )
+        return TLSListener(faulted, sock, files)
     except BaseException:
         _release(ctx)
         raise
@@ -212,5 +232,9 @@ async def _client_gone_handler(request: Request, exc: Exception) -> Response:
 
 
 async def _internal_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    if isinstance(exc, ConnectionDropped):
+        # An injected drop of an in-process request (``acting_client.py``): its caller
+        # meets the exception itself; nothing went wrong here.
+        return error_response(request, 500, "InternalError", "The connection was dropped")
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return error_response(request, 500, "InternalError", "An internal error occurred")

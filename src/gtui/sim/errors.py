@@ -7,6 +7,7 @@ Transfer: ``{"code", "message", "request_id", "resource"}``; Groups adds ``detai
 
 from __future__ import annotations
 
+import re
 import secrets
 import string
 from typing import Any
@@ -42,6 +43,12 @@ class OAuthError(Exception):
         self.status = status
         self.error = error
         self.description = description
+
+
+def snake_case(code: str) -> str:
+    """``ServiceUnavailable`` → ``service_unavailable``: a code as Flows (upper-cased) and
+    the GCS Manager spell theirs."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", code).lower()
 
 
 def _service_of(path: str) -> str:

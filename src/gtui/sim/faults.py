@@ -1,18 +1,27 @@
 """Faults on demand: latency, a per-token rate limit, random 5xx and 429 answers, dropped
 connections. Settings are read on every request, so a running service can be retuned.
 
+They reach every API of the main listener (Auth but its login pages, Transfer, Groups,
+Search, Timers, Flows) and, through a second middleware sharing the same ``FaultDice``, the
+GCS Managers' TLS listener: one seed orders the draws of both. Each service answers a fault in
+its own error shape (``documents``: Timers', Flows', the GCS Manager's; ``errors.error_body``
+for the rest).
+
 A dropped connection is real: the socket is aborted (through the transport registry that
 ``DroppingH11Protocol`` keeps), half the time before the request is handled and half the
 time after, with the answer thrown away — so a client cannot tell whether its request ran.
+A request made in process (``acting_client.py``) has no socket: it meets ``ConnectionDropped``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import math
 import random
 import time
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from gtui.sim.errors import error_body
@@ -28,13 +37,17 @@ EXEMPT_PREFIXES = (
     "/auth/.well-known/",
     "/auth/jwk.json",
 )
-API_PREFIXES = ("/auth/", "/transfer/", "/groups/", "/search/")
+API_PREFIXES = ("/auth/", "/transfer/", "/groups/", "/search/", "/timer/", "/flows/")
 _RANDOM_5XX = (
     (500, "InternalError", "An internal error occurred; please try again"),
     (502, "BadGateway", "An upstream service did not answer; please try again"),
     (503, "ServiceUnavailable", "The service is temporarily unavailable; please try again"),
     (504, "GatewayTimeout", "The service took too long to answer; please try again"),
 )
+
+FaultDocument = Callable[[int, str, str], dict[str, Any]]
+"""``(status, code, message)`` → a service's error body; ``code`` is CamelCase
+(``ServiceUnavailable``), which the service spells its own way."""
 
 TransportKey = tuple[Any, Any]
 _TRANSPORTS: dict[TransportKey, asyncio.Transport] = {}
@@ -96,32 +109,69 @@ class TokenBucket:
         return (1.0 - tokens) / rate
 
 
-class FaultsMiddleware:
-    """ASGI middleware applying the current ``settings.faults`` to API requests."""
+class FaultDice:
+    """The draws of every request: one random sequence (reseeded when ``settings.faults``
+    is replaced), the per-token buckets and the counts, shared by every listener."""
 
-    def __init__(
-        self, app: ASGIApp, settings: SimSettings, counts: dict[str, int] | None = None
-    ) -> None:
-        self.app = app
+    def __init__(self, settings: SimSettings, counts: dict[str, int] | None = None) -> None:
         self.settings = settings
         self.buckets = TokenBucket()
+        self.counts = counts if counts is not None else new_counts()
         self._rng = random.Random()
         self._seeded_for: tuple[int, int | None] | None = None
-        self.counts = counts if counts is not None else new_counts()
 
-    def _random(self, faults: FaultSettings) -> random.Random:
+    def random(self, faults: FaultSettings) -> random.Random:
         marker = (id(faults), faults.seed)
         if marker != self._seeded_for:
             self._rng = random.Random(faults.seed)
             self._seeded_for = marker
         return self._rng
 
+
+class FaultsMiddleware:
+    """ASGI middleware applying the current ``settings.faults`` to API requests.
+
+    ``applies`` says which paths are API paths; ``root`` is where the application sits in the
+    paths ``only_paths`` names (``/gcs`` for the GCS Managers); ``documents`` maps a path
+    prefix to the error shape of the service below it.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        settings: SimSettings | None = None,
+        counts: dict[str, int] | None = None,
+        *,
+        dice: FaultDice | None = None,
+        applies: Callable[[str], bool] = applies_to,
+        root: str = "",
+        documents: Mapping[str, FaultDocument] | None = None,
+    ) -> None:
+        if dice is None:
+            if settings is None:
+                raise TypeError("FaultsMiddleware needs settings or dice")
+            dice = FaultDice(settings, counts)
+        self.app = app
+        self.dice = dice
+        self.applies = applies
+        self.root = root
+        self.documents = dict(documents or {})
+
+    @property
+    def settings(self) -> SimSettings:
+        return self.dice.settings
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return self.dice.counts
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not applies_to(scope.get("path", "")):
+        path = scope.get("path", "") if scope["type"] == "http" else ""
+        faults = self.settings.faults
+        if not path or not self.applies(path) or not faults.covers(self.root + path):
             await self.app(scope, receive, send)
             return
-        faults = self.settings.faults
-        rng = self._random(faults)
+        rng = self.dice.random(faults)
         self.counts["requests"] += 1
         delay = faults.latency_seconds + (
             rng.uniform(0.0, faults.latency_jitter_seconds) if faults.latency_jitter_seconds else 0
@@ -130,12 +180,12 @@ class FaultsMiddleware:
             self.counts["latency"] += 1
             await asyncio.sleep(delay)
         if faults.rate_limit_per_second:
-            wait = self.buckets.take(
+            wait = self.dice.buckets.take(
                 _bucket_key(scope), faults.rate_limit_per_second, time.monotonic()
             )
             if wait > 0:
                 self.counts["rate_limited"] += 1
-                await _reject(
+                await self._reject(
                     scope,
                     send,
                     429,
@@ -155,14 +205,14 @@ class FaultsMiddleware:
         if roll < faults.error_rate:
             self.counts["errors"] += 1
             status, code, message = rng.choice(_RANDOM_5XX)
-            await _reject(
+            await self._reject(
                 scope, send, status, code, message, retry_after=1 if status == 503 else None
             )
             return
         roll -= faults.error_rate
         if roll < faults.rate_429:
             self.counts["throttled_429"] += 1
-            await _reject(
+            await self._reject(
                 scope,
                 send,
                 429,
@@ -172,6 +222,32 @@ class FaultsMiddleware:
             )
             return
         await self.app(scope, receive, send)
+
+    def _document(self, path: str, status: int, code: str, message: str) -> dict[str, Any]:
+        for prefix, document in self.documents.items():
+            if path.startswith(prefix):
+                return document(status, code, message)
+        return error_body(path, status, code, message)
+
+    async def _reject(
+        self,
+        scope: Scope,
+        send: Send,
+        status: int,
+        code: str,
+        message: str,
+        *,
+        retry_after: int | None,
+    ) -> None:
+        body = json.dumps(self._document(scope.get("path", ""), status, code, message)).encode()
+        headers = [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+        ]
+        if retry_after is not None:
+            headers.append((b"retry-after", str(retry_after).encode()))
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
 
 
 def _bucket_key(scope: Scope) -> str:
@@ -196,16 +272,3 @@ async def _drop(scope: Scope) -> None:
     transport.abort()
     await asyncio.sleep(0)
     await asyncio.sleep(0)
-
-
-async def _reject(
-    scope: Scope, send: Send, status: int, code: str, message: str, *, retry_after: int | None
-) -> None:
-    import json
-
-    body = json.dumps(error_body(scope.get("path", ""), status, code, message)).encode()
-    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-    if retry_after is not None:
-        headers.append((b"retry-after", str(retry_after).encode()))
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})

@@ -286,6 +286,11 @@ def start_in_thread(
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of ``gtui sim serve``."""
+    parser.epilog = (
+        "The faults (--latency to --drop-rate) hit every API request: Auth (not its login"
+        " pages), Transfer, Groups, Search, Timers, Flows and the GCS Manager API on the TLS"
+        " listener, each answering in its own error shape; --fault-path narrows them."
+    )
     parser.add_argument(
         "--host",
         default="127.0.0.1",
@@ -362,6 +367,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=[],
         help="path prefix answering permission denied (repeatable)",
     )
+    parser.add_argument(
+        "--fault-path",
+        metavar="PREFIX",
+        action="append",
+        default=[],
+        help=(
+            "limit the latency, 429s, 5xx and drops to API paths under PREFIX (repeatable),"
+            " e.g. /flows/ or /transfer/; the GCS Managers' are /gcs/"
+        ),
+    )
     parser.add_argument("--seed", type=int, default=None, help="seed of the fault dice")
     parser.add_argument(
         "--clock-speed",
@@ -401,6 +416,7 @@ def faults_from_args(args: argparse.Namespace) -> FaultSettings:
         consent_collections=consent,
         denied_paths=list(args.deny_path),
         seed=args.seed,
+        only_paths=list(args.fault_path),
     )
 
 

@@ -18,7 +18,12 @@ DEFAULT_TOKEN_LIFETIME_SECONDS = 172_800
 
 @dataclass
 class FaultSettings:
-    """Faults injected into API answers (never into the login pages)."""
+    """Faults injected into API answers (never into the login pages).
+
+    ``only_paths`` limits the latency, 429s, 5xx and drops to API paths under those prefixes
+    (``/flows/``, ``/transfer/``; the GCS Managers' paths count as ``/gcs/<endpoint>/api/…``),
+    so a test or a demo can make one service flaky while the others answer; empty: all of them.
+    """
 
     latency_seconds: float = 0.0
     latency_jitter_seconds: float = 0.0
@@ -29,6 +34,7 @@ class FaultSettings:
     consent_collections: set[str] = field(default_factory=lambda: {ARCHIVE_ID})
     denied_paths: list[str] = field(default_factory=list)
     seed: int | None = None
+    only_paths: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         for name in ("error_rate", "rate_429", "drop_rate"):
@@ -43,6 +49,13 @@ class FaultSettings:
             collection, sep, path = entry.partition(":")
             if not collection or not sep or not path.startswith("/"):
                 raise ValueError(f"denied path {entry!r} must look like COLLECTION_ID:/path/")
+        for prefix in self.only_paths:
+            if not prefix.startswith("/"):
+                raise ValueError(f"fault path {prefix!r} must start with / (e.g. /flows/)")
+
+    def covers(self, path: str) -> bool:
+        """Whether ``only_paths`` lets faults reach ``path`` (an API path already)."""
+        return not self.only_paths or path.startswith(tuple(self.only_paths))
 
     def is_denied(self, collection_id: str, path: str) -> bool:
         """Whether ``path`` on ``collection_id`` lies under one of the denied prefixes."""

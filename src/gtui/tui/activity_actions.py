@@ -21,7 +21,7 @@ from gtui.core.activity import ActivityRow, row_from_task
 from gtui.core.activity_export import write_export
 from gtui.core.activity_filter import ActivityFilter
 from gtui.core.activity_pager import ActivityPager, activity_pager
-from gtui.core.errors import ConsentMissing, GlobusAPIError, GlobusError
+from gtui.core.errors import ConsentMissing, GlobusAPIError, GlobusError, NetworkError
 from gtui.core.models import Task
 from gtui.tui import task_submission
 from gtui.tui.context import gtui
@@ -40,12 +40,15 @@ class FlowRunsReader:
 
     A login that never consented to Flows shows no flow runs rather than a consent dialog
     each time Activity opens (``missing_consent`` says so; the Flows screen asks for it),
-    and a service without Flows shows none.
+    and a service without Flows shows none. Flows failing past the client's retries (a 5xx,
+    a 429, no answer) shows the tasks and timer runs without flow runs (``unavailable`` says
+    so), rather than no activity at all; a refresh asks Flows again.
     """
 
     def __init__(self, node: DOMNode) -> None:
         self.node = node
         self.missing_consent = False
+        self.unavailable = False
 
     async def __call__(self, marker: str | None) -> Mapping[str, Any]:
         flows = gtui(self.node).session.flows
@@ -54,7 +57,15 @@ class FlowRunsReader:
         except ConsentMissing:
             self.missing_consent = True
             return NO_FLOW_RUNS
+        except NetworkError as exc:
+            log.warning("no flow runs: %s", exc)
+            self.unavailable = True
+            return NO_FLOW_RUNS
         except GlobusAPIError as exc:
+            if exc.http_status >= 500 or exc.http_status == 429:
+                log.warning("no flow runs: %s", exc)
+                self.unavailable = True
+                return NO_FLOW_RUNS
             if exc.http_status != 404:
                 raise
             log.info("no flow runs: the Flows service answered 404")

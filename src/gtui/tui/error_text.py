@@ -18,6 +18,7 @@ from gtui.core.errors import (
     LoginRequired,
     MalformedResponseError,
     NetworkError,
+    OutcomeUnknown,
     TransferAPIError,
 )
 from gtui.core.redact import redact
@@ -46,6 +47,7 @@ GERUNDS: tuple[tuple[str, str], ...] = (
     ("Moving", "move"),
     ("Copying", "copy"),
     ("Saving", "save"),
+    ("Starting", "start"),
 )
 # Group actions arrive as "Leave in <group>" (the action's name, capitalised).
 GROUP_ACTIONS = {
@@ -172,6 +174,19 @@ SENTENCES: dict[tuple[str, str], str] = {
     ("unknown", ""): "{failed}: {message}.",
     ("logged_out", ""): "{failed}: you are not logged in. Log in again.",
     ("unexpected", ""): "{failed}: an unexpected error ({message}). The details are in the log.",
+    # A request gtui must not send twice, whose answer was lost (core: ``OutcomeUnknown``).
+    ("outcome_unknown", ""): (
+        "No clear answer came from {service}, so {doing} may or may not have been done. "
+        "Look before trying again."
+    ),
+    ("outcome_unknown", "start"): (
+        "No clear answer came from {service}, so the run of {subject} may or may not have started. "
+        "Look in the flow's runs before starting it again."
+    ),
+    ("outcome_unknown", "create"): (
+        "No clear answer came from {service}, so {subject} may or may not have been made. "
+        "Look in the list before making it again."
+    ),
 }
 
 # Globus codes (Transfer, Auth, Groups, Search) → kind. A ``permission`` kind is told as
@@ -251,6 +266,8 @@ def kind_of(exc: BaseException) -> str:
         return "logged_out"
     if isinstance(exc, NetworkError):
         return "network"
+    if isinstance(exc, OutcomeUnknown):
+        return "outcome_unknown"
     if isinstance(exc, MalformedResponseError):
         return "malformed"
     if not isinstance(exc, GlobusAPIError):
@@ -337,7 +354,14 @@ def _fields(exc: BaseException, action: Action, kind: str) -> dict[str, str]:
         "message": message or "the service gave no reason",
         "host": exc.host if isinstance(exc, NetworkError) else "the service",
         "wait": _wait(exc),
+        "service": exc.service if isinstance(exc, OutcomeUnknown) else "the service",
+        "doing": _lowered(action.phrase),
     }
+
+
+def _lowered(phrase: str) -> str:
+    """ "Starting “Move”" → "starting “Move”": a phrase inside a sentence."""
+    return phrase[:1].lower() + phrase[1:] if phrase else "it"
 
 
 def _default_what(kind: str) -> str:
@@ -366,6 +390,11 @@ def _detail(exc: BaseException) -> str:
         parts.append(exc.code or f"HTTP {exc.http_status}")
     elif isinstance(exc, NetworkError) and exc.detail:
         parts.append(exc.detail)
+    elif isinstance(exc, OutcomeUnknown):
+        cause = exc.cause
+        parts.append(cause.code or f"HTTP {cause.http_status}" if cause else exc.detail)
+        if cause is not None and cause.request_id:
+            parts.append(f"request {cause.request_id}")
     if isinstance(exc, GlobusAPIError) and exc.request_id:
         parts.append(f"request {exc.request_id}")
     text = " · ".join(_DETAIL_UNSAFE.sub("", flat(part)) for part in parts if part)

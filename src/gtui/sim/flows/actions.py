@@ -7,7 +7,12 @@ owner (``acting_client.py``), and reports what the task does (ACTIVE while it ru
 SUCCEEDED or FAILED with the task document as ``details``). An action's id is the task's
 ``submission_id``, derived from the run, the parameters and how many such actions the run has
 finished: a service killed after submitting but before the interpreter saved the id submits
-again with the same id, and Transfer answers with the task it already made.
+again with the same id, and Transfer answers with the task it already made. The same id makes
+a transient failure of the submit harmless: a 5xx, a 429 or a dropped connection (which may
+have made the task) leaves the action ACTIVE (``Retrying``) and the next poll submits again,
+until the state's ``WaitTime``; Transfer answers a repeat with the task it made
+(``Duplicate``). The task's status is read in process, beside Transfer's store, so no fault
+reaches it.
 
 An action on a collection that needs ``data_access`` consent the owner does not hold starts
 no task: it is INACTIVE with ``required_scope`` (the consent), and is asked again when the run

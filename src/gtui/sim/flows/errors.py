@@ -13,7 +13,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from gtui.sim.errors import SimAPIError
+from gtui.sim.errors import SimAPIError, snake_case
 from gtui.sim.json_api import ErrorShape, error_handlers
 
 HTTP_CODES = {400: "BAD_REQUEST", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}
@@ -21,6 +21,11 @@ HTTP_CODES = {400: "BAD_REQUEST", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}
 
 def error_document(status: int, code: str, detail: Any, **extra: Any) -> dict[str, Any]:
     return {"error": {"code": code, "detail": detail, **extra}, "debug_id": str(uuid.uuid4())}
+
+
+def fault_document(status: int, code: str, detail: str) -> dict[str, Any]:
+    """An injected fault (``faults.py``) as Flows answers it: ``SERVICE_UNAVAILABLE``…"""
+    return error_document(status, snake_case(code).upper(), detail)
 
 
 def not_found(kind: str, item_id: str) -> SimAPIError:

@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from gtui.sim.errors import SimAPIError
+from gtui.sim.errors import SimAPIError, snake_case
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +51,11 @@ def error_body(
         "data": [],
         **extra,
     }
+
+
+def fault_document(status: int, code: str, message: str) -> dict[str, Any]:
+    """An injected fault (``faults.py``) as the GCS Manager answers it: ``service_unavailable``…"""
+    return error_body(status, snake_case(code), message)
 
 
 def bad_request(message: str) -> GCSError:

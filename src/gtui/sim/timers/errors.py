@@ -20,6 +20,11 @@ def error_document(status: int, code: str, detail: str, **extra: Any) -> dict[st
     return {"error": {"code": code, "detail": detail, "status": status, **extra}}
 
 
+def fault_document(status: int, code: str, detail: str) -> dict[str, Any]:
+    """An injected fault (``faults.py``) as Timers answers it (its codes are CamelCase too)."""
+    return error_document(status, code, detail)
+
+
 SHAPE = ErrorShape(
     document=error_document,
     http_codes=HTTP_CODES,

@@ -150,6 +150,8 @@ class ActivityScreen(Screen[None]):
             parts.append("filter: " + words)
         if self._flow_runs is not None and self._flow_runs.missing_consent:
             parts.append("no flow runs: Flows not consented (6)")
+        elif self._flow_runs is not None and self._flow_runs.unavailable:
+            parts.append("no flow runs: Flows did not answer (Ctrl+R to try again)")
         hidden = listed.columns.hidden_caption
         if hidden:
             parts.append(hidden)
