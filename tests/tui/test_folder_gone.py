@@ -11,11 +11,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from gtui.core.models import Task
+from gtui.core.scopes import data_access_scope
 from gtui.core.transfer_data import DeleteData
-from gtui.sim.world import LAPTOP_ID
+from gtui.sim.world import ARCHIVE_ID, DEMO_USER_ID, LAPTOP_ID
 from gtui.tui.app import PanePlace
 from gtui.tui.demo_login import demo_login
+from gtui.tui.screens.consent import ConsentScreen
 from gtui.tui.task_touch import ended_since, touched_folders, touches
+from tests.tui.test_consent import consent_screen, grant
 from tests.tui.tui_helpers import (
     collection_path,
     listed,
@@ -108,6 +111,39 @@ async def test_a_task_submitted_elsewhere_refreshes_the_panes_it_changed_when_it
         await wait_for(pilot, lambda: right.path == "/~/" and not right.fetching)
         assert any("/~/deep/ is no longer on Demo Laptop" in n.message for n in shown)
         assert not any(n.severity == "error" for n in shown)
+
+
+async def test_a_refresh_after_a_task_never_opens_the_consent_dialog(
+    make_app: Any, sim: Any
+) -> None:
+    """A refresh the user did not ask for (a task ended) that meets a consent Globus now
+    wants keeps the pane as it was: the dialog is for when the user lists the folder."""
+    app = await make_app(right=PanePlace(ARCHIVE_ID, "/~/"))
+    async with app.run_test(size=(140, 40)) as pilot:
+        await grant(pilot, await wait_for(pilot, lambda: consent_screen(app)))
+        await ready(pilot)
+        right = pane(app, "right")
+        before = listed(app, "right")
+        sim.ctx.auth.revoke_consent(DEMO_USER_ID, data_access_scope(ARCHIVE_ID))
+
+        ended = Task.from_api(
+            {
+                "task_id": "elsewhere",
+                "type": "TRANSFER",
+                "status": "SUCCEEDED",
+                "destination_endpoint_id": ARCHIVE_ID,
+                "completion_time": datetime.now(UTC).isoformat(),
+            }
+        )
+        app.feed.publish([ended])
+        await pilot.pause(1.0)
+        assert not isinstance(app.screen, ConsentScreen)
+        assert right.path == "/~/" and listed(app, "right") == before
+
+        # Listing it on purpose asks.
+        await pilot.click("#right-list")
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: consent_screen(app))
 
 
 def test_a_finished_task_touches_the_panes_on_the_line_of_its_items() -> None:

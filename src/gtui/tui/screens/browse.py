@@ -239,11 +239,15 @@ class BrowseScreen(Screen[None]):
                 elif not early.cancelled():
                     early.exception()  # consumed: a failed open is reported once, above
 
-    def load(self, pane: FilePane, path: str, keep: str | None = None) -> Worker[None] | None:
+    def load(
+        self, pane: FilePane, path: str, keep: str | None = None, *, unasked: bool = False
+    ) -> Worker[None] | None:
         """List ``path`` in ``pane``; a newer listing of the same pane cancels this one.
 
         Listing the folder the pane already shows is a refresh: if that folder is gone, the
-        pane goes up to the nearest one that exists.
+        pane goes up to the nearest one that exists. An ``unasked`` listing (one the user did
+        not ask for: after a task ended) never opens the consent dialog; a folder that now
+        needs a consent keeps what it showed until the user lists it.
         """
         if pane.collection is None:
             self.notify("Choose a collection first (o).", severity="warning")
@@ -253,25 +257,43 @@ class BrowseScreen(Screen[None]):
         # A callable, not a coroutine: a listing replaced before it starts is never created,
         # instead of leaving a coroutine that is never awaited.
         async def listing() -> None:
-            await self._list(pane, path, keep, refresh=refresh)
+            await self._list(pane, path, keep, refresh=refresh, unasked=unasked)
 
         return self.run_worker(
             listing, group=f"ls-{pane.side}", exclusive=True, exit_on_error=False
         )
 
     async def _list(
-        self, pane: FilePane, path: str, keep: str | None, *, refresh: bool = False
+        self,
+        pane: FilePane,
+        path: str,
+        keep: str | None,
+        *,
+        refresh: bool = False,
+        unasked: bool = False,
     ) -> None:
         collection = pane.collection
         if collection is None:
             return
+        if unasked:
+            outcome: Awaitable[Pages]
+            try:
+                outcome = _ready(await self._fetch(collection.id, path, repair=False))
+            except GlobusError as exc:
+                if _needs_consent(exc):
+                    return  # asked for when the user lists the folder themselves
+                outcome = _failed(exc)
+            pane.show_loading(path)
+            await self._show(pane, path, keep, outcome, refresh=refresh)
+            return
         pane.show_loading(path)
         await self._show(pane, path, keep, self._fetch(collection.id, path), refresh=refresh)
 
-    async def _fetch(self, collection_id: str, path: str) -> Pages:
+    async def _fetch(self, collection_id: str, path: str, *, repair: bool = True) -> Pages:
         """The folder's first page, and the pages still to come (``ls_pages``).
 
         Only the first request can need a consent: the later ones list the same folder.
+        Without ``repair`` a consent Globus asks for is raised, not asked of the user.
         """
         transfer = gtui(self).session.transfer
 
@@ -283,6 +305,8 @@ class BrowseScreen(Screen[None]):
                 await pages.aclose()
                 raise
 
+        if not repair:
+            return await first_page()
         return await with_consent_repair(self, first_page)
 
     async def _show(
@@ -565,7 +589,7 @@ class BrowseScreen(Screen[None]):
             if pane.collection is None or pane.collection.id != changed or not pane.path:
                 continue
             if touches(pane.path, touched):
-                self.load(pane, pane.path)
+                self.load(pane, pane.path, unasked=True)
 
     # -- transfers --------------------------------------------------------------------------
 
@@ -645,3 +669,18 @@ def _folder_gone(exc: BaseException) -> bool:
 def _already_exists(exc: BaseException) -> bool:
     """Transfer's answer to a mkdir of a path that is already there."""
     return isinstance(exc, GlobusAPIError) and (exc.code or "").endswith("MkdirFailed.Exists")
+
+
+def _needs_consent(error: GlobusError) -> bool:
+    """Globus wants a consent (or a new login) before it lists the folder."""
+    if isinstance(error, LoginRequired):
+        return True
+    return isinstance(error, GlobusAPIError) and error.authorization_requirement is not None
+
+
+async def _ready(pages: Pages) -> Pages:
+    return pages
+
+
+async def _failed(error: GlobusError) -> Pages:
+    raise error
