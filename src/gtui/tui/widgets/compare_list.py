@@ -15,18 +15,14 @@ from typing import ClassVar
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
-from rich.style import Style
 from textual.binding import Binding, BindingType
-from textual.geometry import Size
 from textual.message import Message
-from textual.reactive import reactive
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from gtui.core.compare import Diff
 from gtui.tui.compare_tree import DIFFERENT, PROBLEMS, CompareTree
 from gtui.tui.format import human_size, plural
-from gtui.tui.widgets.strips import on_top
+from gtui.tui.widgets.line_list import LineList
 
 MARKS = {
     Diff.SAME: "=",
@@ -84,12 +80,10 @@ def fit_right(text: str, width: int) -> str:
     return " " * (width - cell_len(text)) + text
 
 
-class CompareList(ScrollView, can_focus=True):
+class CompareList(LineList):
     """The rows of a compare tree: cursor, opening folders, selection."""
 
-    ALLOW_SELECT = False
     COMPONENT_CLASSES: ClassVar[set[str]] = {
-        "compare-list--cursor",
         "compare-list--folder",
         "compare-list--different",
         "compare-list--problem",
@@ -98,23 +92,6 @@ class CompareList(ScrollView, can_focus=True):
     }
     DEFAULT_CSS = """
     CompareList {
-        background: $surface;
-        overflow-x: hidden;
-        overflow-y: auto;
-        scrollbar-size-vertical: 1;
-        & > .compare-list--cursor {
-            color: $block-cursor-blurred-foreground;
-            background: $block-cursor-blurred-background;
-            text-style: $block-cursor-blurred-text-style;
-        }
-        &:focus > .compare-list--cursor {
-            color: $block-cursor-foreground;
-            background: $block-cursor-background;
-            text-style: $block-cursor-text-style;
-        }
-        &:ansi > .compare-list--cursor { background: ansi_bright_black; }
-        &:nocolor > .compare-list--cursor { text-style: underline; }
-        &:nocolor:focus > .compare-list--cursor { text-style: reverse bold; }
         & > .compare-list--folder { color: $text-primary; text-style: bold; }
         & > .compare-list--different { color: $text-warning; }
         & > .compare-list--problem { color: $text-error; }
@@ -134,8 +111,6 @@ class CompareList(ScrollView, can_focus=True):
         Binding("space,insert", "toggle_select", "Select", id="compare_select"),
     ]
 
-    cursor: reactive[int] = reactive(0, repaint=False, init=False)
-
     class SelectionChanged(Message):
         """The selection changed (the screen's totals follow it)."""
 
@@ -153,9 +128,12 @@ class CompareList(ScrollView, can_focus=True):
         self.opened: set[int] = set()
         self.selected: set[int] = set()
         self.wanted: frozenset[Diff] | None = None
-        self._cache: dict[tuple[int, int, bool, bool], Strip] = {}
 
     # -- data -------------------------------------------------------------------------------
+
+    @property
+    def row_count(self) -> int:
+        return len(self.shown)
 
     def show(self, tree: CompareTree, classes: frozenset[Diff] | None) -> None:
         """Show a tree (a new comparison keeps the folders opened and the cursor's entry)."""
@@ -178,8 +156,7 @@ class CompareList(ScrollView, can_focus=True):
     def _relayout(self, keep: int | None) -> None:
         tree = self.compare_tree
         self.shown = tree.rows(self.opened, self.wanted) if tree is not None else array("l")
-        self._cache.clear()
-        self.virtual_size = Size(self.scrollable_content_region.width, len(self.shown))
+        self._rows_changed()
         row = 0
         if keep is not None:
             try:
@@ -208,43 +185,6 @@ class CompareList(ScrollView, can_focus=True):
         return sorted(found)
 
     # -- keys -------------------------------------------------------------------------------
-
-    def watch_cursor(self, old: int, new: int) -> None:
-        self._cache = {k: v for k, v in self._cache.items() if k[0] not in (old, new)}
-        self.refresh()
-        self._scroll_to_cursor()
-
-    def _scroll_to_cursor(self) -> None:
-        height = self.scrollable_content_region.height
-        if height <= 0:
-            return
-        top = round(self.scroll_y)
-        if self.cursor < top:
-            self.scroll_to(y=self.cursor, animate=False, immediate=True, force=True)
-        elif self.cursor >= top + height:
-            self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True, force=True)
-
-    def _move(self, row: int) -> None:
-        if self.shown:
-            self.cursor = max(0, min(row, len(self.shown) - 1))
-
-    def action_cursor_up(self) -> None:
-        self._move(self.cursor - 1)
-
-    def action_cursor_down(self) -> None:
-        self._move(self.cursor + 1)
-
-    def action_page_up(self) -> None:
-        self._move(self.cursor - max(self.scrollable_content_region.height - 1, 1))
-
-    def action_page_down(self) -> None:
-        self._move(self.cursor + max(self.scrollable_content_region.height - 1, 1))
-
-    def action_first(self) -> None:
-        self._move(0)
-
-    def action_last(self) -> None:
-        self._move(len(self.shown) - 1)
 
     def action_toggle_open(self) -> None:
         index = self.cursor_index
@@ -280,27 +220,8 @@ class CompareList(ScrollView, can_focus=True):
     # -- drawing ----------------------------------------------------------------------------
 
     def on_resize(self) -> None:
-        self._cache.clear()
-        self.virtual_size = Size(self.scrollable_content_region.width, len(self.shown))
+        # LineList's on_resize runs after this one (Textual calls each class's).
         self.post_message(self.Resized(self.scrollable_content_region.width))
-
-    def notify_style_update(self) -> None:
-        super().notify_style_update()
-        self._cache.clear()
-
-    def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
-        row = round(self.scroll_y) + y
-        base = self.rich_style
-        if row >= len(self.shown) or self.compare_tree is None:
-            return Strip.blank(width, base)
-        is_cursor = row == self.cursor
-        key = (row, width, is_cursor, self.has_focus)
-        strip = self._cache.get(key)
-        if strip is None:
-            strip = self._render_row(row, width, is_cursor, base)
-            self._cache[key] = strip
-        return strip
 
     @staticmethod
     def header(width: int, left: str, right: str) -> str:
@@ -315,9 +236,10 @@ class CompareList(ScrollView, can_focus=True):
             text += fit_right(left, side) + " " + fit_right(right, side) + " "
         return text
 
-    def _render_row(self, row: int, width: int, is_cursor: bool, base: Style) -> Strip:
+    def render_row(self, row: int, width: int) -> Strip:
         tree = self.compare_tree
-        assert tree is not None
+        assert tree is not None  # rows are shown only with a tree
+        base = self.rich_style
         c = tree.comparison
         i = self.shown[row]
         diff = Diff(c.diff[i])
@@ -361,7 +283,4 @@ class CompareList(ScrollView, can_focus=True):
             right = side_text(c.right_size[i], c.right_mtime[i], c.right_kind[i], with_time=timed)
             segments.append(Segment(fit_right(left, side) + " ", dim))
             segments.append(Segment(fit_right(right, side) + " ", dim))
-        strip = Strip(segments).adjust_cell_length(width, base)
-        if is_cursor:
-            strip = on_top(strip, self.get_component_rich_style("compare-list--cursor"))
-        return strip
+        return Strip(segments).adjust_cell_length(width, base)

@@ -16,33 +16,27 @@ from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding, BindingType
-from textual.cache import LRUCache
 from textual.errors import NoWidget
 from textual.events import Click, MouseDown, MouseMove, MouseRelease, MouseUp
-from textual.geometry import Offset, Size
+from textual.geometry import Offset
 from textual.message import Message
-from textual.reactive import reactive
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from gtui.core.models import FileEntry
 from gtui.tui.arrange import is_dir, is_link
 from gtui.tui.format import human_size, middle_ellipsis, short_time
 from gtui.tui.listing import entry_names
-from gtui.tui.widgets.strips import on_top
+from gtui.tui.widgets.line_list import LineList
 
 SIZE_WIDTH = 9
 TIME_WIDTH = 16
 PARENT = ".."
 
 
-class FileList(ScrollView, can_focus=True):
+class FileList(LineList):
     """One pane's listing: cursor, multi-selection, folders first, ``..`` on top."""
 
-    ALLOW_SELECT = False
-
     COMPONENT_CLASSES: ClassVar[set[str]] = {
-        "file-list--cursor",
         "file-list--dir",
         "file-list--link",
         "file-list--selected",
@@ -52,25 +46,6 @@ class FileList(ScrollView, can_focus=True):
 
     DEFAULT_CSS = """
     FileList {
-        background: $surface;
-        overflow-x: hidden;
-        overflow-y: auto;
-        scrollbar-size-vertical: 1;
-        & > .file-list--cursor {
-            color: $block-cursor-blurred-foreground;
-            background: $block-cursor-blurred-background;
-            text-style: $block-cursor-blurred-text-style;
-        }
-        &:focus > .file-list--cursor {
-            color: $block-cursor-foreground;
-            background: $block-cursor-background;
-            text-style: $block-cursor-text-style;
-        }
-        /* The ANSI themes leave the blurred cursor's background at the terminal's default. */
-        &:ansi > .file-list--cursor { background: ansi_bright_black; }
-        /* Without colour (NO_COLOR) the cursor is reverse video, underlined when blurred. */
-        &:nocolor > .file-list--cursor { text-style: underline; }
-        &:nocolor:focus > .file-list--cursor { text-style: reverse bold; }
         & > .file-list--dir { color: $text-primary; text-style: bold; }
         & > .file-list--link { color: $text-accent; }
         & > .file-list--selected { color: $text-warning; text-style: bold; }
@@ -95,8 +70,6 @@ class FileList(ScrollView, can_focus=True):
         Binding("space,insert", "toggle_select", "Select", id="select"),
         Binding("asterisk", "invert_selection", "Invert", show=False, id="invert_selection"),
     ]
-
-    cursor: reactive[int] = reactive(0, repaint=False, init=False)
 
     @dataclass
     class OpenRequested(Message):
@@ -145,7 +118,6 @@ class FileList(ScrollView, can_focus=True):
         # once it stopped short (the part that is listed).
         self.arriving = ""
         self.incomplete = ""
-        self._cache: LRUCache[tuple[int, int, bool, bool], Strip] = LRUCache(1024)
         self._base_style: Style | None = None
         self._drag_origin: Offset | None = None
         self._dragging = False
@@ -199,8 +171,7 @@ class FileList(ScrollView, can_focus=True):
     ) -> None:
         self.view = view
         self._summary = None
-        self._cache.clear()
-        self.virtual_size = Size(self.scrollable_content_region.width, self.row_count)
+        self._rows_changed()
         self.set_reactive(FileList.cursor, 0)
         self.cursor = min(row if row is not None else 0, max(self.row_count - 1, 0))
         if line is not None and row is not None and self.scrollable_content_region.height > 0:
@@ -305,44 +276,8 @@ class FileList(ScrollView, can_focus=True):
     # -- cursor -----------------------------------------------------------------------------
 
     def watch_cursor(self, old: int, new: int) -> None:
-        self.refresh_line(old)
-        self.refresh_line(new)
-        self._scroll_to_cursor()
+        super().watch_cursor(old, new)
         self.post_message(self.CursorMoved(self))
-
-    def _scroll_to_cursor(self) -> None:
-        # force: right after a new listing the scrollbar is not laid out yet, and Textual
-        # ignores a scroll it thinks is not allowed; the cursor would stay off screen.
-        height = self.scrollable_content_region.height
-        if height <= 0:
-            return
-        top = round(self.scroll_y)
-        if self.cursor < top:
-            self.scroll_to(y=self.cursor, animate=False, immediate=True, force=True)
-        elif self.cursor >= top + height:
-            self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True, force=True)
-
-    def _move(self, row: int) -> None:
-        if self.row_count:
-            self.cursor = max(0, min(row, self.row_count - 1))
-
-    def action_cursor_up(self) -> None:
-        self._move(self.cursor - 1)
-
-    def action_cursor_down(self) -> None:
-        self._move(self.cursor + 1)
-
-    def action_page_up(self) -> None:
-        self._move(self.cursor - max(self.scrollable_content_region.height - 1, 1))
-
-    def action_page_down(self) -> None:
-        self._move(self.cursor + max(self.scrollable_content_region.height - 1, 1))
-
-    def action_first(self) -> None:
-        self._move(0)
-
-    def action_last(self) -> None:
-        self._move(self.row_count - 1)
 
     def action_open(self) -> None:
         if not self.row_count:
@@ -382,40 +317,25 @@ class FileList(ScrollView, can_focus=True):
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
-        self._cache.clear()
         self._base_style = None
 
     @property
-    def _base(self) -> Style:
+    def base_style(self) -> Style:
         """``rich_style`` walks every ancestor; rows share one until the styles change."""
         if self._base_style is None:
             self._base_style = self.rich_style
         return self._base_style
 
-    def on_resize(self) -> None:
-        self._cache.clear()
-        self.virtual_size = Size(self.scrollable_content_region.width, self.row_count)
+    def render_empty(self, width: int) -> Strip | None:
+        if not self.empty_text:
+            return None
+        style = self.get_component_rich_style("file-list--empty")
+        return Strip([Segment(f"  {self.empty_text}", style)]).adjust_cell_length(
+            width, self.base_style
+        )
 
-    def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
-        row = round(self.scroll_y) + y
-        if row >= self.row_count:
-            if row == 0 and self.empty_text:
-                style = self.get_component_rich_style("file-list--empty")
-                return Strip([Segment(f"  {self.empty_text}", style)]).adjust_cell_length(
-                    width, self._base
-                )
-            return Strip.blank(width, self._base)
-        is_cursor = row == self.cursor
-        key = (row, width, is_cursor, self.has_focus)
-        strip = self._cache.get(key)
-        if strip is None:
-            strip = self._render_row(row, width, is_cursor)
-            self._cache[key] = strip
-        return strip
-
-    def _render_row(self, row: int, width: int, is_cursor: bool) -> Strip:
-        base = self._base
+    def render_row(self, row: int, width: int) -> Strip:
+        base = self.base_style
         entry = self.entry_at(row)
         selected = entry is not None and entry.name in self.selected
         if entry is None:
@@ -453,10 +373,7 @@ class FileList(ScrollView, can_focus=True):
         ]
         if show_time:
             segments.append(Segment(when.rjust(TIME_WIDTH) + " ", base + dim))
-        strip = Strip(segments).adjust_cell_length(width, base)
-        if is_cursor:
-            strip = on_top(strip, self.get_component_rich_style("file-list--cursor"))
-        return strip
+        return Strip(segments).adjust_cell_length(width, base)
 
     def _name_style(self, entry: FileEntry, selected: bool) -> Style:
         if selected:
@@ -468,13 +385,6 @@ class FileList(ScrollView, can_focus=True):
         return Style()
 
     # -- mouse: click, double click, drag and drop -----------------------------------------
-
-    def _row_at(self, event: MouseDown | MouseUp | Click) -> int | None:
-        offset = event.get_content_offset(self)
-        if offset is None:
-            return None
-        row = round(self.scroll_y) + offset.y
-        return row if row < self.row_count else None
 
     def on_mouse_down(self, event: MouseDown) -> None:
         row = self._row_at(event)

@@ -1,4 +1,4 @@
-"""Helpers for rows drawn with the Line API (the file list and the task queue)."""
+"""Helpers for rows drawn with the Line API (`LineList` and the lists built on it)."""
 
 from __future__ import annotations
 

@@ -16,12 +16,8 @@ from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding, BindingType
-from textual.cache import LRUCache
 from textual.events import Click
-from textual.geometry import Size
 from textual.message import Message
-from textual.reactive import reactive
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from gtui.core.models import Task
@@ -30,7 +26,7 @@ from gtui.tui.format import human_duration, human_rate, human_size, relative_tim
 from gtui.tui.task_feed import TaskFeed
 from gtui.tui.task_inactive import REPAIR_KEY, inactive_reason, repair_hint
 from gtui.tui.task_status import fault_reason, status_name
-from gtui.tui.widgets.strips import on_top
+from gtui.tui.widgets.line_list import LineList
 from gtui.tui.widgets.task_columns import (
     GAP,
     ICON_WIDTH,
@@ -47,14 +43,14 @@ TIMER_MARK = "↻"
 """Before the label of a task a timer started."""
 
 
-class TaskQueue(ScrollView, can_focus=True):
+class TaskQueue(LineList):
     """Tasks newest first, with status, bar, bytes, rate, ETA, files and faults."""
 
-    ALLOW_SELECT = False
+    HEADER_LINES = 1
+    CACHE_SIZE = 256
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "task-queue--header",
-        "task-queue--cursor",
         "task-queue--bar-done",
         "task-queue--bar-todo",
         "task-queue--active",
@@ -67,22 +63,7 @@ class TaskQueue(ScrollView, can_focus=True):
 
     DEFAULT_CSS = """
     TaskQueue {
-        background: $surface;
-        overflow-x: hidden;
-        scrollbar-size-vertical: 1;
         & > .task-queue--header { color: $text-muted; text-style: bold; }
-        & > .task-queue--cursor {
-            background: $block-cursor-blurred-background;
-            color: $block-cursor-blurred-foreground;
-        }
-        &:focus > .task-queue--cursor {
-            background: $block-cursor-background;
-            color: $block-cursor-foreground;
-            text-style: $block-cursor-text-style;
-        }
-        &:ansi > .task-queue--cursor { background: ansi_bright_black; }
-        &:nocolor > .task-queue--cursor { text-style: underline; }
-        &:nocolor:focus > .task-queue--cursor { text-style: reverse bold; }
         & > .task-queue--bar-done { color: $primary; }
         & > .task-queue--bar-todo { color: $foreground 20%; }
         & > .task-queue--active { color: $text-primary; }
@@ -102,8 +83,6 @@ class TaskQueue(ScrollView, can_focus=True):
         Binding("enter", "open", "Task detail", id="task_open"),
         Binding(REPAIR_KEY, "repair", "Repair consent", id="task_repair"),
     ]
-
-    cursor: reactive[int] = reactive(0, repaint=False, init=False)
 
     @dataclass
     class TaskChosen(Message):
@@ -141,7 +120,6 @@ class TaskQueue(ScrollView, can_focus=True):
         self._seen: dict[str, int] = {}
         self.order: list[str] = []
         self.clock = clock or (lambda: datetime.now(UTC))
-        self._cache: LRUCache[tuple[str, int, bool, bool], Strip] = LRUCache(256)
 
     def on_mount(self) -> None:
         self.feed.changed.subscribe(self, self.update_tasks)
@@ -155,6 +133,10 @@ class TaskQueue(ScrollView, can_focus=True):
             self.refresh()
 
     # -- data -------------------------------------------------------------------------------
+
+    @property
+    def row_count(self) -> int:
+        return len(self.order)
 
     def update_tasks(self, tasks: Iterable[Task]) -> None:
         """Add or refresh tasks (a ``task_list`` page or the monitor's latest documents)."""
@@ -174,8 +156,7 @@ class TaskQueue(ScrollView, can_focus=True):
             key=lambda tid: (self.tasks[tid].request_time or epoch, seen[tid]),
             reverse=True,
         )
-        self._cache.clear()
-        self.virtual_size = Size(self.scrollable_content_region.width, len(self.order) + 1)
+        self._rows_changed()
         if current in self.tasks:
             self.set_reactive(TaskQueue.cursor, self.order.index(current))
         self.refresh()
@@ -198,31 +179,8 @@ class TaskQueue(ScrollView, can_focus=True):
     # -- cursor -----------------------------------------------------------------------------
 
     def watch_cursor(self, old: int, new: int) -> None:
-        self.refresh_line(old + 1)
-        self.refresh_line(new + 1)
+        super().watch_cursor(old, new)
         self._offer_repair()
-        height = self.scrollable_content_region.height - 1
-        top = round(self.scroll_y)
-        if height > 0 and new < top:
-            self.scroll_to(y=new, animate=False, immediate=True)
-        elif height > 0 and new >= top + height:
-            self.scroll_to(y=new - height + 1, animate=False, immediate=True)
-
-    def _move(self, row: int) -> None:
-        if self.order:
-            self.cursor = max(0, min(row, len(self.order) - 1))
-
-    def action_cursor_up(self) -> None:
-        self._move(self.cursor - 1)
-
-    def action_cursor_down(self) -> None:
-        self._move(self.cursor + 1)
-
-    def action_first(self) -> None:
-        self._move(0)
-
-    def action_last(self) -> None:
-        self._move(len(self.order) - 1)
 
     def action_open(self) -> None:
         task = self.cursor_task
@@ -247,50 +205,25 @@ class TaskQueue(ScrollView, can_focus=True):
         return True
 
     def on_click(self, event: Click) -> None:
-        offset = event.get_content_offset(self)
-        if offset is None or offset.y == 0:
-            return
-        row = round(self.scroll_y) + offset.y - 1
-        if row < len(self.order):
+        row = self._row_at(event)
+        if row is not None:
             self.cursor = row
             if event.chain == 2:
                 self.action_open()
 
     # -- rendering --------------------------------------------------------------------------
 
-    def notify_style_update(self) -> None:
-        super().notify_style_update()
-        self._cache.clear()
-
     def on_resize(self) -> None:
-        self._cache.clear()
-        width = self.scrollable_content_region.width
-        self.virtual_size = Size(width, len(self.order) + 1)
-        self.border_subtitle = layout_for(width).hidden_caption
+        # LineList's on_resize runs after this one (Textual calls each class's).
+        self.border_subtitle = layout_for(self.scrollable_content_region.width).hidden_caption
 
-    def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
-        base = self.rich_style
-        if y == 0:
-            return self._header(width)
-        row = round(self.scroll_y) + y - 1
-        if row >= len(self.order):
-            if row == 0:
-                dim = self.get_component_rich_style("task-queue--dim")
-                return Strip(
-                    [Segment("  No tasks yet: F5 copies the selection.", dim)]
-                ).adjust_cell_length(width, base)
-            return Strip.blank(width, base)
-        task_id = self.order[row]
-        is_cursor = row == self.cursor
-        key = (task_id, width, is_cursor, self.has_focus)
-        strip = self._cache.get(key)
-        if strip is None:
-            strip = self._render_task(self.tasks[task_id], width, is_cursor)
-            self._cache[key] = strip
-        return strip
+    def render_empty(self, width: int) -> Strip:
+        dim = self.get_component_rich_style("task-queue--dim")
+        return Strip([Segment("  No tasks yet: F5 copies the selection.", dim)]).adjust_cell_length(
+            width, self.rich_style
+        )
 
-    def _header(self, width: int) -> Strip:
+    def render_header(self, width: int) -> Strip:
         layout = layout_for(width)
         cells = [fit("Task", layout.task_width)]
         cells += [fit(c.title, c.width, right=c.right) for c in layout.shown]
@@ -298,7 +231,8 @@ class TaskQueue(ScrollView, can_focus=True):
         style = self.rich_style + self.get_component_rich_style("task-queue--header")
         return Strip([Segment(text, style)]).adjust_cell_length(width, self.rich_style)
 
-    def _render_task(self, task: Task, width: int, is_cursor: bool) -> Strip:
+    def render_row(self, row: int, width: int) -> Strip:
+        task = self.tasks[self.order[row]]
         base = self.rich_style
         layout = layout_for(width)
         status = status_name(task)
@@ -310,10 +244,7 @@ class TaskQueue(ScrollView, can_focus=True):
         for column in layout.shown:
             segments.append(Segment(" " * GAP, base))
             segments.extend(self._cell(column, task, status))
-        strip = Strip(segments).adjust_cell_length(width, base)
-        if is_cursor:
-            strip = on_top(strip, self.get_component_rich_style("task-queue--cursor"))
-        return strip
+        return Strip(segments).adjust_cell_length(width, base)
 
     def _label(self, task: Task, width: int) -> list[Segment]:
         """The label and route; a task that keeps faulting or waits for the user says why, in
