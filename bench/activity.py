@@ -45,7 +45,10 @@ class Run:
 
 
 async def read_by_offset(session: Any) -> int:
-    """Every task, newest first, pages of ``PAGE`` by a growing offset."""
+    """Every task, newest first, pages of ``PAGE`` by a growing offset, each made a row as
+    Activity makes it (so the two differ in their paging alone)."""
+    from gtui.core.activity import row_from_task
+
     seen: set[str] = set()
     offset = 0
     while True:
@@ -53,7 +56,7 @@ async def read_by_offset(session: Any) -> int:
             filter="type:TRANSFER,DELETE", orderby="request_time DESC", limit=PAGE, offset=offset
         )
         docs = page.get("DATA") or []
-        seen.update(doc["task_id"] for doc in docs)
+        seen.update(row_from_task(doc).id for doc in docs)
         offset += len(docs)
         if len(docs) < PAGE:
             return len(seen)

@@ -101,6 +101,44 @@ _EMPTY: dict[str, Any] = {"str": "", "int": 0, "bool": False}
 R = TypeVar("R")
 
 
+_NO_EMPTY = object()
+"""A field that has a default of its own: a missing key leaves it to the dataclass."""
+
+
+@dataclass(frozen=True)
+class _FieldReader:
+    name: str
+    read: Callable[[Any], Any] | None
+    """None: a field no document key fills (only ``given`` values)."""
+    optional: bool
+    empty: Any
+
+
+_PLANS: dict[type, tuple[_FieldReader, ...]] = {}
+
+
+def _readers_of(cls: type) -> tuple[_FieldReader, ...]:
+    """How each field of ``cls`` is read, worked out once per class (a long task history
+    builds thousands of documents, and ``fields`` with each type's text was a third of it)."""
+    known = _PLANS.get(cls)
+    if known is not None:
+        return known
+    plan = []
+    for spec in fields(cls):
+        kind = str(spec.type)
+        has_default = spec.default is not MISSING or spec.default_factory is not MISSING
+        plan.append(
+            _FieldReader(
+                spec.name,
+                _READERS.get(kind),
+                kind.endswith("| None"),
+                _NO_EMPTY if has_default else _EMPTY.get(kind, _NO_EMPTY),
+            )
+        )
+    _PLANS[cls] = tuple(plan)
+    return _PLANS[cls]
+
+
 def _read(cls: type[R], doc: Mapping[str, Any], **given: Any) -> R:
     """Build ``cls`` from the document keys named like its plain fields.
 
@@ -108,16 +146,16 @@ def _read(cls: type[R], doc: Mapping[str, Any], **given: Any) -> R:
     ``X | None`` becomes None); ``given`` values are used as they are.
     """
     kwargs: dict[str, Any] = {}
-    for spec in fields(cls):  # type: ignore[arg-type]
-        kind = str(spec.type)
-        if spec.name in given:
-            kwargs[spec.name] = given[spec.name]
-        elif kind in _READERS:
-            value = _READERS[kind](doc.get(spec.name))
-            if value is not None or kind.endswith("| None"):
-                kwargs[spec.name] = value
-            elif spec.default is MISSING and spec.default_factory is MISSING:
-                kwargs[spec.name] = _EMPTY[kind]
+    for field_reader in _readers_of(cls):
+        name = field_reader.name
+        if name in given:
+            kwargs[name] = given[name]
+        elif field_reader.read is not None:
+            value = field_reader.read(doc.get(name))
+            if value is not None or field_reader.optional:
+                kwargs[name] = value
+            elif field_reader.empty is not _NO_EMPTY:
+                kwargs[name] = field_reader.empty
     return cls(**kwargs)
 
 
