@@ -357,3 +357,15 @@ async def test_without_colour_the_flows_cursor_row_is_reverse_video(
 
         assert all(reversed_cells(2)), "the cursor row (the second flow) is reverse video"
         assert not any(reversed_cells(1)) and not any(reversed_cells(3))
+
+
+async def test_home_and_end_go_to_the_first_and_last_flow(make_app: Any) -> None:
+    app = await make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        flows = await open_flows(app, pilot)
+        table = flows.query_one(DataTable)
+        table.focus()
+        await pilot.press("end")
+        assert table.cursor_row == len(flows.shown) - 1 > 0
+        await pilot.press("home")
+        assert table.cursor_row == 0

@@ -31,6 +31,7 @@ from gtui.tui.flow_words import (
 )
 from gtui.tui.session_flows import with_consent_repair
 from gtui.tui.widgets.key_bar import KeyBar
+from gtui.tui.widgets.row_table import RowTable
 from gtui.tui.widgets.title_bar import TitleBar
 
 POLL_SECONDS = 1.0
@@ -65,7 +66,7 @@ class FlowRunScreen(Screen[None]):
             yield Static("Loading the run…", id="flow-run-head", markup=False)
             yield Static("", id="flow-run-why", classes="dialog-warning", markup=False)
             yield Static("", id="flow-run-fields", markup=False)
-        table: DataTable[Any] = DataTable(id="flow-run-log", cursor_type="row", zebra_stripes=True)
+        table: DataTable[Any] = RowTable(id="flow-run-log")
         yield table
         yield KeyBar()
 

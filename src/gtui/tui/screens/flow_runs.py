@@ -21,6 +21,7 @@ from gtui.tui.flow_words import local_time, status_words
 from gtui.tui.format import plural
 from gtui.tui.session_flows import with_consent_repair
 from gtui.tui.widgets.key_bar import KeyBar
+from gtui.tui.widgets.row_table import RowTable
 from gtui.tui.widgets.title_bar import TitleBar
 
 REFRESH_SECONDS = 5.0
@@ -54,9 +55,7 @@ class FlowRunsScreen(Screen[None]):
         what = f"Runs of “{self.flow.title}”" if self.flow else "My runs of every flow"
         yield Static(what, id="flow-runs-title", classes="section-title", markup=False)
         yield Static("Loading the runs…", id="flow-runs-status", classes="screen-status")
-        table: DataTable[Any] = DataTable(
-            id="flow-runs-table", cursor_type="row", zebra_stripes=True
-        )
+        table: DataTable[Any] = RowTable(id="flow-runs-table")
         yield table
         yield KeyBar()
 

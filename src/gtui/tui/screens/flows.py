@@ -25,6 +25,7 @@ from gtui.tui.flow_words import role_words
 from gtui.tui.format import plural
 from gtui.tui.session_flows import with_consent_repair
 from gtui.tui.widgets.key_bar import KeyBar
+from gtui.tui.widgets.row_table import RowTable
 from gtui.tui.widgets.title_bar import TitleBar
 
 SEARCH_DELAY = 0.3
@@ -84,7 +85,7 @@ class FlowsScreen(Screen[None]):
             compact=True,
         )
         yield Static("Loading the flows you can run…", id="flows-status", classes="screen-status")
-        table: DataTable[Any] = DataTable(id="flows-table", cursor_type="row", zebra_stripes=True)
+        table: DataTable[Any] = RowTable(id="flows-table")
         yield table
         yield KeyBar()
 

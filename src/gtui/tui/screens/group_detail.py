@@ -27,6 +27,7 @@ from gtui.tui.screen_wait import wait_for_screen
 from gtui.tui.screens.confirm import ConfirmScreen
 from gtui.tui.screens.prompt import PromptScreen
 from gtui.tui.widgets.key_bar import KeyBar
+from gtui.tui.widgets.row_table import RowTable
 from gtui.tui.widgets.title_bar import TitleBar
 
 PAST_TENSE = {
@@ -171,7 +172,7 @@ class GroupDetailScreen(Screen[None]):
         with VerticalScroll(id="group-summary"):
             yield Static("Loading the group…", id="group-info", markup=False)
         yield Static("Members", classes="section-title")
-        table: DataTable[Any] = DataTable(id="members-table", cursor_type="row", zebra_stripes=True)
+        table: DataTable[Any] = RowTable(id="members-table")
         yield table
         yield KeyBar()
 

@@ -17,6 +17,7 @@ from gtui.core.models import Group
 from gtui.tui.context import gtui
 from gtui.tui.screens.prompt import PromptScreen
 from gtui.tui.widgets.key_bar import KeyBar
+from gtui.tui.widgets.row_table import RowTable
 from gtui.tui.widgets.title_bar import TitleBar
 
 STATUS_ORDER = {"invited": 0, "active": 1, "pending": 2}
@@ -57,7 +58,7 @@ class GroupsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield TitleBar()
         yield Static("Loading your groups…", id="groups-status", classes="screen-status")
-        table: DataTable[Any] = DataTable(id="groups-table", cursor_type="row", zebra_stripes=True)
+        table: DataTable[Any] = RowTable(id="groups-table")
         yield table
         yield KeyBar()
 

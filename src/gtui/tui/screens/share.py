@@ -30,6 +30,7 @@ from gtui.tui.screens.prompt import PromptScreen
 from gtui.tui.session_flows import with_consent_repair
 from gtui.tui.share_flow import SharedFolder
 from gtui.tui.widgets.key_bar import KeyBar
+from gtui.tui.widgets.row_table import RowTable
 from gtui.tui.widgets.title_bar import TitleBar
 
 WHO_CHOICES = (
@@ -103,7 +104,7 @@ class ShareScreen(Screen[None]):
             yield Static("", id="share-error", classes="dialog-hint -error", markup=False)
             yield Button("Share", id="add", variant="primary", compact=True)
         yield Static("Loading the access rules…", id="share-status", classes="screen-status")
-        table: DataTable[Any] = DataTable(id="share-rules", cursor_type="row", zebra_stripes=True)
+        table: DataTable[Any] = RowTable(id="share-rules")
         yield table
         yield Static("", id="share-roles", classes="screen-status", markup=False)
         yield KeyBar()

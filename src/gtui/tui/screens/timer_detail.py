@@ -29,6 +29,7 @@ from gtui.tui.timer_words import (
     why_inactive,
 )
 from gtui.tui.widgets.key_bar import KeyBar
+from gtui.tui.widgets.row_table import RowTable
 from gtui.tui.widgets.title_bar import TitleBar
 
 REFRESH_SECONDS = 3.0
@@ -60,7 +61,7 @@ class TimerDetailScreen(Screen[None]):
             yield Static("Loading the timer…", id="timer-head", markup=False)
             yield Static("", id="timer-why", classes="dialog-warning", markup=False)
             yield Static("", id="timer-fields", markup=False)
-        table: DataTable[Any] = DataTable(id="timer-runs", cursor_type="row", zebra_stripes=True)
+        table: DataTable[Any] = RowTable(id="timer-runs")
         yield table
         yield KeyBar()
 

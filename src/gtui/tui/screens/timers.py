@@ -26,6 +26,7 @@ from gtui.tui.timer_words import (
     status_words,
 )
 from gtui.tui.widgets.key_bar import KeyBar
+from gtui.tui.widgets.row_table import RowTable
 from gtui.tui.widgets.title_bar import TitleBar
 
 REFRESH_SECONDS = 5.0
@@ -69,7 +70,7 @@ class TimersScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield TitleBar()
         yield Static("Loading your timers…", id="timers-status", classes="screen-status")
-        table: DataTable[Any] = DataTable(id="timers-table", cursor_type="row", zebra_stripes=True)
+        table: DataTable[Any] = RowTable(id="timers-table")
         yield table
         yield KeyBar()
 
