@@ -174,6 +174,26 @@ async def test_label_and_deadline_of_a_running_task_change_on_the_service(
             await app.session.transfer.cancel_task(task_id)
 
 
+async def test_a_running_task_row_moves_on_by_itself(make_app: Any, sim: Any) -> None:
+    """The rows of running tasks follow the tasks live, as the queue does: no Ctrl+R."""
+    sim.settings.throttle_bytes_per_second = 400_000
+    folder = collection_path(sim, LAPTOP_ID, "/~/live")
+    folder.mkdir()
+    (folder / "part.bin").write_bytes(b"x" * 800_000)
+    app = await make_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        data = TransferData(LAPTOP_ID, SCRATCH_ID, label="live copy")
+        data.add_item("/~/live/part.bin", "/~/live-copy.bin")
+        task_id = (await app.session.transfer.submit_transfer(data))["task_id"]
+        screen = await open_activity(pilot)
+        listed = screen.query_one(ActivityList)
+        assert listed.rows[0].task_id == task_id and listed.rows[0].status == "ACTIVE"
+        await wait_for(pilot, lambda: listed.rows[0].status == "SUCCEEDED", timeout=30)
+        row = listed.rows[0]
+        assert row.bytes == 800_000 and row.ended is not None
+        assert "Succeeded" in line_texts(listed)[1]
+
+
 async def test_resubmitting_failed_files_sends_exactly_those_files(make_app: Any, sim: Any) -> None:
     folder = collection_path(sim, LAPTOP_ID, "/~/act")
     folder.mkdir()

@@ -7,7 +7,8 @@ screen reads the next page and hands the rows back with ``add_rows``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from rich.segment import Segment
@@ -18,6 +19,7 @@ from textual.message import Message
 from textual.strip import Strip
 
 from gtui.core.activity import ActivityRow
+from gtui.core.models import Task
 from gtui.tui.activity_words import GAP, Layout, cell_text, label_text, layout_for
 from gtui.tui.widgets.line_list import LineList
 from gtui.tui.widgets.task_columns import fit
@@ -127,6 +129,35 @@ class ActivityList(LineList):
             if row.id == row_id:
                 self.cursor = index
                 return
+
+    def update_tasks(self, tasks: Iterable[Task]) -> bool:
+        """Rows of these tasks (a task's own, or the timer run that started it) take the
+        task's new status, end, bytes, files and faults; True when one changed."""
+        news = {task.task_id: task for task in tasks}
+        changed = False
+        for index, row in enumerate(self.rows):
+            task = news.get(row.task_id or "")
+            if task is None:
+                continue
+            updated = replace(
+                row,
+                status=task.status,
+                ended=task.completion_time,
+                bytes=task.bytes_transferred,
+                files=task.files,
+                faults=task.faults,
+            )
+            if updated != row:
+                self.rows[index] = updated
+                changed = True
+        if changed:
+            self._cache.clear()
+            self.refresh()
+        return changed
+
+    def running_task_ids(self) -> list[str]:
+        """The tasks of the rows still running (followed live while the view is open)."""
+        return [row.task_id for row in self.rows if row.task_id and row.is_running]
 
     def replace_row(self, row: ActivityRow) -> None:
         """A row read again (after an edit): same place, new values."""

@@ -24,6 +24,7 @@ from gtui.core.activity import ActivityRow
 from gtui.core.activity_filter import ActivityFilter
 from gtui.core.activity_pager import ActivityPager
 from gtui.core.errors import GlobusError
+from gtui.core.models import Task
 from gtui.tui import activity_actions
 from gtui.tui.activity_list import ActivityList
 from gtui.tui.activity_words import filter_words
@@ -72,7 +73,24 @@ class ActivityScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(ActivityList).focus()
+        gtui(self).feed.changed.subscribe(self, self._tasks_changed)
         self.action_reload()
+
+    def _tasks_changed(self, tasks: list[Task]) -> None:
+        """The feed's news of tasks: their rows show it at once (a running task's status,
+        bytes and end), as the queue does."""
+        if self.activity_list.update_tasks(tasks):
+            self._say_counts()
+
+    def _follow_running(self) -> None:
+        """The running tasks among the rows are followed by the feed while the view is open,
+        so their rows move on by themselves (the queue follows only the recent ones)."""
+        feed = gtui(self).feed
+        for task_id in self.activity_list.running_task_ids():
+            if task_id in feed.tasks:
+                self.activity_list.update_tasks([feed.tasks[task_id]])
+            else:
+                feed.watch(task_id)
 
     def on_screen_resume(self) -> None:
         """Back from another mode or a task's detail: what ran meanwhile shows too."""
@@ -105,6 +123,7 @@ class ActivityScreen(Screen[None]):
             current = listed.cursor_row
             listed.set_rows(rows)
             listed.move_to(current.id if current else None)
+            self._follow_running()
             self._say_counts()
 
     @on(ActivityList.MoreWanted)
@@ -129,6 +148,7 @@ class ActivityScreen(Screen[None]):
             self._reading = False
         if self.pager is pager:
             self.activity_list.add_rows(rows)
+            self._follow_running()
             self._say_counts()
 
     # -- what the status line says ------------------------------------------------------------
