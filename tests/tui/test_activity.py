@@ -290,3 +290,26 @@ async def test_the_screen_fits_80_by_24_and_the_cursor_shows_without_colour(
             seg.style is not None and seg.style.reverse for seg in cursor if seg.text.strip()
         )
         assert not any(seg.style and seg.style.reverse for seg in listed.render_line(2))
+
+
+def test_a_delete_row_shows_no_bytes_and_no_destination() -> None:
+    """A delete moves no bytes: "0 B" beside it would read as if it had done nothing."""
+    from gtui.core.activity import row_from_task
+    from gtui.tui.activity_words import cell_text, layout_for
+
+    delete = row_from_task(
+        {
+            "task_id": "d",
+            "type": "DELETE",
+            "status": "SUCCEEDED",
+            "bytes_transferred": 0,
+            "source_endpoint_id": LAPTOP_ID,
+            "source_endpoint_display_name": "Demo Laptop",
+        }
+    )
+    copy = row_from_task({"task_id": "t", "type": "TRANSFER", "status": "SUCCEEDED"})
+    columns = {column.name: column for column in layout_for(160).shown}
+    assert cell_text(delete, columns["bytes"]) == ""
+    assert cell_text(delete, columns["destination"]) == ""
+    assert cell_text(delete, columns["source"]) == "Demo Laptop"
+    assert cell_text(copy, columns["bytes"]) == "0 B"

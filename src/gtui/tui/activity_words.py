@@ -122,6 +122,8 @@ def cell_text(row: ActivityRow, column: Column) -> str:
     if column.name == "ended":
         return when_text(row.ended, column.width)
     if column.name == "bytes":
+        if row.kind == "delete":
+            return ""  # a delete moves no bytes: "0 B" would read as if it did nothing
         return human_size(row.bytes) if row.bytes is not None else ""
     return ""
 

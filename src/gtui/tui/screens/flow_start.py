@@ -247,6 +247,8 @@ class FlowStartScreen(Screen[None]):
             self.notify("The service accepts this input.", timeout=3)
             return
         deleting = delete_states(self.flow.definition)
+        if deleting:
+            self._say("")
         if deleting and not await flow_actions.confirm_deletes(
             self, self.flow, deleting, self._places()
         ):
