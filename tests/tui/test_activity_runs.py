@@ -17,6 +17,7 @@ from gtui.sim.serve import RunningSim, start_in_thread
 from gtui.sim.world import DEMO_USER_ID, LAPTOP_ID, SCRATCH_ID
 from gtui.tui.activity_filters import ActivityFiltersScreen
 from gtui.tui.activity_list import ActivityList
+from gtui.tui.screens import activity as activity_screen
 from gtui.tui.screens.activity import ActivityScreen
 from gtui.tui.screens.flow_run import FlowRunScreen
 from gtui.tui.screens.task_detail import TaskDetailScreen
@@ -62,9 +63,9 @@ def row_line(screen: ActivityScreen, row: ActivityRow) -> str:
     return line_texts(listed)[listed.rows.index(row) + 1]
 
 
-async def run_move_flow(app: Any, pilot: Any, label: str) -> str:
+async def run_move_flow(app: Any, pilot: Any, label: str, *, wait: bool = True) -> str:
     """The Move flow from its form (Documents on the laptop to scratch), its consent given;
-    the run's id once it has succeeded."""
+    the run's id once it has succeeded (or, without ``wait``, once it has started)."""
     form = await open_form(app, pilot, MOVE)
     field_input(form, "destination").value = "/~/moved/"
     form.query_one("#run-label").value = label
@@ -77,11 +78,43 @@ async def run_move_flow(app: Any, pilot: Any, label: str) -> str:
     await grant(pilot, consent)
     await answer_delete_question(app, pilot, yes=True)
     detail = await run_screen(app, pilot)
-    await wait_for(
-        pilot, lambda: detail.run is not None and detail.run.status == "SUCCEEDED", timeout=60
-    )
+    if wait:
+        await wait_for(
+            pilot,
+            lambda: detail.run is not None and detail.run.status == "SUCCEEDED",
+            timeout=60,
+        )
     await pilot.press("escape")
     return detail.run_id
+
+
+async def test_a_running_flow_run_row_reaches_its_end_by_itself(
+    make_app: Any, sim: RunningSim, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A flow run's row is read again while it runs: its end shows without Ctrl+R."""
+    monkeypatch.setattr(activity_screen, "RUN_POLL_SECONDS", 0.3)
+    sim.settings.throttle_bytes_per_second = 500_000
+    documents = collection_path(sim, LAPTOP_ID, "/~/Documents")
+    (documents / "slow.bin").write_bytes(b"x" * 1_500_000)
+    app = await make_app(left=PanePlace(LAPTOP_ID, "/~/Documents/"))
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        run_id = await run_move_flow(app, pilot, "slow tidy", wait=False)
+        await pilot.press("escape")
+        await pilot.pause(0.2)
+        await pilot.press("7")
+        screen = await wait_for(
+            pilot, lambda: isinstance(app.screen, ActivityScreen) and app.screen
+        )
+        run_row = await wait_for(
+            pilot, lambda: next((r for r in rows_of(screen) if r.id == run_id), None)
+        )
+        assert run_row.status == "ACTIVE"
+        await wait_for(
+            pilot,
+            lambda: any(r.id == run_id and r.status == "SUCCEEDED" for r in rows_of(screen)),
+            timeout=60,
+        )
 
 
 async def filter_with(pilot: Any, *, kinds: set[str] | None = None, label: str = "") -> None:

@@ -159,13 +159,22 @@ class ActivityList(LineList):
         """The tasks of the rows still running (followed live while the view is open)."""
         return [row.task_id for row in self.rows if row.task_id and row.is_running]
 
-    def replace_row(self, row: ActivityRow) -> None:
-        """A row read again (after an edit): same place, new values."""
+    def running_flow_run_ids(self) -> list[str]:
+        """The flow runs among the rows still going (read again while the view is open)."""
+        return [row.id for row in self.rows if row.kind == "flow run" and row.is_running]
+
+    def replace_row(self, row: ActivityRow) -> bool:
+        """A row read again (after an edit, or a run polled): same place, new values; True
+        when it changed."""
+        changed = False
         for index, shown in enumerate(self.rows):
-            if shown.id == row.id:
+            if shown.id == row.id and shown != row:
                 self.rows[index] = row
-        self._cache.clear()
-        self.refresh()
+                changed = True
+        if changed:
+            self._cache.clear()
+            self.refresh()
+        return changed
 
     # -- cursor -----------------------------------------------------------------------------
 

@@ -20,7 +20,7 @@ from textual.screen import Screen
 from textual.widgets import Input, Static
 from textual.widgets.input import Selection
 
-from gtui.core.activity import ActivityRow
+from gtui.core.activity import ActivityRow, row_from_flow_run
 from gtui.core.activity_filter import ActivityFilter
 from gtui.core.activity_pager import ActivityPager
 from gtui.core.errors import GlobusError
@@ -35,6 +35,9 @@ from gtui.tui.widgets.key_bar import KeyBar
 from gtui.tui.widgets.title_bar import TitleBar
 
 PAGE_ROWS = 60
+RUN_POLL_SECONDS = 5.0
+MAX_RUNS_POLLED = 20
+"""Running flow runs read again per tick, newest first (a request each)."""
 EMPTY = "Nothing yet: transfers, deletes, timer runs and flow runs show here."
 NOTHING_MATCHES = "Nothing matches the filter (f changes it, c clears it)."
 
@@ -74,7 +77,27 @@ class ActivityScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one(ActivityList).focus()
         gtui(self).feed.changed.subscribe(self, self._tasks_changed)
+        self.set_interval(RUN_POLL_SECONDS, self._poll_runs)
         self.action_reload()
+
+    def _poll_runs(self) -> None:
+        if self.is_current and self.activity_list.running_flow_run_ids():
+            self._read_running_runs()
+
+    @work(group="activity-runs", exclusive=True, exit_on_error=False)
+    async def _read_running_runs(self) -> None:
+        """The running flow runs among the rows, read again (the feed follows tasks only):
+        their rows show a run's end without Ctrl+R. Quiet on failure: the next tick tries."""
+        flows = gtui(self).session.flows
+        for run_id in self.activity_list.running_flow_run_ids()[:MAX_RUNS_POLLED]:
+            try:
+                document = (await flows.get_run(run_id)).data
+            except GlobusError:
+                return
+            if not isinstance(document, dict):
+                continue
+            if self.activity_list.replace_row(row_from_flow_run(document)):
+                self._say_counts()
 
     def _tasks_changed(self, tasks: list[Task]) -> None:
         """The feed's news of tasks: their rows show it at once (a running task's status,
