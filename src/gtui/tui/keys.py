@@ -41,6 +41,7 @@ KEY_HINTS: dict[str, tuple[tuple[str, str], ...]] = {
         ("enter on a collection", "choose it (prefilled from the panes)"),
         ("a list field", "values separated by commas"),
     ),
+    "Share": (("tab", "move between the form, the access rules and the roles"),),
     "Flows": (("type after /", "narrow the flows, then search Flows"),),
     "Theme": (("↑ ↓", "preview a theme"), ("enter", "keep it (saved in config.toml)")),
     "Login and consent": (("enter", "log in with the pasted code"),),
@@ -85,6 +86,7 @@ def binding_groups(help_keys: Sequence[Binding] = ()) -> list[tuple[str, list[Bi
     from gtui.tui.screens.timer_detail import TimerDetailScreen
     from gtui.tui.screens.timers import TimersScreen
     from gtui.tui.screens.transfer_options import TransferOptionsScreen
+    from gtui.tui.share_roles import REMOVE_ROLE
     from gtui.tui.widgets.checkbox import Checkbox
     from gtui.tui.widgets.compare_list import CompareList
     from gtui.tui.widgets.file_list import FileList
@@ -112,7 +114,7 @@ def binding_groups(help_keys: Sequence[Binding] = ()) -> list[tuple[str, list[Bi
         ("Group detail", own_bindings(GroupDetailScreen)),
         ("Search (4)", own_bindings(SearchScreen)),
         ("Compare (= in the panes)", [*own_bindings(CompareScreen), *own_bindings(CompareList)]),
-        ("Share (x in the panes)", own_bindings(ShareScreen)),
+        ("Share (x in the panes)", [*own_bindings(ShareScreen), REMOVE_ROLE]),
         ("Timers (5)", own_bindings(TimersScreen)),
         ("Timer detail", own_bindings(TimerDetailScreen)),
         ("Flows (6)", own_bindings(FlowsScreen)),

@@ -1,6 +1,7 @@
 """Who may use a shared folder: the guest collection's access rules and roles, as the web
-app's Share tab shows them — add a person (by username), a group, everyone logged in to
-Globus, or anyone; read-only or read-write; until a date; change and revoke.
+app's Share and Roles tabs show them — add a person (by username), a group, everyone logged in
+to Globus, or anyone; read-only or read-write; until a date; change and revoke; give and
+remove roles (``share_roles.py``).
 
 The form opens ready for the common case: type a colleague's username, Enter, and the folder
 is shared read-only with them.
@@ -29,6 +30,14 @@ from gtui.tui.screens.confirm import ConfirmScreen
 from gtui.tui.screens.prompt import PromptScreen
 from gtui.tui.session_flows import with_consent_repair
 from gtui.tui.share_flow import SharedFolder
+from gtui.tui.share_roles import (
+    NEW_ROLE,
+    NoSuchPrincipal,
+    RoleDialog,
+    RoleTable,
+    refusal,
+    role_words,
+)
 from gtui.tui.widgets.key_bar import KeyBar
 from gtui.tui.widgets.row_table import RowTable
 from gtui.tui.widgets.title_bar import TitleBar
@@ -69,6 +78,7 @@ class ShareScreen(Screen[None]):
         Binding("w", "toggle_write", "Read/write", id="share_toggle"),
         Binding("e", "expiry", "Expiry", id="share_expiry"),
         Binding("delete,d", "revoke", "Revoke", id="share_revoke"),
+        NEW_ROLE,
         Binding("ctrl+r", "reload", "Refresh", show=False, id="share_refresh"),
     ]
 
@@ -107,10 +117,11 @@ class ShareScreen(Screen[None]):
         table: DataTable[Any] = RowTable(id="share-rules")
         yield table
         yield Static("", id="share-roles", classes="screen-status", markup=False)
+        yield RoleTable(id="share-role-table")
         yield KeyBar()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
+        table = self.query_one("#share-rules", DataTable)
         table.add_column("Who", key="who", width=34)
         table.add_column("Access", key="access", width=15)
         table.add_column("Folder", key="path", width=24)
@@ -158,10 +169,14 @@ class ShareScreen(Screen[None]):
             if not typed:
                 self._error("Write who to share with: a Globus username, or a group.")
                 return
-            found = await (self._identity(typed) if kind == "identity" else self._group(typed))
-            if found is None:
+            try:
+                principal = await self.find_principal(kind, typed)
+            except NoSuchPrincipal as exc:
+                self._error(str(exc))
                 return
-            principal = found
+            except GlobusError as exc:
+                app.report_error(exc, f"Looking up {typed}")
+                return
         rule: dict[str, Any] = {
             "principal_type": kind,
             "principal": principal,
@@ -189,29 +204,29 @@ class ShareScreen(Screen[None]):
         )
         self.action_reload()
 
-    async def _identity(self, username: str) -> str | None:
-        app = gtui(self)
-        try:
-            answer = await app.session.auth.get_identities(usernames=username)
-        except GlobusError as exc:
-            app.report_error(exc, f"Looking up {username}")
-            return None
+    async def find_principal(self, kind: str, typed: str) -> str:
+        """The id of the identity (by username) or group (by name or id) typed, for a rule or
+        a role. Raises ``NoSuchPrincipal`` (a sentence) or ``GlobusError``."""
+        if kind == "identity":
+            return await self._identity(typed)
+        return await self._group(typed)
+
+    async def _identity(self, username: str) -> str:
+        answer = await gtui(self).session.auth.get_identities(usernames=username)
         for doc in answer.documents("identities"):
             if str(doc.get("username", "")).casefold() == username.casefold() and doc.get("id"):
                 self.names[str(doc["id"])] = str(doc["username"])
                 return str(doc["id"])
-        self._error(f"No Globus identity has the username {username}.")
-        return None
+        raise NoSuchPrincipal(f"No Globus identity has the username {username}.")
 
-    async def _group(self, typed: str) -> str | None:
+    async def _group(self, typed: str) -> str:
         await self._load_groups()
         for group in self.groups:
             if typed in (group.id, group.name) or group.name.casefold() == typed.casefold():
                 return group.id
         if len(typed) == 36 and typed.count("-") == 4:
             return typed
-        self._error(f"You are in no group called {typed}; write its name or its id.")
-        return None
+        raise NoSuchPrincipal(f"You are in no group called {typed}; write its name or its id.")
 
     async def _load_groups(self) -> None:
         if self.groups:
@@ -245,10 +260,11 @@ class ShareScreen(Screen[None]):
         self.show_rules(rules)
         role_list = [CollectionRole.from_api(doc) for doc in roles.documents("DATA")]
         await self._learn_names([r.principal for r in role_list if r.principal_type == "identity"])
-        words = ", ".join(
-            f"{self._who(r.principal_type, r.principal)} ({r.role})" for r in role_list
+        self.query_one(RoleTable).show_roles(role_list, self._who)
+        self.query_one("#share-roles", Static).update(
+            f"{plural(len(role_list), 'role')} · r new role, Delete removes the role under "
+            "the cursor"
         )
-        self.query_one("#share-roles", Static).update(f"Roles: {words or 'none'}")
 
     async def _learn_names(self, ids: list[str]) -> None:
         unknown = [i for i in dict.fromkeys(ids) if i and i not in self.names]
@@ -269,7 +285,7 @@ class ShareScreen(Screen[None]):
         return f"group {name}" if kind == "group" else name
 
     def show_rules(self, rules: list[AccessRule]) -> None:
-        table = self.query_one(DataTable)
+        table = self.query_one("#share-rules", DataTable)
         table.clear()
         self.rules = {}
         now = gtui(self).clock()
@@ -300,7 +316,7 @@ class ShareScreen(Screen[None]):
         )
 
     def selected_rule(self) -> AccessRule | None:
-        table = self.query_one(DataTable)
+        table = self.query_one("#share-rules", DataTable)
         if not self.rules or not 0 <= table.cursor_row < table.row_count:
             return None
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
@@ -391,4 +407,76 @@ class ShareScreen(Screen[None]):
             app.report_error(exc, "Revoking the access")
             return
         self.notify(f"{who} no longer has access.", timeout=3, markup=False)
+        self.action_reload()
+
+    # -- roles ------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The rule keys rest while the roles have the focus: the key bar then shows the
+        role keys alone, and ``w`` or ``e`` cannot change a rule the user is not looking at."""
+        if action in ("toggle_write", "expiry", "revoke"):
+            return not isinstance(self.focused, RoleTable)
+        return True
+
+    @work(group="share-change", exclusive=True, exit_on_error=False)
+    async def action_new_role(self) -> None:
+        transfer = gtui(self).session.transfer
+        collection_id = self.shared.collection_id
+        made: list[CollectionRole] = []
+
+        async def give(principal_type: str, principal: str, role: str) -> None:
+            doc = {"principal_type": principal_type, "principal": principal, "role": role}
+            answer = await with_consent_repair(
+                self, lambda: transfer.add_endpoint_role(collection_id, doc)
+            )
+            made.append(
+                CollectionRole(str(answer.get("id") or ""), principal_type, principal, role)
+            )
+
+        dialog = RoleDialog(self.shared.collection_name, self.find_principal, give)
+        if await wait_for_screen(self.app, dialog) is None or not made:
+            return
+        role = made[0]
+        who = self._who(role.principal_type, role.principal)
+        self.notify(f"{who} is an {role_words(role.role)} now.", timeout=4, markup=False)
+        await self.action_reload().wait()
+        table = self.query_one(RoleTable)
+        table.select(role.id)
+        table.focus()
+
+    @on(RoleTable.RemoveRequested)
+    def _remove_requested(self, event: RoleTable.RemoveRequested) -> None:
+        event.stop()
+        self.remove_role(event.role)
+
+    @work(group="share-change", exclusive=True, exit_on_error=False)
+    async def remove_role(self, role: CollectionRole) -> None:
+        """Ask, then remove; Transfer's refusal (the last administrator) is its sentence."""
+        app = gtui(self)
+        who = self._who(role.principal_type, role.principal)
+        words = role_words(role.role)
+        me = role.principal_type == "identity" and self.names.get(role.principal) == app.username
+        subject = "You" if me else who
+        confirm: ConfirmScreen = ConfirmScreen(
+            "Remove the role?",
+            f"{subject} will no longer be an {words} of “{self.shared.collection_name}”.",
+            yes="Remove",
+        )
+        if not await wait_for_screen(self.app, confirm):
+            return
+        doing = f"Removing the role of {who}"
+        try:
+            await app.session.transfer.delete_endpoint_role(self.shared.collection_id, role.id)
+        except GlobusError as exc:
+            refused = refusal(exc, doing)
+            if refused is None:
+                app.report_error(exc, doing)
+                return
+            # Content markup for the dim line; every "[" of the words is escaped.
+            markup = refused.sentence.replace("[", "\\[")
+            if refused.detail:
+                markup += "\n[dim]" + refused.detail.replace("[", "\\[") + "[/dim]"
+            self.notify(markup, severity="error", timeout=10, markup=True)
+            return
+        self.notify(f"{who} is no longer an {words}.", timeout=3, markup=False)
         self.action_reload()
