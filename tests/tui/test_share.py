@@ -63,10 +63,18 @@ async def test_share_a_folder_read_only_with_a_colleague_in_a_few_keys(
         )
         assert screen.shared.created and screen.shared.path == "/"
         assert "results-2026 (shared by" in screen.shared.collection_name
+        # A new guest collection: only the access its roles give (its maker administers it),
+        # and the line above the rows says so rather than "not shared with anyone".
         await wait_for(
             pilot,
-            lambda: "Not shared with anyone" in str(screen.query_one("#share-status").render()),
+            lambda: (
+                "Shared with no one beyond its roles"
+                in str(screen.query_one("#share-status").render())
+            ),
         )
+        rules_table = screen.query_one("#share-rules")
+        notes = [str(rules_table.get_row_at(i)[4]) for i in range(rules_table.row_count)]
+        assert notes and all(note.startswith("by role") for note in notes), notes
         username = "ada@gtui.example"
         await pilot.press(*username, "enter")
         keys += ["<username>", "enter"]

@@ -47,6 +47,11 @@ async def test_give_ada_a_role_by_username_then_remove_it(make_app: Any) -> None
     async with app.run_test(size=SIZE) as pilot:
         screen, table = await open_share(pilot)
         assert role_rows(table) == [["demo@gtui.example", "Administrator"]]
+        # The access its roles give is listed; the line above the rows does not deny it.
+        rules = screen.query_one("#share-rules")
+        status = str(screen.query_one("#share-status").render())
+        if rules.row_count:
+            assert "Not shared with anyone" not in status and "beyond its roles" in status
 
         table.focus()  # the form's username box has the focus first, where r is a letter
         await pilot.press("r")
@@ -108,3 +113,15 @@ async def test_removing_the_last_administrator_is_refused_in_one_sentence(
         )
         assert role_rows(table) == [["demo@gtui.example", "Administrator"]]
         assert (DEMO_USER_ID, "administrator") in await service_roles(app)
+
+
+async def test_at_80_columns_every_rule_column_is_in_view(make_app: Any) -> None:
+    app = await make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen, _table = await open_share(pilot)
+        rules = screen.query_one("#share-rules")
+        await wait_for(pilot, lambda: rules.row_count >= 1)
+        header = rules.render_line(0).text
+        for title in ("Who", "Access", "Folder", "Until", "Note"):
+            assert title in header, header
+        assert "by role" in rules.render_line(1).text

@@ -69,6 +69,23 @@ def parse_expiry(text: str, now: datetime) -> datetime | None:
     return moment
 
 
+WIDE = 120
+RULE_COLUMNS_WIDE: tuple[tuple[str, str, int | None], ...] = (
+    ("Who", "who", 34),
+    ("Access", "access", 15),
+    ("Folder", "path", 24),
+    ("Until", "until", 18),
+    ("Note", "note", None),
+)
+RULE_COLUMNS_NARROW: tuple[tuple[str, str, int | None], ...] = (
+    ("Who", "who", 18),
+    ("Access", "access", 14),
+    ("Folder", "path", 10),
+    ("Until", "until", 16),
+    ("Note", "note", None),
+)
+
+
 class ShareScreen(Screen[None]):
     """The access rules and roles of one guest collection, and a form to add a rule."""
 
@@ -122,11 +139,11 @@ class ShareScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#share-rules", DataTable)
-        table.add_column("Who", key="who", width=34)
-        table.add_column("Access", key="access", width=15)
-        table.add_column("Folder", key="path", width=24)
-        table.add_column("Until", key="until", width=18)
-        table.add_column("Note", key="note")
+        # At 80 columns the wide widths left the expiry and the note ("by role: …") off
+        # screen; narrower ones keep every column in view.
+        wide = (self.app.size.width or 80) >= WIDE
+        for title, key, width in RULE_COLUMNS_WIDE if wide else RULE_COLUMNS_NARROW:
+            table.add_column(title, key=key, width=width)
         self.query_one("#principal", Input).focus()
         self.action_reload()
 
@@ -309,11 +326,18 @@ class ShareScreen(Screen[None]):
                 key=key,
             )
         shared = sum(1 for r in rules if not r.is_role_rule)
-        self.query_one("#share-status", Static).update(
-            f"{plural(shared, 'rule')} · n new rule, w read/write, e expiry, Delete revokes"
-            if shared
-            else "Not shared with anyone yet: write a username above and press Enter."
-        )
+        by_role = len(rules) - shared
+        if shared:
+            said = f"{plural(shared, 'rule')} · n new rule, w read/write, e expiry, Delete revokes"
+        elif by_role:
+            # The rows are there: "not shared with anyone" above them would read as false.
+            said = (
+                f"Shared with no one beyond its roles (the {plural(by_role, 'row')} below): "
+                "write a username above and press Enter."
+            )
+        else:
+            said = "Not shared with anyone yet: write a username above and press Enter."
+        self.query_one("#share-status", Static).update(said)
 
     def selected_rule(self) -> AccessRule | None:
         table = self.query_one("#share-rules", DataTable)
