@@ -22,6 +22,13 @@ def _steady_cursor(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
+def over_ssh(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As on a cluster login node: no local browser, so a login or consent dialog asks for
+    the code to be pasted (``pytestmark = pytest.mark.usefixtures("over_ssh")``)."""
+    monkeypatch.setenv("SSH_CONNECTION", "10.0.0.1 5000 10.0.0.2 22")
+
+
+@pytest.fixture
 def tui_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for name in ("DATA", "CONFIG", "LOG"):
         folder = tmp_path / name.lower()

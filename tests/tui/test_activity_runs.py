@@ -36,10 +36,7 @@ STEPPED = 0.001
 """As the Timers tests run it: the clock hardly moves unless a test steps it."""
 
 
-@pytest.fixture(autouse=True)
-def _over_ssh(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The consent dialog asks for a pasted code (no browser to open)."""
-    monkeypatch.setenv("SSH_CONNECTION", "10.0.0.1 5000 10.0.0.2 22")
+pytestmark = pytest.mark.usefixtures("over_ssh")
 
 
 @pytest.fixture

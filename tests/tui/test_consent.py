@@ -22,9 +22,7 @@ CODE = re.compile(r'<code id="auth-code">([^<]+)</code>')
 DATA_ACCESS = f"https://auth.globus.org/scopes/{ARCHIVE_ID}/data_access"
 
 
-@pytest.fixture(autouse=True)
-def _over_ssh(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SSH_CONNECTION", "10.0.0.1 5000 10.0.0.2 22")
+pytestmark = pytest.mark.usefixtures("over_ssh")
 
 
 async def grant(pilot: Any, screen: ConsentScreen) -> None:

@@ -48,10 +48,7 @@ FREQUENT = dict(error_rate=0.2, rate_429=0.1, drop_rate=0.05, seed=20261122)
 SECRET_LIKE = re.compile(r"Bearer|[A-Za-z0-9_\-]{40,}")
 
 
-@pytest.fixture(autouse=True)
-def _over_ssh(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The consent dialog asks for a pasted code (no browser to open)."""
-    monkeypatch.setenv("SSH_CONNECTION", "10.0.0.1 5000 10.0.0.2 22")
+pytestmark = pytest.mark.usefixtures("over_ssh")
 
 
 @pytest.fixture

@@ -32,10 +32,7 @@ BIG = bytes(range(256)) * 4096
 SIZE = (200, 50)
 
 
-@pytest.fixture(autouse=True)
-def _over_ssh(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The login dialog asks for a pasted code (no browser to open)."""
-    monkeypatch.setenv("SSH_CONNECTION", "10.0.0.1 5000 10.0.0.2 22")
+pytestmark = pytest.mark.usefixtures("over_ssh")
 
 
 def home(sim: RunningSim, collection_id: str) -> Path:

@@ -18,10 +18,7 @@ from tests.tui.tui_helpers import build_app, listed, new_session, ready, wait_fo
 CODE = re.compile(r'<code id="auth-code">([^<]+)</code>')
 
 
-@pytest.fixture(autouse=True)
-def _over_ssh(monkeypatch: pytest.MonkeyPatch) -> None:
-    """As on a cluster login node: no local browser, so the code is pasted."""
-    monkeypatch.setenv("SSH_CONNECTION", "10.0.0.1 5000 10.0.0.2 22")
+pytestmark = pytest.mark.usefixtures("over_ssh")
 
 
 async def code_from_authorize_page(url: str) -> str:

@@ -21,10 +21,7 @@ from tests.tui.tui_helpers import build_app, listed, ready, wait_for
 UNKNOWN_CLIENT_ID = "1b7e2c3a-5d4f-4e6b-8a9c-0d1e2f3a4b5c"
 
 
-@pytest.fixture(autouse=True)
-def _over_ssh(monkeypatch: pytest.MonkeyPatch) -> None:
-    """As on a cluster login node: no local browser, so the login dialog asks for a code."""
-    monkeypatch.setenv("SSH_CONNECTION", "10.0.0.1 5000 10.0.0.2 22")
+pytestmark = pytest.mark.usefixtures("over_ssh")
 
 
 def first_start(sim: RunningSim) -> GtuiApp:

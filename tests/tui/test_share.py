@@ -21,9 +21,7 @@ SIZE = (160, 48)
 TRANSFER_RS = "transfer.api.globus.org"
 
 
-@pytest.fixture(autouse=True)
-def _over_ssh(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SSH_CONNECTION", "10.0.0.1 5000 10.0.0.2 22")
+pytestmark = pytest.mark.usefixtures("over_ssh")
 
 
 def ada_transfer(sim: RunningSim) -> globus_sdk.TransferClient:

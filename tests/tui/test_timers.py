@@ -27,6 +27,7 @@ from tests.tui.test_consent import consent_screen, grant
 from tests.tui.tui_helpers import (
     build_app,
     collection_path,
+    files_under,
     freeze_mtimes,
     new_session,
     pane,
@@ -40,10 +41,7 @@ SIZE = (160, 48)
 DATA_ACCESS = f"https://auth.globus.org/scopes/{ARCHIVE_ID}/data_access"
 
 
-@pytest.fixture(autouse=True)
-def _over_ssh(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The consent dialog asks for a pasted code (no browser to open)."""
-    monkeypatch.setenv("SSH_CONNECTION", "10.0.0.1 5000 10.0.0.2 22")
+pytestmark = pytest.mark.usefixtures("over_ssh")
 
 
 @pytest.fixture
@@ -55,10 +53,6 @@ def sim(tui_dirs: Path) -> Iterator[RunningSim]:
         yield running
     finally:
         running.stop()
-
-
-def files_under(folder: Path) -> set[str]:
-    return {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()}
 
 
 async def open_dialog(app: Any, pilot: Any, name: str) -> TransferOptionsScreen:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from textual.widgets import Checkbox
@@ -13,11 +12,7 @@ from gtui.tui.screens.task_detail import TaskDetailScreen
 from gtui.tui.screens.transfer_options import TransferOptionsScreen
 from gtui.tui.widgets.file_list import FileList
 from gtui.tui.widgets.task_queue import TaskQueue, status_name
-from tests.tui.tui_helpers import collection_path, pane, ready, wait_for
-
-
-def files_under(folder: Path) -> set[str]:
-    return {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()}
+from tests.tui.tui_helpers import collection_path, files_under, pane, ready, wait_for
 
 
 def queue_statuses(app: Any) -> list[str]:

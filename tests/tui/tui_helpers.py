@@ -157,3 +157,8 @@ def record_notifications(app: Any) -> list[Shown]:
 
     app.notify = notify
     return shown
+
+
+def files_under(folder: Path) -> set[str]:
+    """Every file below ``folder``, as paths relative to it."""
+    return {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()}
