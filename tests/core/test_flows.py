@@ -407,6 +407,43 @@ def test_the_states_that_delete_through_transfer_are_found_in_order() -> None:
     assert delete_states({"States": "not states"}) == []
 
 
+def test_an_action_waiting_for_a_consent_names_no_task() -> None:
+    """Its action id is not a task yet: Enter on it must not open a task that is not there."""
+    from gtui.core.flow_models import RunLogEntry
+
+    scope = "https://auth.globus.org/scopes/c39824e6-d48a-4ed9-afe5-aa3ffbdd79e0/data_access"
+    started = RunLogEntry.from_document(
+        {
+            "time": "2026-12-07T01:42:22+00:00",
+            "code": "ActionStarted",
+            "description": "State Archive of type Action started",
+            "details": {
+                "state_name": "Archive",
+                "state_type": "Action",
+                "action_id": "submission-1",
+                "action_details": {"code": "ConsentRequired", "required_scope": scope},
+            },
+        },
+        transfer_state_names=frozenset({"Archive"}),
+    )
+    waiting = RunLogEntry.from_document(
+        {
+            "time": "2026-12-07T01:42:22+00:00",
+            "code": "ActionInactive",
+            "description": "State Archive of type Action is waiting for a consent",
+            "details": {
+                "state_name": "Archive",
+                "state_type": "Action",
+                "action_id": "submission-1",
+                "required_scope": scope,
+            },
+        },
+        transfer_state_names=frozenset({"Archive"}),
+    )
+    assert started.action_id == "submission-1" and started.task_id is None
+    assert waiting.task_id is None
+
+
 def test_a_transfer_action_names_its_task_in_the_log() -> None:
     from gtui.core.flow_models import RunLogEntry, transfer_states
 

@@ -290,6 +290,9 @@ async def test_a_run_waiting_for_the_archive_consent_resumes_once_given(
         head = str(detail.query_one("#flow-run-head").render())
         assert "Needs consent" in head
         assert "press r" in str(detail.query_one("#flow-run-why").render()).casefold()
+        # The waiting action has made no task yet: no entry offers one to open.
+        await wait_for(pilot, lambda: any(e.code == "ActionInactive" for e in detail.entries))
+        assert [e.task_id for e in detail.entries if e.task_id] == []
 
         await pilot.press("r")
         consent = await wait_for(pilot, lambda: consent_screen(app))

@@ -320,11 +320,17 @@ class RunLogEntry:
         state_name = inner.text("state_name")
         action_id = _first_text(output.get("action_id"), details.get("action_id"))
         task_id = _task_id(details, output)
-        if task_id is None and action_id and state_name in transfer_state_names:
+        code = fields.text("code")
+        if (
+            task_id is None
+            and action_id
+            and state_name in transfer_state_names
+            and not _waiting(code, details, output)
+        ):
             task_id = action_id
         return cls(
             time=fields.time("time"),
-            code=fields.text("code"),
+            code=code,
             description=fields.text("description"),
             details=details,
             state_name=state_name,
@@ -336,6 +342,19 @@ class RunLogEntry:
     @property
     def is_failure(self) -> bool:
         return "Fail" in self.code or self.code.endswith(("Canceled", "Cancelled", "TimedOut"))
+
+
+def _waiting(code: str, details: Mapping[str, Any], output: Mapping[str, Any]) -> bool:
+    """The action has not made its task yet: it waits for a consent (INACTIVE, a required
+    scope named), so its action id names no task to open."""
+    if code == "ActionInactive":
+        return True
+    for place in (output, details.get("action_details"), details):
+        if isinstance(place, Mapping) and (
+            place.get("status") == "INACTIVE" or "required_scope" in place
+        ):
+            return True
+    return False
 
 
 def _first_text(*values: Any) -> str:
