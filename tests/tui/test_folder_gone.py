@@ -10,10 +10,13 @@ import shutil
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from gtui.core.models import Task
 from gtui.core.scopes import data_access_scope
 from gtui.core.transfer_data import DeleteData
 from gtui.sim.world import ARCHIVE_ID, DEMO_USER_ID, LAPTOP_ID
+from gtui.tui import task_feed
 from gtui.tui.app import PanePlace
 from gtui.tui.demo_login import demo_login
 from gtui.tui.screens.consent import ConsentScreen
@@ -110,6 +113,29 @@ async def test_a_task_submitted_elsewhere_refreshes_the_panes_it_changed_when_it
         await wait_for(pilot, lambda: "deep" not in listed(app, "left"))
         await wait_for(pilot, lambda: right.path == "/~/" and not right.fetching)
         assert any("/~/deep/ is no longer on Demo Laptop" in n.message for n in shown)
+        assert not any(n.severity == "error" for n in shown)
+
+
+async def test_a_task_started_elsewhere_reaches_the_queue_by_itself(
+    make_app: Any, sim: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The feed lists the recent tasks again now and then: a task another client (a flow, a
+    timer) started shows in the queue with no reload asked for, and no error is told."""
+    monkeypatch.setattr(task_feed, "RECENT_RELOAD_SECONDS", 0.3)
+    app = await make_app(left=PanePlace(LAPTOP_ID, "/~/"))
+    async with app.run_test(size=(140, 40)) as pilot:
+        await ready(pilot)
+        shown = record_notifications(app)
+        other = new_session(sim)
+        try:
+            await demo_login(other)
+            data = DeleteData(LAPTOP_ID, recursive=True, label="from elsewhere")
+            data.add_item("/~/deep/")
+            task_id = (await other.transfer.submit_delete(data))["task_id"]
+        finally:
+            await other.aclose()
+        await wait_for(pilot, lambda: task_id in app.feed.tasks, timeout=10)
+        await wait_for(pilot, lambda: "deep" not in listed(app, "left"))
         assert not any(n.severity == "error" for n in shown)
 
 

@@ -33,6 +33,9 @@ log = logging.getLogger(__name__)
 
 ErrorReporter = Callable[[BaseException, str], None]
 
+RECENT_RELOAD_SECONDS = 60.0
+"""How often the recent tasks are listed again, for tasks gtui did not start: one request."""
+
 
 class TaskFeed:
     """Task documents, live progress, fault flags and expected sizes, by task id."""
@@ -83,10 +86,12 @@ class TaskFeed:
         return self._monitor is not None
 
     def start(self) -> None:
-        """Load the recent tasks, then follow the running ones."""
+        """Load the recent tasks, then follow the running ones; look again now and then for
+        tasks started elsewhere (a flow's, a timer's, another client's)."""
         for task_id, total in self.state.total_bytes.items():
             self.expected_bytes.setdefault(task_id, total)
         self.load_recent()
+        self.host.set_interval(RECENT_RELOAD_SECONDS, self._look_for_new_tasks)
 
     def load_recent(self) -> None:
         """(Re)load the recent tasks from ``task_list`` in a worker."""
@@ -94,11 +99,21 @@ class TaskFeed:
             self._load_recent(), group="task-list", exclusive=True, exit_on_error=False
         )
 
-    async def _load_recent(self) -> None:
+    def _look_for_new_tasks(self) -> None:
+        self.host.run_worker(
+            self._load_recent(quiet=True), group="task-list", exclusive=True, exit_on_error=False
+        )
+
+    async def _load_recent(self, *, quiet: bool = False) -> None:
+        """``quiet``: a look nobody asked for; a failure is logged, not told (the next look,
+        or the monitor's own polls, will tell of a lasting one)."""
         monitor = self.monitor
         try:
             tasks = await monitor.load_recent_tasks(self.settings.recent_limit)
         except GlobusError as exc:
+            if quiet:
+                log.info("looking for new tasks failed: %s", type(exc).__name__)
+                return
             self.report_error(exc, "Loading recent tasks")
             return
         for task in tasks:
