@@ -130,7 +130,7 @@ def stored(sim: RunningSim, job_id: str) -> Timer:
 
 
 def task_status(sim: RunningSim, task_id: str) -> str | None:
-    task = timers(sim).task_document(CLIENT, task_id)
+    task = sim.ctx.transfer.task_document(CLIENT, task_id)
     return None if task is None else task["status"]
 
 

@@ -66,7 +66,7 @@ class FlowsService:
             self.clock,
             self.settings,
             self.auth.holds_consent,
-            self.task_document,
+            self.transfer.task_document,
         )
         self.runner = Runner(self.store, self.ports, self.clock)
         await self.runner.start()
@@ -81,13 +81,6 @@ class FlowsService:
             if self._acting is not None:
                 await self._acting.close()
                 self._acting = None
-
-    def task_document(self, owner_id: str, task_id: str) -> dict[str, Any] | None:
-        """A task an action made, as Transfer answers it now (None if it is gone)."""
-        try:
-            return self.transfer.store.task_for(owner_id, task_id).public_doc()
-        except SimAPIError:
-            return None
 
     def _running(self) -> tuple[TransferActions, Runner]:
         if self.ports is None or self.runner is None:

@@ -2,14 +2,13 @@
 
 Timers lean on the other services through narrow doors: Auth says whether an owner still holds
 a consent and mints the tokens runs are submitted with; Transfer is reached over HTTP for
-submits (``submitter.py``) and read in process for the task a run made (``task_document``).
+submits (``submitter.py``) and read in process for the task a run made (``TransferService.task_document``).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from gtui.sim.errors import SimAPIError
 from gtui.sim.timers import documents
 from gtui.sim.timers.consent import collections_needing_consent, missing_consents
 from gtui.sim.timers.runs import Runs
@@ -63,7 +62,7 @@ class TimersService:
             self.settings,
             self._submitter,
             self.auth.holds_consent,
-            self.task_document,
+            self.transfer.task_document,
         )
         self._scheduler = Scheduler(self.store, self.clock, runs)
         await self._scheduler.start()
@@ -91,18 +90,11 @@ class TimersService:
         )
         return missing_consents(timer.owner_id, collections, self.auth.holds_consent)
 
-    def task_document(self, owner_id: str, task_id: str) -> dict[str, Any] | None:
-        """The task a run made, as Transfer answers it now (None if it is gone)."""
-        try:
-            return self.transfer.store.task_for(owner_id, task_id).public_doc()
-        except SimAPIError:
-            return None
-
     def job(self, timer: Timer, runs: int | None = None) -> dict[str, Any]:
         """The timer as ``/jobs`` answers it, with its latest ``runs`` runs (all if None)."""
         return documents.v1_job(
             timer,
             self.store.runs(timer.job_id, runs),
-            self.task_document,
+            self.transfer.task_document,
             self.settings.faults.consent_collections,
         )

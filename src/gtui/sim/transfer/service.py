@@ -8,6 +8,7 @@ import logging
 import sqlite3
 from typing import TYPE_CHECKING, Any
 
+from gtui.sim.errors import SimAPIError
 from gtui.sim.ids import DEMO_USER_ID, GUEST_ID, LAPTOP_ID, SCRATCH_ID
 from gtui.sim.transfer import legacy_state, schema
 from gtui.sim.transfer.bookmark_store import BookmarkStore
@@ -91,6 +92,14 @@ class TransferService:
     def wake(self) -> None:
         """Tell the engine that tasks were submitted or cancelled."""
         self.engine.wake()
+
+    def task_document(self, owner_id: str, task_id: str) -> dict[str, Any] | None:
+        """A task as Transfer answers it now (None if it is gone): what Timers and Flows read
+        of the tasks their runs made, in process."""
+        try:
+            return self.store.task_for(owner_id, task_id).public_doc()
+        except SimAPIError:
+            return None
 
     async def _flush_loop(self) -> None:
         while True:
