@@ -130,6 +130,19 @@ class TaskFeed:
             self.expected_bytes[task_id] = expected_bytes
         self.monitor.watch(task_id, total_bytes=self.expected_bytes.get(task_id))
 
+    def follow(self, task_ids: Iterable[str]) -> list[Task]:
+        """Tasks a screen shows though gtui did not submit them (a flow's, Activity's running
+        rows): the ones not known yet are watched, so they join the feed and its news; the
+        ones already known are answered as the feed has them."""
+        known = []
+        for task_id in dict.fromkeys(task_ids):
+            task = self.tasks.get(task_id)
+            if task is None:
+                self.watch(task_id)
+            else:
+                known.append(task)
+        return known
+
     def publish(self, tasks: Iterable[Task]) -> None:
         """New task documents arrived (from ``task_list``, the monitor, a submit, a detail).
 

@@ -108,12 +108,8 @@ class ActivityScreen(Screen[None]):
     def _follow_running(self) -> None:
         """The running tasks among the rows are followed by the feed while the view is open,
         so their rows move on by themselves (the queue follows only the recent ones)."""
-        feed = gtui(self).feed
-        for task_id in self.activity_list.running_task_ids():
-            if task_id in feed.tasks:
-                self.activity_list.update_tasks([feed.tasks[task_id]])
-            else:
-                feed.watch(task_id)
+        known = gtui(self).feed.follow(self.activity_list.running_task_ids())
+        self.activity_list.update_tasks(known)
 
     def on_screen_resume(self) -> None:
         """Back from another mode or a task's detail: what ran meanwhile shows too."""

@@ -117,10 +117,7 @@ class FlowRunScreen(Screen[None]):
     def _follow_tasks(self) -> None:
         """The tasks the run's actions started join the queue, followed live like the user's
         own (the queue otherwise learns of a task it did not submit only when it reloads)."""
-        feed = gtui(self).feed
-        for task_id in {entry.task_id for entry in self.entries if entry.task_id}:
-            if task_id not in feed.tasks:
-                feed.watch(task_id)
+        gtui(self).feed.follow(entry.task_id for entry in self.entries if entry.task_id)
 
     async def _read_transfer_states(self) -> frozenset[str]:
         """The run's states that call Transfer, from the definition it runs (so an action's
